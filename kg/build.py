@@ -1,0 +1,381 @@
+"""Build: record files in, one RDF file out, validated on the way.
+
+The build streams: records are read, mapped and written one at a time, so the
+output never sits in memory whole. Nodes that many records share (journals,
+organisations, people with an ORCID, ...) are written once; kg remembers which
+it has written. Validation runs on batches of records, each batch holding the
+full description of its records, because kg's shapes are record-local.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg.errors import InputError, Location, RecordError
+from kg.iris import DEFAULT_BASE, IriMinter, segment
+from kg.mapping import MappedBlock, Mapper
+from kg.ntriples import NQuadsWriter, NTriplesWriter, RdfWriter, TriGWriter, TurtleWriter
+from kg.rdfio import FORMATS, QUAD_FORMATS, atomic_output, to_rdflib
+from kg.readers import Reject, SourceFile, find_sources, read_source
+from kg.records import Issue, Record
+from kg.validate import ValidationReport, load_shapes, validate_graph
+from kg.vocab import PREFIXES
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class FileSummary:
+    name: str
+    reader: str
+    records: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class BuildReport:
+    """What a build did: counts, rejects, warnings and the validation outcome."""
+
+    files: list[FileSummary] = field(default_factory=list)
+    records: int = 0
+    built: int = 0
+    duplicates: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    issues: list[tuple[Location, Issue]] = field(default_factory=list)
+    triples: int = 0
+    entities: Counter[str] = field(default_factory=Counter)
+    validation: ValidationReport | None = None
+    output: str | None = None
+    format: str = "ttl"
+
+    @property
+    def exit_code(self) -> int:
+        """3 if records were rejected, else 1 if validation failed, else 0."""
+        if self.rejects:
+            return InputError.exit_code
+        if self.validation is not None and not self.validation.conforms:
+            return 1
+        return 0
+
+    def summary(self) -> str:
+        lines = []
+        for f in self.files:
+            lines.append(
+                f"  {f.name}: {f.records} record(s) read by the {f.reader} reader"
+                + (f", {f.rejected} rejected" if f.rejected else "")
+            )
+        head = (
+            f"Read {self.records} record(s) from {len(self.files)} file(s): "
+            f"{self.built} built, {len(self.rejects)} rejected"
+            + (f", {self.duplicates} duplicate(s) skipped" if self.duplicates else "")
+        )
+        out = [head, *lines]
+        where = self.output or "standard output"
+        out.append(f"Wrote {self.triples} triples ({FORMATS[self.format][0]}) to {where}")
+        if self.entities:
+            out.append(
+                "Entities: " + ", ".join(f"{k} {v}" for k, v in sorted(self.entities.items()))
+            )
+        for loc, issue in self.issues:
+            out.append(f"Warning: {Location(loc.path, loc.record, issue.field)}: {issue.message}")
+        for r in self.rejects:
+            out.append(f"Rejected: {r.error}")
+        if self.validation is None:
+            out.append("Validation: skipped (--no-validate)")
+        else:
+            out.append(f"Validation: {self.validation.summary()}")
+        return "\n".join(out)
+
+
+def _class_name(term: str) -> str:
+    value = term[1:-1]
+    for prefix, ns in PREFIXES.items():
+        if value.startswith(ns):
+            return f"{prefix}:{value[len(ns) :]}"
+    return value
+
+
+class _Emitter:
+    """Writes blocks, each shared node once per graph."""
+
+    def __init__(self, writer: RdfWriter, report: BuildReport) -> None:
+        self.writer = writer
+        self.report = report
+        self.seen: dict[tuple[str | None, str], int] = {}
+        self.variants: dict[tuple[str | None, str], set[int]] = {}
+
+    def emit(self, blocks: Iterable[MappedBlock], graph: str | None) -> None:
+        report = self.report
+        for b in blocks:
+            if b.shared:
+                key = (graph, b.subject)
+                fingerprint = hash(tuple(b.pairs))
+                first = self.seen.get(key)
+                if first is None:
+                    self.seen[key] = fingerprint
+                elif first == fingerprint:
+                    continue
+                else:
+                    # Another record describes this node differently (a second
+                    # name spelling, say): write this description too; RDF
+                    # stores merge the two. Identical repeats are skipped.
+                    known = self.variants.setdefault(key, set())
+                    if fingerprint in known:
+                        continue
+                    known.add(fingerprint)
+                    self.writer.block(b.subject, b.pairs, graph)
+                    report.triples += len(b.pairs)
+                    continue
+            self.writer.block(b.subject, b.pairs, graph)
+            report.triples += len(b.pairs)
+            report.entities[_class_name(b.pairs[0][1])] += 1
+
+
+def _writer(fmt: str, out: IO[str]) -> RdfWriter:
+    if fmt == "ttl":
+        return TurtleWriter(out)
+    if fmt == "trig":
+        return TriGWriter(out)
+    if fmt == "nq":
+        return NQuadsWriter(out)
+    return NTriplesWriter(out)
+
+
+def graph_iri(base: str, source: SourceFile) -> str:
+    """The named graph of a source file in N-Quads and TriG output."""
+    return f"{base}graph/{'/'.join(segment(p) for p in source.name.split('/'))}"
+
+
+class _Validator:
+    """Validates records in batches: each batch is the full description of its records."""
+
+    def __init__(self, shapes: Graph, batch_size: int) -> None:
+        self.shapes = shapes
+        self.batch_size = batch_size
+        self.lines: list[str] = []
+        self.sources: dict[str, Location] = {}
+        self.count = 0
+        self.report = ValidationReport()
+
+    def add(self, blocks: list[MappedBlock], origin: Location) -> None:
+        for b in blocks:
+            self.sources.setdefault(b.subject[1:-1], origin)
+            self.lines.extend(f"{b.subject} {p} {o} .\n" for p, o in b.pairs)
+        self.count += 1
+        if self.count >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.count:
+            return
+        g = Graph(bind_namespaces="none")
+        add = g.add
+        for t in ox.parse("".join(self.lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+            add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        self.report.merge(validate_graph(g, self.shapes, sources=self.sources))
+        self.lines, self.sources, self.count = [], {}, 0
+
+
+def build_stream(
+    sources: Sequence[SourceFile],
+    out: IO[str],
+    *,
+    fmt: str = "ttl",
+    base: str = DEFAULT_BASE,
+    validate: bool = True,
+    shapes: Graph | None = None,
+    reader: str = "auto",
+    batch_size: int = 200,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Map the records of ``sources`` to RDF written to ``out`` in ``fmt`` (nt, nq, ttl, trig).
+
+    Bad records are rejected and reported; the others are written.
+    """
+    report = BuildReport(format=fmt)
+    mapper = Mapper(IriMinter(base))
+    writer = _writer(fmt, out)
+    emitter = _Emitter(writer, report)
+    validator = (
+        _Validator(shapes if shapes is not None else load_shapes(), batch_size)
+        if validate
+        else None
+    )
+    articles: dict[str, tuple[int, Location]] = {}
+    quads = fmt in QUAD_FORMATS
+    writer.start()
+    for source in sources:
+        summary = FileSummary(source.name, "native")
+        report.files.append(summary)
+        graph = f"<{graph_iri(base, source)}>" if quads else None
+        for item in read_source(source, reader):
+            summary.records += 1
+            report.records += 1
+            if isinstance(item, Reject):
+                summary.rejected += 1
+                report.rejects.append(item)
+            else:
+                _build_record(item, mapper, emitter, validator, articles, graph, report, summary)
+            if progress is not None:
+                progress(1)
+    writer.finish()
+    if validator is not None:
+        validator.flush()
+        report.validation = validator.report
+    return report
+
+
+def _build_record(
+    rec: Record,
+    mapper: Mapper,
+    emitter: _Emitter,
+    validator: _Validator | None,
+    articles: dict[str, tuple[int, Location]],
+    graph: str | None,
+    report: BuildReport,
+    summary: FileSummary,
+) -> None:
+    blocks = mapper.map_record(rec)
+    article = blocks[0].subject
+    fingerprint = hash(tuple(tuple(b.pairs) for b in blocks))
+    earlier = articles.get(article)
+    if earlier is not None:
+        if earlier[0] == fingerprint:
+            report.duplicates += 1
+            return
+        summary.rejected += 1
+        report.rejects.append(
+            Reject(
+                RecordError(
+                    rec.origin,
+                    f"describes the same article {article} as {earlier[1]} differently; "
+                    "kg kept the first (merge them, or fix the identifier)",
+                ),
+                rec.raw,
+            )
+        )
+        return
+    articles[article] = (fingerprint, rec.origin)
+    emitter.emit(blocks, graph)
+    report.built += 1
+    report.issues.extend((rec.origin, issue) for issue in rec.issues)
+    if validator is not None:
+        validator.add(blocks, rec.origin)
+
+
+def build(
+    paths: Sequence[Path],
+    output: Path | None = None,
+    *,
+    fmt: str | None = None,
+    base: str = DEFAULT_BASE,
+    validate: bool = True,
+    shapes_dir: Path | None = None,
+    reader: str = "auto",
+    rejects: Path | None = None,
+    progress: Progress | None = None,
+    stdout: IO[str] | None = None,
+) -> BuildReport:
+    """Build the records in ``paths`` (files or folders) into ``output`` (or standard output).
+
+    The output file is written atomically: it appears complete or not at all.
+    Formats other than N-Triples, N-Quads, Turtle and TriG are converted from
+    N-Triples/N-Quads by pyoxigraph after the build.
+
+    :raises UsageError: if a path does not exist or the format is unknown.
+    :raises ShapesError: if the shapes do not parse.
+    """
+    from kg.rdfio import format_of
+
+    fmt = format_of(output, fmt) if output is not None else (fmt or "ttl")
+    format_of(Path(f"x.{fmt}"))
+    sources = find_sources(list(paths))
+    shapes = load_shapes(shapes_dir) if validate else None
+    direct = fmt in ("nt", "nq", "ttl", "trig")
+    stream_fmt = fmt if direct else ("nq" if fmt in QUAD_FORMATS else "nt")
+
+    def run(out: IO[str]) -> BuildReport:
+        return build_stream(
+            sources,
+            out,
+            fmt=stream_fmt,
+            base=base,
+            validate=validate,
+            shapes=shapes,
+            reader=reader,
+            progress=progress,
+        )
+
+    if output is None:
+        target = stdout or sys.stdout
+        if direct:
+            report = run(target)
+        else:
+            import io
+
+            buf = io.StringIO()
+            report = run(buf)
+            target.write(_convert_text(buf.getvalue(), stream_fmt, fmt))
+    elif direct:
+        with atomic_output(output) as f:
+            report = run(f)
+    else:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            nt = Path(tmp) / f"build.{stream_fmt}"
+            with nt.open("w", encoding="utf-8", newline="\n") as f:
+                report = run(f)
+            with atomic_output(output, binary=True) as fb:
+                ox.serialize(
+                    ox.parse(path=str(nt), format=FORMATS[stream_fmt][1]),
+                    fb,
+                    FORMATS[fmt][1],
+                    prefixes=dict(PREFIXES),
+                )
+    report.format = fmt
+    report.output = str(output) if output is not None else None
+    if rejects is not None:
+        write_rejects(report.rejects, rejects)
+    return report
+
+
+def _convert_text(text: str, source_fmt: str, target_fmt: str) -> str:
+    data = ox.serialize(
+        ox.parse(text.encode("utf-8"), format=FORMATS[source_fmt][1]),
+        None,
+        FORMATS[target_fmt][1],
+        prefixes=dict(PREFIXES),
+    )
+    assert data is not None
+    return data.decode("utf-8")
+
+
+def write_rejects(rejects: Sequence[Reject], path: Path) -> None:
+    """Save rejected records as JSON Lines: file, record, field, error and the record itself."""
+    with atomic_output(path) as f:
+        for r in rejects:
+            loc = r.error.location
+            f.write(
+                json.dumps(
+                    {
+                        "file": loc.path,
+                        "record": loc.record,
+                        "field": loc.field,
+                        "error": r.error.problem,
+                        "data": r.raw,
+                    },
+                    ensure_ascii=False,
+                    default=str,
+                )
+                + "\n"
+            )

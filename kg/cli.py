@@ -1,0 +1,260 @@
+"""The ``kg`` command: a thin layer over the library (kg.build, kg.validate, kg.export).
+
+Exit codes, the same for every command: 0 ok, 1 validation failed,
+2 usage error, 3 input errors (some records rejected), 4 store or endpoint error.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.config import Config, load_config
+from kg.errors import KgError, UsageError
+from kg.rdfio import OUTPUT_FORMATS
+
+EXIT_CODES = """\b
+Exit codes: 0 ok, 1 validation failed, 2 usage error,
+3 input errors (records rejected), 4 store or endpoint error."""
+
+
+class KgGroup(click.Group):
+    """Turns every KgError into one line on standard error and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KgError as e:
+            click.echo(f"Error: {e.message}", err=True)
+            if e.hint:
+                click.echo(f"Hint: {e.hint}", err=True)
+            ctx.exit(e.exit_code)
+        except BrokenPipeError:  # e.g. `kg build | head`
+            sys.stderr.close()
+            ctx.exit(0)
+
+
+class _State:
+    def __init__(self, config_path: Path | None, quiet: bool) -> None:
+        self.config_path = config_path
+        self.quiet = quiet
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+
+pass_state = click.make_pass_decorator(_State)
+
+
+@click.group(cls=KgGroup, epilog=EXIT_CODES)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Project config file (default: ./kg.toml, or $KG_CONFIG).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.version_option(version("kg"), prog_name="kg")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, quiet: bool) -> None:
+    """kg turns bibliographic records into a validated scholarly knowledge graph.
+
+    \b
+    Example:
+        kg build data -o out.ttl && kg validate out.ttl
+    """
+    ctx.obj = _State(config_path, quiet)
+
+
+def _progress(quiet: bool, unit: str) -> Any:
+    """A tqdm progress bar on a terminal; nothing when piped or --quiet."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit=f" {unit}", file=sys.stderr, mininterval=0.5, leave=False)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write; its extension picks the format (default: Turtle on stdout).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(OUTPUT_FORMATS),
+    help="Output format, when the extension does not say it.",
+)
+@click.option("--base", help="Base IRI of the nodes kg mints (default: from kg.toml).")
+@click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
+@click.option(
+    "--shapes",
+    "shapes_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of SHACL shapes to use instead of kg's own.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save rejected records here (JSON Lines) to fix and build again.",
+)
+@click.option(
+    "--from",
+    "reader",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "native"]),
+    help="Input format of the records.",
+)
+@pass_state
+def build(
+    state: _State,
+    sources: tuple[Path, ...],
+    output: Path | None,
+    fmt: str | None,
+    base: str | None,
+    no_validate: bool,
+    shapes_dir: Path | None,
+    rejects: Path | None,
+    reader: str,
+) -> None:
+    """Turn record files (JSON, JSON Lines, YAML, CSV) into RDF, validated.
+
+    SOURCES are files or folders (default: data/). The output format follows
+    the extension of -o: .ttl, .nt, .nq, .trig, .jsonld or .rdf.
+
+    \b
+    Example:
+        kg build data -o out.ttl
+        kg build records.jsonl -o graph.nt --rejects rejects.jsonl
+    """
+    from kg.build import build as build_fn
+    from kg.iris import check_base
+
+    paths = list(sources)
+    if not paths:
+        if not Path("data").is_dir():
+            raise UsageError(
+                "no SOURCES given and there is no data/ folder here",
+                hint="kg build FILE_OR_FOLDER... -o out.ttl",
+            )
+        paths = [Path("data")]
+    config = state.config
+    bar = _progress(state.quiet, "records")
+    try:
+        report = build_fn(
+            paths,
+            output,
+            fmt=fmt,
+            base=check_base(base) if base else config.base,
+            validate=not no_validate,
+            shapes_dir=shapes_dir or config.shapes,
+            reader=reader,
+            rejects=rejects,
+            progress=bar.update if bar is not None else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    if not state.quiet:
+        click.echo(report.summary(), err=True)
+        if report.validation is not None and not report.validation.conforms:
+            details = report.validation.to_text().split("\n", 1)[1]  # the summary is above
+            click.echo(_head(details, 60), err=True, nl=False)
+    ctx = click.get_current_context()
+    ctx.exit(report.exit_code)
+
+
+def _head(text: str, n: int) -> str:
+    lines = text.splitlines(keepends=True)
+    if len(lines) <= n:
+        return text
+    return "".join(lines[:n]) + f"... {len(lines) - n} more line(s): run kg validate for all\n"
+
+
+@cli.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--shapes",
+    "shapes_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of SHACL shapes to use instead of kg's own.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "ttl"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@pass_state
+def validate(state: _State, files: tuple[Path, ...], shapes_dir: Path | None, fmt: str) -> None:
+    """Check RDF files against kg's SHACL shapes; exit 0 if they conform, 1 if not.
+
+    The report groups results by shape and message and names each focus node.
+    Warnings (a missing abstract, say) are shown but do not fail.
+
+    \b
+    Example:
+        kg validate out.ttl
+        kg validate out.ttl --format json > report.json
+    """
+    from kg.rdfio import read_graph
+    from kg.validate import load_shapes, validate_graph
+
+    shapes = load_shapes(shapes_dir or state.config.shapes)
+    report = validate_graph(read_graph(files), shapes)
+    text = {"text": report.to_text, "json": report.to_json, "ttl": report.to_turtle}[fmt]()
+    click.echo(text, nl=False)
+    click.get_current_context().exit(0 if report.conforms else 1)
+
+
+@cli.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write; its extension picks the format.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(OUTPUT_FORMATS),
+    help="Output format, when the extension does not say it.",
+)
+@pass_state
+def export(state: _State, files: tuple[Path, ...], output: Path, fmt: str | None) -> None:
+    """Write RDF files in another RDF format (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML).
+
+    \b
+    Example:
+        kg export out.ttl -o out.jsonld
+    """
+    from kg.export import export_files
+
+    n = export_files(list(files), output, fmt=fmt)
+    if not state.quiet:
+        click.echo(f"Wrote {n} statements to {output}", err=True)
+
+
+def main() -> None:
+    cli(prog_name="kg")

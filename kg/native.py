@@ -1,0 +1,416 @@
+"""kg's native record format: a dict per article (from JSON, JSON Lines, YAML or CSV).
+
+The format is documented in docs/records.md. :func:`parse_record` turns one
+dict into a :class:`~kg.records.Record`, raising :class:`~kg.errors.RecordError`
+naming the field when a value cannot be read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from kg import ids
+from kg.errors import Location, RecordError
+from kg.normalize import (
+    check_url,
+    clean_text,
+    language_code,
+    language_tag,
+    parse_date,
+    parse_event_date,
+    parse_year,
+    split_pages,
+    strip_retracted_prefix,
+)
+from kg.records import (
+    Address,
+    Author,
+    Issue,
+    Journal,
+    LangText,
+    Notice,
+    Organization,
+    Record,
+    Source,
+    Status,
+)
+
+T = TypeVar("T")
+
+RECORD_FIELDS = {
+    "id",
+    "type",
+    "title",
+    "shown_title",
+    "subtitle",
+    "abstract",
+    "keywords",
+    "language",
+    "metadata_language",
+    "year",
+    "date",
+    "doi",
+    "url",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "first_page",
+    "last_page",
+    "authors",
+    "status",
+}
+JOURNAL_FIELDS = {"title", "issn_print", "issn_online", "issn_l", "publisher"}
+AUTHOR_FIELDS = {"name", "family", "given", "orcid", "affiliations"}
+ORG_FIELDS = {"name", "ror", "wikidata", "address"}
+ADDRESS_FIELDS = {"street", "postal_code", "locality", "region", "country"}
+STATUS_FIELDS = {"type", "date", "notice", "notice_doi", "reasons", "source", "record_id"}
+NOTICE_FIELDS = {"doi", "url"}
+STATUS_ALIASES = {
+    "retracted": "retracted",
+    "retraction": "retracted",
+    "corrected": "corrected",
+    "correction": "corrected",
+    "expression-of-concern": "expression-of-concern",
+    "expression of concern": "expression-of-concern",
+    "reinstated": "reinstated",
+    "reinstatement": "reinstated",
+}
+SUPPORTED_TYPES = {"journal-article", "article", "journal article"}
+
+
+class _Parser:
+    """Reads one native record dict, keeping the path of the field being read."""
+
+    def __init__(self, origin: Location) -> None:
+        self.origin = origin
+        self.issues: list[Issue] = []
+        self.text_lang = "und"
+
+    def fail(self, field: str, problem: str) -> RecordError:
+        loc = Location(self.origin.path, self.origin.record, field)
+        return RecordError(loc, problem)
+
+    def check(self, field: str, fn: Callable[[Any], T], value: Any) -> T:
+        try:
+            return fn(value)
+        except ValueError as e:
+            raise self.fail(field, str(e)) from None
+
+    def mapping(self, field: str, value: Any, allowed: set[str]) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(field, f"expected an object, got {_kind(value)}")
+        unknown = sorted(k for k in value if k not in allowed)
+        if unknown:
+            raise self.fail(
+                f"{field}.{unknown[0]}" if field else unknown[0],
+                f"unknown field (known: {', '.join(sorted(allowed))})",
+            )
+        return value
+
+    def string(self, field: str, value: Any, *, single_line: bool = True) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(field, f"expected text, got {_kind(value)}")
+        text = self.check(field, lambda v: clean_text(str(v), single_line=single_line), value)
+        return text or None
+
+    def texts(self, field: str, value: Any, *, single_line: bool = True) -> list[LangText]:
+        """Language-tagged texts from a string, a {lang: text} map or a list of either."""
+        out: list[LangText] = []
+        if value is None:
+            return out
+        if isinstance(value, str):
+            text = self.string(field, value, single_line=single_line)
+            if text:
+                out.append((text, self.text_lang))
+        elif isinstance(value, Mapping):
+            if set(value) <= {"text", "lang"} and "text" in value:
+                lang = self.check(
+                    f"{field}.lang", language_tag, value.get("lang") or self.text_lang
+                )
+                text = self.string(f"{field}.text", value["text"], single_line=single_line)
+                if text:
+                    out.append((text, lang))
+            else:
+                for key in sorted(value):
+                    lang = self.check(f"{field}.{key}", language_tag, key)
+                    for text in self._text_list(f"{field}.{key}", value[key], single_line):
+                        out.append((text, lang))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                out.extend(self.texts(f"{field}[{i}]", item, single_line=single_line))
+        else:
+            raise self.fail(field, f"expected text or {{language: text}}, got {_kind(value)}")
+        return out
+
+    def _text_list(self, field: str, value: Any, single_line: bool) -> list[str]:
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for i, item in enumerate(items):
+            text = self.string(
+                field if len(items) == 1 else f"{field}[{i}]", item, single_line=single_line
+            )
+            if text:
+                out.append(text)
+        return out
+
+    def identifier(
+        self,
+        field: str,
+        value: Any,
+        normalize: Callable[[str], str | None],
+        checksum_ok: Callable[[str], bool] | None,
+        label: str,
+        example: str,
+    ) -> str | None:
+        text = self.string(field, value)
+        if text is None:
+            return None
+        norm = normalize(text)
+        if norm is None:
+            raise self.fail(field, f"{text!r} is not {label} (expected a value like {example})")
+        if checksum_ok is not None and not checksum_ok(norm):
+            noun = label.split(" ", 1)[1]  # "an ISSN" -> "ISSN"
+            self.issues.append(
+                Issue(
+                    field,
+                    f"{noun} {norm} has a wrong check digit; "
+                    "kept as given, and validation will flag it",
+                )
+            )
+        return norm
+
+    def listing(self, field: str, value: Any) -> list[tuple[str, Any]]:
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return [(f"{field}[{i}]", v) for i, v in enumerate(value)]
+        return [(field, value)]
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return "a number"
+    return type(value).__name__
+
+
+def parse_record(data: Any, origin: Location) -> Record:
+    """Turn one native record (a dict) into a :class:`Record`.
+
+    :raises RecordError: naming the field that cannot be read.
+    """
+    p = _Parser(origin)
+    d = p.mapping("", data, RECORD_FIELDS)
+    rec = Record(origin=origin)
+
+    kind = p.string("type", d.get("type"))
+    if kind is not None and kind.lower() not in SUPPORTED_TYPES:
+        raise p.fail("type", f"type {kind!r} is not supported (supported: journal-article)")
+
+    if d.get("language") is not None:
+        rec.language = p.check("language", language_code, p.string("language", d["language"]))
+    meta = d.get("metadata_language")
+    if meta is not None:
+        p.text_lang = p.check(
+            "metadata_language", language_tag, p.string("metadata_language", meta)
+        )
+    elif rec.language:
+        p.text_lang = rec.language
+
+    rec.titles = p.texts("title", d.get("title"))
+    for i, (title, lang) in enumerate(rec.titles):
+        stripped = strip_retracted_prefix(title)
+        if stripped is not None:
+            rec.titles[i] = (stripped, lang)
+            rec.shown_title = rec.shown_title or (title, lang)
+    shown = p.texts("shown_title", d.get("shown_title"))
+    if shown:
+        rec.shown_title = shown[0]
+    if not rec.titles:
+        raise p.fail("title", "every record needs a title")
+    rec.subtitles = p.texts("subtitle", d.get("subtitle"))
+    rec.abstracts = p.texts("abstract", d.get("abstract"), single_line=False)
+    keywords = d.get("keywords")
+    if isinstance(keywords, str):
+        keywords = [k for k in keywords.split(";")]
+    rec.keywords = p.texts("keywords", keywords)
+
+    if d.get("date") is not None:
+        rec.year, rec.date = p.check("date", parse_date, d["date"])
+    if d.get("year") is not None:
+        year = p.check("year", parse_year, d["year"])
+        if rec.year is not None and rec.year != year:
+            raise p.fail("year", f"year {year} disagrees with date {d['date']!r}")
+        rec.year = year
+
+    rec.doi = p.identifier("doi", d.get("doi"), ids.normalize_doi, None, "a DOI", "10.1234/abc")
+    url = p.string("url", d.get("url"))
+    if url:
+        rec.url = p.check("url", check_url, url)
+
+    if d.get("journal") is not None:
+        rec.journal = _journal(p, d["journal"])
+    rec.volume = p.string("volume", d.get("volume"))
+    rec.issue = p.string("issue", d.get("issue"))
+    pages = p.string("pages", d.get("pages"))
+    if pages:
+        rec.first_page, rec.last_page, rec.page_range = p.check("pages", split_pages, pages)
+    first = p.string("first_page", d.get("first_page"))
+    last = p.string("last_page", d.get("last_page"))
+    if first or last:
+        if pages and (first, last) != (rec.first_page, rec.last_page):
+            raise p.fail("first_page", f"first_page/last_page disagree with pages {pages!r}")
+        rec.first_page, rec.last_page = first, last
+        if first and last:
+            rec.page_range = f"{first}-{last}"
+
+    for field, value in p.listing("authors", d.get("authors")):
+        rec.authors.append(_author(p, field, value))
+
+    for field, value in p.listing("status", d.get("status")):
+        rec.statuses.append(_status(p, field, value))
+    if rec.shown_title is not None and not any(s.kind == "retracted" for s in rec.statuses):
+        # The "RETRACTED:" prefix the title is shown with is evidence of the status.
+        rec.statuses.append(Status("retracted", sources=[Source(url=rec.url)] if rec.url else []))
+    rec.issues = p.issues
+    return rec
+
+
+def _org(p: _Parser, field: str, value: Any) -> Organization:
+    if isinstance(value, str):
+        value = {"name": value}
+    d = p.mapping(field, value, ORG_FIELDS)
+    org = Organization(names=p.texts(f"{field}.name", d.get("name")))
+    org.ror = p.identifier(
+        f"{field}.ror",
+        d.get("ror"),
+        ids.normalize_ror,
+        ids.ror_checksum_ok,
+        "a ROR id",
+        "00a45v709",
+    )
+    wikidata = p.string(f"{field}.wikidata", d.get("wikidata"))
+    if wikidata:
+        qid = wikidata.rsplit("/", 1)[-1].upper()
+        if not (qid.startswith("Q") and qid[1:].isdigit()):
+            raise p.fail(f"{field}.wikidata", f"{wikidata!r} is not a Wikidata id like Q1466666")
+        org.wikidata = qid
+    if d.get("address") is not None:
+        a = p.mapping(f"{field}.address", d["address"], ADDRESS_FIELDS)
+        addr = Address(**{k: p.string(f"{field}.address.{k}", a.get(k)) for k in ADDRESS_FIELDS})
+        org.address = None if addr.is_empty() else addr
+    if not org.names and not org.ror:
+        raise p.fail(f"{field}.name", "an organisation needs a name or a ROR id")
+    return org
+
+
+def _journal(p: _Parser, value: Any) -> Journal:
+    if isinstance(value, str):
+        value = {"title": value}
+    d = p.mapping("journal", value, JOURNAL_FIELDS)
+    j = Journal(titles=p.texts("journal.title", d.get("title")))
+    for key in ("issn_print", "issn_online", "issn_l"):
+        setattr(
+            j,
+            key,
+            p.identifier(
+                f"journal.{key}",
+                d.get(key),
+                ids.normalize_issn,
+                ids.issn_checksum_ok,
+                "an ISSN",
+                "2305-8420",
+            ),
+        )
+    if d.get("publisher") is not None:
+        j.publisher = _org(p, "journal.publisher", d["publisher"])
+    if not j.titles and not j.issns():
+        raise p.fail("journal.title", "a journal needs a title or an ISSN")
+    return j
+
+
+def _author(p: _Parser, field: str, value: Any) -> Author:
+    if isinstance(value, str):
+        value = {"name": value}
+    d = p.mapping(field, value, AUTHOR_FIELDS)
+    family = p.string(f"{field}.family", d.get("family"))
+    given = p.string(f"{field}.given", d.get("given"))
+    name = p.string(f"{field}.name", d.get("name"))
+    if name is None:
+        if family is None:
+            raise p.fail(f"{field}.name", "an author needs a name or a family name")
+        name = f"{family}, {given}" if given else family
+    author = Author(name=name, family=family, given=given)
+    author.orcid = p.identifier(
+        f"{field}.orcid",
+        d.get("orcid"),
+        ids.normalize_orcid,
+        ids.orcid_checksum_ok,
+        "an ORCID iD",
+        "0000-0002-1825-0097",
+    )
+    for sub, org in p.listing(f"{field}.affiliations", d.get("affiliations")):
+        author.affiliations.append(_org(p, sub, org))
+    return author
+
+
+def _status(p: _Parser, field: str, value: Any) -> Status:
+    if isinstance(value, str):
+        value = {"type": value}
+    d = p.mapping(field, value, STATUS_FIELDS)
+    raw_kind = p.string(f"{field}.type", d.get("type"))
+    if raw_kind is None:
+        raise p.fail(f"{field}.type", "a status needs a type (retracted, corrected, ...)")
+    kind = STATUS_ALIASES.get(raw_kind.lower())
+    if kind is None:
+        raise p.fail(
+            f"{field}.type",
+            f"unknown status {raw_kind!r} "
+            f"(known: {', '.join(sorted(set(STATUS_ALIASES.values())))})",
+        )
+    status = Status(kind)
+    if d.get("date") is not None:
+        status.date = p.check(f"{field}.date", parse_event_date, d["date"])
+    notice = d.get("notice")
+    if d.get("notice_doi") is not None:
+        notice = {"doi": d["notice_doi"]}
+    if notice is not None:
+        if isinstance(notice, str):
+            notice = {"doi": notice}
+        n = p.mapping(f"{field}.notice", notice, NOTICE_FIELDS)
+        doi = p.identifier(
+            f"{field}.notice.doi", n.get("doi"), ids.normalize_doi, None, "a DOI", "10.1234/abc"
+        )
+        url = p.string(f"{field}.notice.url", n.get("url"))
+        status.notice = Notice(doi, p.check(f"{field}.notice.url", check_url, url) if url else None)
+    reasons = d.get("reasons")
+    if isinstance(reasons, str):
+        reasons = reasons.split(";")
+    for sub, reason in p.listing(f"{field}.reasons", reasons):
+        text = p.string(sub, reason)
+        if text:
+            status.reasons.append(text.lstrip("+").strip())
+    record_id = p.string(f"{field}.record_id", d.get("record_id"))
+    for sub, source in p.listing(f"{field}.source", d.get("source")):
+        text = p.string(sub, source)
+        if not text:
+            continue
+        if "://" in text:
+            status.sources.append(Source(url=p.check(sub, check_url, text)))
+        else:
+            status.sources.append(Source(name=text, record_id=record_id))
+            record_id = None
+    if record_id:
+        status.sources.append(Source(name="Retraction Watch", record_id=record_id))
+    return status

@@ -1,0 +1,243 @@
+"""Value normalisation shared by every reader: languages, dates, pages, texts, URLs.
+
+Functions here raise ``ValueError`` with a short message when a value cannot be
+read; readers add the file, record and field and turn it into a RecordError.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date as _date
+from urllib.parse import quote
+
+# ISO 639-2/3 codes and English names of the languages journals use most,
+# mapped to ISO 639-1. Others keep their 3-letter code (iso639-2 vocabulary).
+_LANG_ALIASES = {
+    "eng": "en",
+    "english": "en",
+    "rus": "ru",
+    "russian": "ru",
+    "ger": "de",
+    "deu": "de",
+    "german": "de",
+    "fre": "fr",
+    "fra": "fr",
+    "french": "fr",
+    "spa": "es",
+    "spanish": "es",
+    "ita": "it",
+    "italian": "it",
+    "por": "pt",
+    "portuguese": "pt",
+    "chi": "zh",
+    "zho": "zh",
+    "chinese": "zh",
+    "jpn": "ja",
+    "japanese": "ja",
+    "kor": "ko",
+    "korean": "ko",
+    "ukr": "uk",
+    "ukrainian": "uk",
+    "pol": "pl",
+    "polish": "pl",
+    "cze": "cs",
+    "ces": "cs",
+    "czech": "cs",
+    "tur": "tr",
+    "turkish": "tr",
+    "ara": "ar",
+    "arabic": "ar",
+    "per": "fa",
+    "fas": "fa",
+    "persian": "fa",
+    "dut": "nl",
+    "nld": "nl",
+    "dutch": "nl",
+    "swe": "sv",
+    "swedish": "sv",
+    "kaz": "kk",
+    "kazakh": "kk",
+    "bel": "be",
+    "belarusian": "be",
+    "ind": "id",
+    "indonesian": "id",
+    "hun": "hu",
+    "hungarian": "hu",
+    "rum": "ro",
+    "ron": "ro",
+    "romanian": "ro",
+    "srp": "sr",
+    "serbian": "sr",
+    "hrv": "hr",
+    "croatian": "hr",
+    "bul": "bg",
+    "bulgarian": "bg",
+    "gre": "el",
+    "ell": "el",
+    "greek": "el",
+    "heb": "he",
+    "hebrew": "he",
+    "lit": "lt",
+    "lithuanian": "lt",
+    "lav": "lv",
+    "latvian": "lv",
+    "est": "et",
+    "estonian": "et",
+    "fin": "fi",
+    "finnish": "fi",
+    "nor": "no",
+    "norwegian": "no",
+    "dan": "da",
+    "danish": "da",
+}
+_LANG_TAG = re.compile(r"^[a-zA-Z]{2,8}(?:-[a-zA-Z0-9]{1,8})*$")
+_WS = re.compile(r"\s+")
+_BAD_CHARS = re.compile("[\ud800-\udfff\ufffe\uffff\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_ISO_DATETIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$"
+)
+_PAGE_SPLIT = re.compile(
+    r"^\s*([^\s\-\u2010-\u2015]+)\s*[-\u2010-\u2015]+\s*([^\s\-\u2010-\u2015]+)\s*$"
+)
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s]+$")
+# "RETRACTED: Title", "RETRACTED ARTICLE: Title", "[RETRACTED] Title", "Retracted: Title"
+RETRACTED_PREFIX = re.compile(
+    r"^\s*(?:\[\s*retracted(?:\s+article)?\s*\]|retracted(?:\s+article)?\s*[:.\u2013\u2014-])\s*",
+    re.IGNORECASE,
+)
+
+
+def language_code(text: str) -> str:
+    """An ISO 639-1 code (or 639-2 when there is none) for a code, tag or English name.
+
+    >>> language_code("Russian"), language_code("rus"), language_code("en-GB")
+    ('ru', 'ru', 'en')
+    """
+    value = text.strip().lower().replace("_", "-")
+    if value in _LANG_ALIASES:
+        return _LANG_ALIASES[value]
+    primary = value.split("-", 1)[0]
+    if re.fullmatch(r"[a-z]{2}", primary):
+        return primary
+    if re.fullmatch(r"[a-z]{3}", primary):
+        return _LANG_ALIASES.get(primary, primary)
+    raise ValueError(f"{text!r} is not a language code (ISO 639) or name")
+
+
+def language_tag(text: str) -> str:
+    """A BCP 47 language tag for an RDF literal, lower-cased."""
+    value = text.strip().replace("_", "-")
+    if not _LANG_TAG.match(value):
+        raise ValueError(f"{text!r} is not a language tag such as 'en' or 'ru'")
+    lowered = value.lower()
+    return _LANG_ALIASES.get(lowered, lowered)
+
+
+def clean_text(text: str, *, single_line: bool = True) -> str:
+    """Strip a text; collapse white space in one-line fields; refuse control characters."""
+    if _BAD_CHARS.search(text):
+        bad = _BAD_CHARS.search(text)
+        assert bad is not None
+        raise ValueError(f"contains the control or invalid character U+{ord(bad.group()):04X}")
+    value = _WS.sub(" ", text).strip() if single_line else text.strip()
+    return value
+
+
+def parse_year(value: object) -> int:
+    """A four-digit year from an int or a string."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a year")
+    if isinstance(value, int):
+        year = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,4}\s*", value):
+        year = int(value)
+    else:
+        raise ValueError(f"{value!r} is not a year")
+    return year
+
+
+def parse_date(value: object) -> tuple[int, str | None]:
+    """(year, full ISO date or None) from ``2015``, ``2015-12`` or ``2015-12-01``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, None
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    text = value.strip()
+    m = _ISO_DATE.match(text)
+    if not m:
+        raise ValueError(f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    year = int(m.group(1))
+    if m.group(2) is None:
+        return year, None
+    month = int(m.group(2))
+    if not 1 <= month <= 12:
+        raise ValueError(f"{value!r} has no month {month}")
+    if m.group(3) is None:
+        return year, None
+    try:
+        full = _date(year, month, int(m.group(3)))
+    except ValueError as e:
+        raise ValueError(f"{value!r} is not a calendar date ({e})") from None
+    return year, full.isoformat()
+
+
+def parse_event_date(value: object) -> str:
+    """An xsd:date or xsd:dateTime lexical form for a status date."""
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a date")
+    text = value.strip()
+    m = _ISO_DATETIME.match(text)
+    if m:
+        try:
+            _date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError as e:
+            raise ValueError(f"{value!r} is not a calendar date ({e})") from None
+        seconds = m.group(6) or "00"
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}T{m.group(4)}:{m.group(5)}:{seconds}" + (
+            (m.group(7) or "") + (m.group(8) or "")
+        )
+    year, full = parse_date(text)
+    if full is None:
+        raise ValueError(f"{value!r} is not a full date (YYYY-MM-DD)")
+    return full
+
+
+def split_pages(text: str) -> tuple[str, str | None, str | None]:
+    """(first page, last page, page range) from ``513-523``, ``513–523`` or ``e1234``.
+
+    >>> split_pages("513 – 523")
+    ('513', '523', '513-523')
+    >>> split_pages("e0123")
+    ('e0123', None, None)
+    """
+    value = clean_text(text)
+    if not value:
+        raise ValueError("is empty")
+    m = _PAGE_SPLIT.match(value)
+    if m:
+        return m.group(1), m.group(2), f"{m.group(1)}-{m.group(2)}"
+    if re.search(r"\s", value):
+        raise ValueError(f"{text!r} is not a page or page range such as '513-523'")
+    return value, None, None
+
+
+def check_url(text: str) -> str:
+    """An absolute URL made safe to use as an IRI (spaces and the like percent-encoded)."""
+    value = text.strip()
+    if not _URL.match(value.replace(" ", "%20")):
+        raise ValueError(f"{text!r} is not an absolute URL such as 'https://...'")
+    return quote(value, safe=":/?#[]@!$&'()*+,;=%~")
+
+
+def strip_retracted_prefix(title: str) -> str | None:
+    """The title without a ``RETRACTED:`` display prefix, or None if it has none.
+
+    >>> strip_retracted_prefix("RETRACTED: Cluster management model")
+    'Cluster management model'
+    """
+    m = RETRACTED_PREFIX.match(title)
+    if not m:
+        return None
+    rest = title[m.end() :].strip()
+    return rest or None

@@ -1,0 +1,181 @@
+"""RDF terms as N-Triples text, and streaming writers for N-Triples, N-Quads, Turtle and TriG.
+
+Why kg formats RDF itself instead of going through rdflib or pyoxigraph terms:
+measured on this project's machines (docs/performance.md, and the shared
+PERFORMANCE-NOTES), mapping records to N-Triples strings runs at about 1M
+triples/s, pyoxigraph terms at about 0.2M and rdflib ``Graph.add`` at about
+55k. kg's mapping therefore produces terms already in N-Triples syntax, and the
+writers below stream them without holding the graph. Their output is checked
+by parsing it back with rdflib, pyoxigraph and raptor in the tests.
+
+A *block* is one subject with its (predicate, object) pairs in order; the
+Turtle writer prints a block as one subject with ``;`` and ``,`` lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import IO
+
+from kg.vocab import PREFIXES, TYPE, XSD
+
+Block = tuple[str, list[tuple[str, str]]]
+
+_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    ch = m.group()
+    return _ESCAPES.get(ch) or f"\\u{ord(ch):04X}"
+
+
+def iri(value: str) -> str:
+    """An IRI reference; the value must already be a valid IRI (see kg/iris.py)."""
+    return f"<{value}>"
+
+
+def literal(text: str, lang: str | None = None, datatype: str | None = None) -> str:
+    """A literal with a language tag or a datatype IRI (plain strings have neither)."""
+    body = _ESCAPE.sub(_escape_char, text) if _ESCAPE.search(text) else text
+    if lang is not None:
+        return f'"{body}"@{lang}'
+    if datatype is not None:
+        return f'"{body}"^^<{datatype}>'
+    return f'"{body}"'
+
+
+class _Abbreviator:
+    """Turns full IRIs into prefixed names where Turtle allows it; caches the answers."""
+
+    _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self.cache: dict[str, str] = {TYPE: "a"}
+
+    def term(self, term: str) -> str:
+        found = self.cache.get(term)
+        if found is not None:
+            return found
+        out = term
+        if term.startswith("<"):
+            value = term[1:-1]
+            for prefix, ns in self.prefixes:
+                if value.startswith(ns) and self._LOCAL.match(value[len(ns) :]):
+                    out = f"{prefix}:{value[len(ns) :]}"
+                    self.cache[term] = out  # only vocabulary terms get here: few
+                    break
+        return out
+
+    def obj(self, term: str) -> str:
+        if term[0] == "<":
+            return self.term(term)
+        if term[-1] == ">":
+            head, _, dtype = term.rpartition("^^<")
+            if dtype.startswith(XSD):
+                return f"{head}^^xsd:{dtype[len(XSD) : -1]}"
+            return f"{head}^^{self.term('<' + dtype)}"
+        return term
+
+
+class RdfWriter:
+    """Base of the streaming writers: ``start``, any number of ``block`` calls, ``finish``."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def start(self) -> None:
+        """Write what comes before the first block."""
+
+    def block(self, subject: str, pairs: list[tuple[str, str]], graph: str | None = None) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Write what comes after the last block."""
+
+
+class NTriplesWriter(RdfWriter):
+    def block(self, subject: str, pairs: list[tuple[str, str]], graph: str | None = None) -> None:
+        self.out.write("".join(f"{subject} {p} {o} .\n" for p, o in pairs))
+
+
+class NQuadsWriter(RdfWriter):
+    def block(self, subject: str, pairs: list[tuple[str, str]], graph: str | None = None) -> None:
+        g = f" {graph}" if graph else ""
+        self.out.write("".join(f"{subject} {p} {o}{g} .\n" for p, o in pairs))
+
+
+class TurtleWriter(RdfWriter):
+    """Turtle grouped by subject, prefixes declared once; streams block by block."""
+
+    indent = "    "
+
+    def __init__(self, out: IO[str], prefixes: dict[str, str] | None = None) -> None:
+        super().__init__(out)
+        self.prefixes = PREFIXES if prefixes is None else prefixes
+        self.abbr = _Abbreviator(self.prefixes)
+
+    def start(self) -> None:
+        self.out.write("".join(f"@prefix {k}: <{v}> .\n" for k, v in self.prefixes.items()))
+
+    def _format(self, subject: str, pairs: list[tuple[str, str]], indent: str) -> str:
+        abbr = self.abbr
+        lines = [f"\n{indent}{abbr.term(subject)}"]
+        last_p = None
+        parts: list[str] = []
+        for p, o in pairs:
+            if p == last_p:
+                parts.append(f",\n{indent}{self.indent}{self.indent}{abbr.obj(o)}")
+            else:
+                if last_p is not None:
+                    parts.append(" ;")
+                parts.append(f"\n{indent}{self.indent}{abbr.term(p)} {abbr.obj(o)}")
+                last_p = p
+        lines.append("".join(parts))
+        lines.append(" .\n")
+        return "".join(lines)
+
+    def block(self, subject: str, pairs: list[tuple[str, str]], graph: str | None = None) -> None:
+        self.out.write(self._format(subject, pairs, ""))
+
+
+class TriGWriter(TurtleWriter):
+    """TriG: Turtle blocks inside ``GRAPH { }``; blocks of one graph must come together."""
+
+    def __init__(self, out: IO[str], prefixes: dict[str, str] | None = None) -> None:
+        super().__init__(out, prefixes)
+        self.graph: str | None = None
+        self.open = False
+
+    def block(self, subject: str, pairs: list[tuple[str, str]], graph: str | None = None) -> None:
+        if graph != self.graph or not self.open:
+            self._close()
+            self.out.write(f"\n{graph} {{" if graph else "\n{")
+            self.graph, self.open = graph, True
+        self.out.write(self._format(subject, pairs, self.indent))
+
+    def _close(self) -> None:
+        if self.open:
+            self.out.write("}\n")
+            self.open = False
+
+    def finish(self) -> None:
+        self._close()
+
+
+def write_blocks(writer: RdfWriter, blocks: Iterable[Block]) -> None:
+    """Write a sequence of blocks with one writer (start, blocks, finish)."""
+    writer.start()
+    for subject, pairs in blocks:
+        writer.block(subject, pairs)
+    writer.finish()

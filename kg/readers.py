@@ -1,0 +1,288 @@
+"""Finding input files and reading records from them.
+
+Each reader yields, for every record in a file, either a :class:`Record` or a
+:class:`Reject` (the error and the raw record, so it can be saved and fixed).
+A file that breaks part-way (a truncated JSON array, a bad line) still gives
+the records before the break, and one reject that says where it broke.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+from kg.errors import InputError, Location, RecordError, UsageError
+from kg.native import parse_record
+from kg.records import Record
+
+NATIVE_EXTENSIONS = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".csv": "csv",
+}
+READERS = ("native",)
+
+
+@dataclass(slots=True)
+class Reject:
+    """A record (or the rest of a file) that could not be used."""
+
+    error: RecordError
+    raw: Any = None  # the record as read (dict, or the text of a line), when there is one
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """One input file and the name it has in outputs (never a machine-specific path)."""
+
+    path: Path
+    name: str  # e.g. "data/seed.json": the folder given + the path inside it
+
+
+ReadResult = Record | Reject
+
+
+def find_sources(args: list[Path]) -> list[SourceFile]:
+    """Expand files and folders into a sorted list of record files.
+
+    Folders are searched recursively for the extensions kg reads; hidden files
+    are skipped. The order does not depend on the order of ``args``.
+
+    :raises UsageError: if an argument does not exist.
+    """
+    found: dict[str, SourceFile] = {}
+    for arg in args:
+        if not arg.exists():
+            raise UsageError(f"{arg}: no such file or folder")
+        if arg.is_dir():
+            root_name = arg.resolve().name
+            for dirpath, dirnames, filenames in os.walk(arg):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for fn in sorted(filenames):
+                    if fn.startswith(".") or Path(fn).suffix.lower() not in NATIVE_EXTENSIONS:
+                        continue
+                    path = Path(dirpath) / fn
+                    rel = path.relative_to(arg).as_posix()
+                    found.setdefault(str(path.resolve()), SourceFile(path, f"{root_name}/{rel}"))
+        else:
+            found.setdefault(str(arg.resolve()), SourceFile(arg, arg.name))
+    return sorted(found.values(), key=lambda s: (s.name, str(s.path)))
+
+
+def read_source(source: SourceFile, fmt: str = "auto") -> Iterator[ReadResult]:
+    """Read the records of one file.
+
+    :raises InputError: if the file cannot be opened or its format is unknown.
+    """
+    kind = NATIVE_EXTENSIONS.get(source.path.suffix.lower())
+    if fmt not in ("auto", "native"):
+        raise UsageError(f"unknown input format {fmt!r} (known: {', '.join(READERS)})")
+    if kind is None:
+        raise InputError(
+            f"{source.name}: cannot tell the format from the extension "
+            f"(kg reads {', '.join(sorted(NATIVE_EXTENSIONS))})"
+        )
+    try:
+        data = source.path.read_bytes()
+    except OSError as e:
+        raise InputError(f"{source.name}: cannot read: {e.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        yield Reject(
+            RecordError(Location(source.name, f"line {line}"), f"not UTF-8 text (byte {e.start})")
+        )
+        return
+    reader: Callable[[str, str], Iterator[ReadResult]] = {
+        "json": _read_json,
+        "jsonl": _read_jsonl,
+        "yaml": _read_yaml,
+        "csv": _read_csv,
+    }[kind]
+    yield from reader(text, source.name)
+
+
+def _parse(data: Any, origin: Location) -> ReadResult:
+    try:
+        rec = parse_record(data, origin)
+    except RecordError as e:
+        return Reject(e, data)
+    rec.raw = data
+    return rec
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _read_json(text: str, name: str) -> Iterator[ReadResult]:
+    # Records of a JSON array are decoded one at a time with the standard
+    # library's raw_decode, so the records before a break are kept.
+    decoder = json.JSONDecoder()
+    ws = " \t\r\n"
+    pos = len(text) - len(text.lstrip(ws))
+    if pos >= len(text):
+        yield Reject(RecordError(Location(name), "the file is empty"))
+        return
+    if text[pos] != "[":
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as e:
+            yield Reject(RecordError(Location(name, f"line {e.lineno}"), f"broken JSON: {e.msg}"))
+            return
+        if text[end:].strip():
+            line = _line_of(text, end)
+            yield Reject(
+                RecordError(Location(name, f"line {line}"), "unexpected text after the JSON value")
+            )
+        if isinstance(value, dict) and isinstance(value.get("records"), list):
+            for i, item in enumerate(value["records"], start=1):
+                yield _parse(item, Location(name, f"record {i}"))
+        else:
+            yield _parse(value, Location(name, "record 1"))
+        return
+    pos += 1
+    index = 0
+    while True:
+        while pos < len(text) and text[pos] in ws:
+            pos += 1
+        if pos < len(text) and text[pos] == "]":
+            if text[pos + 1 :].strip():
+                line = _line_of(text, pos + 1)
+                yield Reject(
+                    RecordError(
+                        Location(name, f"line {line}"), "unexpected text after the JSON array"
+                    )
+                )
+            return
+        index += 1
+        line = _line_of(text, pos)
+        where = f"record {index} (line {line})"
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as e:
+            problem = (
+                "the file ends in the middle of this record (truncated?)"
+                if e.pos >= len(text.rstrip())
+                else f"broken JSON at line {e.lineno}: {e.msg}"
+            )
+            yield Reject(RecordError(Location(name, where), problem))
+            return
+        yield _parse(value, Location(name, where))
+        while pos < len(text) and text[pos] in ws:
+            pos += 1
+        if pos < len(text) and text[pos] == ",":
+            pos += 1
+        elif pos < len(text) and text[pos] == "]":
+            continue
+        else:
+            problem = (
+                "the file ends before the closing ']' (truncated?)"
+                if pos >= len(text)
+                else f"expected ',' or ']' at line {_line_of(text, pos)}"
+            )
+            yield Reject(RecordError(Location(name, where), problem))
+            return
+
+
+def _read_jsonl(text: str, name: str) -> Iterator[ReadResult]:
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        origin = Location(name, f"line {n}")
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as e:
+            yield Reject(RecordError(origin, f"broken JSON: {e}"), line)
+            continue
+        yield _parse(value, origin)
+
+
+def _read_yaml(text: str, name: str) -> Iterator[ReadResult]:
+    loader = yaml.SafeLoader(text)
+    index = 0
+    try:
+        while True:
+            try:
+                if not loader.check_node():
+                    break
+                node = loader.get_node()
+            except yaml.YAMLError as e:
+                mark = getattr(e, "problem_mark", None)
+                where = f"line {mark.line + 1}" if mark is not None else None
+                problem = getattr(e, "problem", None) or str(e)
+                yield Reject(RecordError(Location(name, where), f"broken YAML: {problem}"))
+                return
+            if node is None:
+                continue
+            items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+            for item in items:
+                index += 1
+                where = f"record {index} (line {item.start_mark.line + 1})"
+                try:
+                    value = loader.construct_document(item)
+                except yaml.YAMLError as e:
+                    yield Reject(RecordError(Location(name, where), f"broken YAML: {e}"))
+                    continue
+                yield _parse(value, Location(name, where))
+    finally:
+        loader.dispose()
+
+
+_CSV_LISTS = ("authors", "affiliations")
+
+
+def _unflatten(row: dict[str, str]) -> dict[str, Any]:
+    """``{"journal.title": "X", "authors.0.name": "Y"}`` -> nested dicts and lists."""
+    root: dict[str, Any] = {}
+    for key, value in row.items():
+        if key is None or value is None or not str(value).strip():
+            continue
+        parts = key.strip().split(".")
+        node: Any = root
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if last:
+                if part in _CSV_LISTS and isinstance(value, str):
+                    node[part] = [v.strip() for v in value.split(";") if v.strip()]
+                else:
+                    node[part] = value
+            else:
+                node = node.setdefault(part, {})
+    return _lists(root)
+
+
+def _lists(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node and all(k.isdigit() for k in node):
+            return [_lists(node[k]) for k in sorted(node, key=int)]
+        return {k: _lists(v) for k, v in node.items()}
+    return node
+
+
+def _read_csv(text: str, name: str) -> Iterator[ReadResult]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    row_no = 0
+    try:
+        for row in reader:
+            row_no += 1
+            origin = Location(name, f"row {row_no} (line {reader.line_num})")
+            if None in row:
+                yield Reject(RecordError(origin, "more cells than there are columns"), row)
+                continue
+            yield _parse(_unflatten(row), origin)
+    except csv.Error as e:
+        yield Reject(RecordError(Location(name, f"line {reader.line_num}"), f"broken CSV: {e}"))

@@ -1,0 +1,258 @@
+"""SHACL validation with pySHACL, and reports a person can act on.
+
+Non-conformance is a result, not an error: :func:`validate_graph` returns a
+:class:`ValidationReport`; the command line prints it and exits 1 when it has
+a Violation. Warnings and Info results never fail a graph.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyshacl
+from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import Location, ShapesError
+from kg.resources import shapes_dir
+from kg.vocab import PREFIXES
+
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    severity: str  # Violation, Warning or Info
+    message: str
+    focus: str  # IRI of the focus node
+    path: str | None  # the property, as a prefixed name where possible
+    value: str | None  # the offending value, in N-Triples-like form
+    shape: str  # the shape that produced the result
+    component: str  # the SHACL constraint component
+    source: Location | None = None  # the record the focus node came from, where known
+
+    def key(self) -> tuple[str, ...]:
+        return (
+            self.severity,
+            self.shape,
+            self.message,
+            self.focus,
+            self.path or "",
+            self.value or "",
+        )
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "severity": self.severity,
+            "message": self.message,
+            "focus": self.focus,
+            "path": self.path,
+            "value": self.value,
+            "shape": self.shape,
+            "component": self.component,
+            "source": str(self.source) if self.source else None,
+        }
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating one graph (or the batches of one build)."""
+
+    results: list[ValidationResult] = field(default_factory=list)
+    triples: int = 0
+
+    @property
+    def conforms(self) -> bool:
+        return not any(r.severity == "Violation" for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(r.severity for r in self.results)
+        return {s: c.get(s, 0) for s in SEVERITY_ORDER}
+
+    def merge(self, other: ValidationReport) -> None:
+        """Add another batch's results, keeping each distinct result once."""
+        seen = {r.key() for r in self.results}
+        for r in other.results:
+            if r.key() not in seen:
+                seen.add(r.key())
+                self.results.append(r)
+        self.triples += other.triples
+
+    def sorted_results(self) -> list[ValidationResult]:
+        return sorted(self.results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.key()))
+
+    def raise_for_violations(self) -> None:
+        from kg.errors import ValidationFailed
+
+        if not self.conforms:
+            n = self.counts()["Violation"]
+            raise ValidationFailed(f"the graph does not conform to the shapes: {n} violation(s)")
+
+    def summary(self) -> str:
+        c = self.counts()
+        verdict = "conforms" if self.conforms else "does not conform"
+        return (
+            f"{verdict}: {c['Violation']} violation(s), {c['Warning']} warning(s), {c['Info']} info"
+        )
+
+    def to_text(self) -> str:
+        """Grouped by severity, shape and message, each focus node on its own line."""
+        lines = [f"Validation: {self.summary()} ({self.triples} triples checked)"]
+        groups: dict[tuple[str, str, str, str | None], list[ValidationResult]] = {}
+        for r in self.sorted_results():
+            groups.setdefault((r.severity, r.shape, r.message, r.path), []).append(r)
+        for (severity, shape, message, path), items in groups.items():
+            where = f"{shape}" + (f", {path}" if path else "")
+            lines.append("")
+            lines.append(f"{severity}: {message}  [{where}]  ({len(items)})")
+            for r in items:
+                line = f"  <{r.focus}>"
+                if r.value is not None:
+                    line += f"  value {r.value}"
+                if r.source is not None:
+                    line += f"  ({r.source})"
+                lines.append(line)
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        return (
+            json.dumps(
+                {
+                    "conforms": self.conforms,
+                    "triples": self.triples,
+                    "counts": self.counts(),
+                    "results": [r.to_json() for r in self.sorted_results()],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+
+    def to_turtle(self) -> str:
+        """The report as a SHACL ``sh:ValidationReport`` graph."""
+        g = Graph(bind_namespaces="none")
+        g.bind("sh", SH)
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns)
+        report = URIRef("urn:kg:validation-report")
+        g.add((report, RDF.type, SH.ValidationReport))
+        g.add((report, SH.conforms, Literal(self.conforms)))
+        for i, r in enumerate(self.sorted_results(), start=1):
+            node = URIRef(f"urn:kg:validation-report:result:{i}")
+            g.add((report, SH.result, node))
+            g.add((node, RDF.type, SH.ValidationResult))
+            g.add((node, SH.resultSeverity, SH[r.severity]))
+            g.add((node, SH.focusNode, URIRef(r.focus)))
+            g.add((node, SH.resultMessage, Literal(r.message)))
+            g.add((node, SH.sourceConstraintComponent, URIRef(_expand(r.component))))
+            g.add((node, SH.sourceShape, URIRef(_expand(r.shape))))
+            if r.path:
+                g.add((node, SH.resultPath, URIRef(_expand(r.path))))
+            if r.value is not None:
+                g.add((node, SH.value, Literal(r.value)))
+        return g.serialize(format="turtle")
+
+
+def _expand(name: str) -> str:
+    prefix, _, local = name.partition(":")
+    ns = {**PREFIXES, "sh": str(SH), "kgsh": KGSH}.get(prefix)
+    return ns + local if ns and not name.startswith("http") else name
+
+
+KGSH = "https://w3id.org/kg/shapes/"
+_SHORT = {**PREFIXES, "sh": str(SH), "kgsh": KGSH}
+
+
+def _short(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        text = str(node)
+        for prefix, ns in sorted(_SHORT.items(), key=lambda kv: -len(kv[1])):
+            if text.startswith(ns) and text[len(ns) :] and "/" not in text[len(ns) :]:
+                return f"{prefix}:{text[len(ns) :]}"
+        return text
+    return node.n3()
+
+
+@lru_cache(maxsize=8)
+def _load_shapes(directory: str) -> Graph:
+    g = Graph(bind_namespaces="none")
+    files = sorted(Path(directory).glob("*.ttl"))
+    if not files:
+        raise ShapesError(f"{directory}: no shapes (*.ttl) found")
+    for f in files:
+        try:
+            g.parse(f, format="turtle")
+        except Exception as e:  # rdflib raises several unrelated types for bad Turtle
+            raise ShapesError(f"{f}: the shapes do not parse: {e}") from None
+    return g
+
+
+def load_shapes(directory: Path | None = None) -> Graph:
+    """The shapes graph: every ``*.ttl`` in ``directory`` (kg's own shapes by default).
+
+    :raises ShapesError: if a file does not parse or there is none.
+    """
+    return _load_shapes(str((directory or shapes_dir()).resolve()))
+
+
+def validate_graph(
+    data: Graph,
+    shapes: Graph | None = None,
+    *,
+    sources: Mapping[str, Location] | None = None,
+) -> ValidationReport:
+    """Validate ``data`` against ``shapes`` (kg's by default) with pySHACL.
+
+    :param sources: where known, the record each subject IRI came from, so that
+        results can name the file and record.
+    """
+    shapes = load_shapes() if shapes is None else shapes
+    _, report_graph, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        advanced=True,
+        meta_shacl=False,
+    )
+    report = ValidationReport(triples=len(data))
+    report.results = list(_results(report_graph, shapes, sources or {}))
+    return report
+
+
+def _shape_name(shapes: Graph, shape: Node | None) -> str:
+    """A property shape is a blank node: name it by the node shape that holds it."""
+    if isinstance(shape, BNode):
+        parent = shapes.value(None, SH.property, shape)
+        if parent is not None:
+            return _shape_name(shapes, parent)
+    return _short(shape) or ""
+
+
+def _results(
+    g: Graph, shapes: Graph, sources: Mapping[str, Location]
+) -> Iterable[ValidationResult]:
+    for node in g.subjects(RDF.type, SH.ValidationResult):
+        severity = g.value(node, SH.resultSeverity)
+        focus = g.value(node, SH.focusNode)
+        messages = sorted(str(m) for m in g.objects(node, SH.resultMessage))
+        focus_text = str(focus)
+        yield ValidationResult(
+            severity=str(severity).rpartition("#")[2] if severity else "Violation",
+            message=messages[0] if messages else "(no message)",
+            focus=focus_text,
+            path=_short(g.value(node, SH.resultPath)),
+            value=_short(g.value(node, SH.value)),
+            shape=_shape_name(shapes, g.value(node, SH.sourceShape)),
+            component=_short(g.value(node, SH.sourceConstraintComponent)) or "",
+            source=sources.get(focus_text),
+        )
