@@ -66,6 +66,9 @@ def find_sources(args: list[Path]) -> list[SourceFile]:
     for arg in args:
         if not arg.exists():
             raise UsageError(f"{arg}: no such file or folder")
+    # Folders first, each list sorted, so that a file reachable in two ways gets
+    # the same name whatever the order of the arguments.
+    for arg in sorted(args, key=lambda a: (not a.is_dir(), str(a))):
         if arg.is_dir():
             root_name = arg.resolve().name
             for dirpath, dirnames, filenames in os.walk(arg):

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pyshacl
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kg.errors import Location, ShapesError
@@ -215,18 +221,57 @@ def validate_graph(
         results can name the file and record.
     """
     shapes = load_shapes() if shapes is None else shapes
-    _, report_graph, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        abort_on_first=False,
-        allow_warnings=True,
-        advanced=True,
-        meta_shacl=False,
-    )
+    with _prepared_queries():
+        _, report_graph, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            abort_on_first=False,
+            allow_warnings=True,
+            advanced=True,
+            meta_shacl=False,
+        )
     report = ValidationReport(triples=len(data))
     report.results = list(_results(report_graph, shapes, sources or {}))
     return report
+
+
+@lru_cache(maxsize=256)
+def _translate(text: str, base: str | None, ns: tuple[tuple[str, str], ...]) -> Query:
+    return translateQuery(parseQuery(text), base=base, initNs=dict(ns))
+
+
+@contextmanager
+def _prepared_queries() -> Iterator[None]:
+    """Parse each SHACL-SPARQL query once per process instead of once per focus node.
+
+    pySHACL passes the query text to rdflib for every focus node, and rdflib
+    parses it again each time: on kg's shapes that parsing took 8.2 s of a
+    8.7 s validation of 4 records (cProfile). A translated query can be run
+    again with other bindings (that is what rdflib's prepareQuery is for), so
+    while pySHACL runs, each query string is translated once (per base and
+    namespace map) and reused.
+    """
+    original = SPARQLProcessor.query
+
+    def query(
+        self: SPARQLProcessor,
+        q: Any,
+        initBindings: Any = None,  # noqa: N803
+        initNs: Any = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Any:  # noqa: N803
+        if isinstance(q, str):
+            ns = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
+            q = _translate(q, base, ns)
+        return original(self, q, initBindings, initNs, base, DEBUG)
+
+    SPARQLProcessor.query = query  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        SPARQLProcessor.query = original  # type: ignore[method-assign]
 
 
 def _shape_name(shapes: Graph, shape: Node | None) -> str:

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+
+from kg import ids
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("10.1162/qss_a_00292", "10.1162/qss_a_00292"),
+        ("https://doi.org/10.1162/QSS_A_00292", "10.1162/qss_a_00292"),
+        ("http://dx.doi.org/10.1000/xyz.", "10.1000/xyz"),
+        ("doi:10.1002/(SICI)1097-4571(199806)", "10.1002/(sici)1097-4571(199806)"),
+        ("DOI 10.1155/2023/9812821 ", "10.1155/2023/9812821"),
+        ("11.1000/xyz", None),
+        ("10.1/x", None),
+        ("not a doi", None),
+    ],
+)
+def test_normalize_doi(raw: str, expected: str | None) -> None:
+    assert ids.normalize_doi(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected, ok",
+    [
+        ("2305-8420", "2305-8420", True),
+        ("23058420", "2305-8420", True),
+        ("2312-6442", "2312-6442", True),
+        ("2312-6443", "2312-6443", False),
+        ("0378-5955", "0378-5955", True),
+        ("2434-561x", "2434-561X", True),
+        ("1234-567", None, None),
+        ("ISSN 2305-8420", None, None),
+    ],
+)
+def test_issn(raw: str, expected: str | None, ok: bool | None) -> None:
+    assert ids.normalize_issn(raw) == expected
+    if expected is not None:
+        assert ids.issn_checksum_ok(expected) is ok
+
+
+@pytest.mark.parametrize(
+    "raw, expected, ok",
+    [
+        ("https://orcid.org/0000-0002-1825-0097", "0000-0002-1825-0097", True),
+        ("0000000218250097", "0000-0002-1825-0097", True),
+        ("0000-0001-5506-523x", "0000-0001-5506-523X", True),
+        ("0000-0002-1825-0098", "0000-0002-1825-0098", False),
+        ("0000-0002-1825", None, None),
+    ],
+)
+def test_orcid(raw: str, expected: str | None, ok: bool | None) -> None:
+    assert ids.normalize_orcid(raw) == expected
+    if expected is not None:
+        assert ids.orcid_checksum_ok(expected) is ok
+
+
+@pytest.mark.parametrize(
+    "raw, expected, ok",
+    [
+        ("https://ror.org/00a45v709", "00a45v709", True),
+        ("00A45V709", "00a45v709", True),
+        ("00a45v708", "00a45v708", False),
+        ("10a45v709", None, None),
+        ("00a45v7", None, None),
+    ],
+)
+def test_ror(raw: str, expected: str | None, ok: bool | None) -> None:
+    assert ids.normalize_ror(raw) == expected
+    if expected is not None:
+        assert ids.ror_checksum_ok(expected) is ok
