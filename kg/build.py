@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,39 +105,58 @@ def _class_name(term: str) -> str:
 
 
 class _Emitter:
-    """Writes blocks, each shared node once per graph."""
+    """Writes blocks, each shared node once per graph.
+
+    A shared node (a journal, an organisation, ...) is written with the first
+    record that mentions it. When a later record describes it with something
+    more (another name spelling, an online ISSN), only the new triples are
+    written. For that kg keeps the triples of recently varied nodes in a
+    bounded LRU cache; a node that has fallen out of it gets its whole new
+    description written again, which repeats some triples (RDF stores and
+    parsers treat a graph as a set) but never loses one.
+    """
+
+    CACHE_SIZE = 20_000
 
     def __init__(self, writer: RdfWriter, report: BuildReport) -> None:
         self.writer = writer
         self.report = report
         self.seen: dict[tuple[str | None, str], int] = {}
-        self.variants: dict[tuple[str | None, str], set[int]] = {}
+        self.known: OrderedDict[tuple[str | None, str], set[tuple[str, str]]] = OrderedDict()
 
     def emit(self, blocks: Iterable[MappedBlock], graph: str | None) -> None:
         report = self.report
         for b in blocks:
+            pairs = b.pairs
             if b.shared:
                 key = (graph, b.subject)
-                fingerprint = hash(tuple(b.pairs))
+                fingerprint = hash(tuple(pairs))
                 first = self.seen.get(key)
+                if first == fingerprint:
+                    continue
                 if first is None:
                     self.seen[key] = fingerprint
-                elif first == fingerprint:
-                    continue
+                    self._remember(key, set(pairs))
+                    report.entities[_class_name(pairs[0][1])] += 1
                 else:
-                    # Another record describes this node differently (a second
-                    # name spelling, say): write this description too; RDF
-                    # stores merge the two. Identical repeats are skipped.
-                    known = self.variants.setdefault(key, set())
-                    if fingerprint in known:
-                        continue
-                    known.add(fingerprint)
-                    self.writer.block(b.subject, b.pairs, graph)
-                    report.triples += len(b.pairs)
-                    continue
-            self.writer.block(b.subject, b.pairs, graph)
-            report.triples += len(b.pairs)
-            report.entities[_class_name(b.pairs[0][1])] += 1
+                    known = self.known.get(key)
+                    if known is not None:
+                        self.known.move_to_end(key)
+                        pairs = [po for po in pairs if po not in known]
+                        known.update(pairs)
+                        if not pairs:
+                            continue
+                    else:
+                        self._remember(key, set(pairs))
+            else:
+                report.entities[_class_name(pairs[0][1])] += 1
+            self.writer.block(b.subject, pairs, graph)
+            report.triples += len(pairs)
+
+    def _remember(self, key: tuple[str | None, str], pairs: set[tuple[str, str]]) -> None:
+        self.known[key] = pairs
+        if len(self.known) > self.CACHE_SIZE:
+            self.known.popitem(last=False)
 
 
 def _writer(fmt: str, out: IO[str]) -> RdfWriter:

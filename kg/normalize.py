@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date as _date
+from datetime import datetime as _datetime
 from urllib.parse import quote
 
 # ISO 639-2/3 codes and English names of the languages journals use most,
@@ -161,6 +162,9 @@ def parse_date(value: object) -> tuple[int, str | None]:
     """(year, full ISO date or None) from ``2015``, ``2015-12`` or ``2015-12-01``."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value, None
+    if isinstance(value, _date):  # YAML reads 2015-12-01 as a date
+        day = value.date() if isinstance(value, _datetime) else value
+        return day.year, day.isoformat()
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
     text = value.strip()
@@ -184,6 +188,11 @@ def parse_date(value: object) -> tuple[int, str | None]:
 
 def parse_event_date(value: object) -> str:
     """An xsd:date or xsd:dateTime lexical form for a status date."""
+    if isinstance(value, _datetime):  # YAML reads timestamps itself
+        text = value.isoformat()
+        return text.replace("+00:00", "Z") if value.tzinfo is not None else text
+    if isinstance(value, _date):
+        return value.isoformat()
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a date")
     text = value.strip()

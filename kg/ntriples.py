@@ -130,20 +130,15 @@ class TurtleWriter(RdfWriter):
 
     def _format(self, subject: str, pairs: list[tuple[str, str]], indent: str) -> str:
         abbr = self.abbr
-        lines = [f"\n{indent}{abbr.term(subject)}"]
-        last_p = None
-        parts: list[str] = []
-        for p, o in pairs:
-            if p == last_p:
-                parts.append(f",\n{indent}{self.indent}{self.indent}{abbr.obj(o)}")
-            else:
-                if last_p is not None:
-                    parts.append(" ;")
-                parts.append(f"\n{indent}{self.indent}{abbr.term(p)} {abbr.obj(o)}")
-                last_p = p
-        lines.append("".join(parts))
-        lines.append(" .\n")
-        return "".join(lines)
+        by_predicate: dict[str, list[str]] = {}
+        for p, o in pairs:  # objects of one predicate together, predicates in first-seen order
+            by_predicate.setdefault(p, []).append(abbr.obj(o))
+        sep = f",\n{indent}{self.indent}{self.indent}"
+        body = " ;".join(
+            f"\n{indent}{self.indent}{abbr.term(p)} {sep.join(objs)}"
+            for p, objs in by_predicate.items()
+        )
+        return f"\n{indent}{abbr.term(subject)}{body} .\n"
 
     def block(self, subject: str, pairs: list[tuple[str, str]], graph: str | None = None) -> None:
         self.out.write(self._format(subject, pairs, ""))

@@ -177,9 +177,10 @@ def _read_json(text: str, name: str) -> Iterator[ReadResult]:
         try:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as e:
+            truncated = not text.rstrip().endswith("]")
             problem = (
                 "the file ends in the middle of this record (truncated?)"
-                if e.pos >= len(text.rstrip())
+                if truncated
                 else f"broken JSON at line {e.lineno}: {e.msg}"
             )
             yield Reject(RecordError(Location(name, where), problem))
