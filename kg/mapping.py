@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from kg import vocab as V
 from kg.iris import IriMinter, digest, name_key, segment
 from kg.ntriples import iri, literal
-from kg.records import Issue, Journal, Organization, Record, Source, Status
+from kg.records import Issue, Journal, Notice, Organization, Record, Source, Status
 from kg.vocab import LOC_ISO639_1, LOC_ISO639_2, XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_GYEAR
 
 
@@ -37,6 +37,17 @@ _STATUS_DATE = {"retracted": V.RETRACTION_DATE, "corrected": V.CORRECTION_DATE}
 
 def _date_literal(value: str) -> str:
     return literal(value, datatype=XSD_DATETIME if "T" in value else XSD_DATE)
+
+
+def _by_kind(statuses: list[Status]) -> dict[str, list[Status]]:
+    groups: dict[str, list[Status]] = {}
+    for s in statuses:
+        groups.setdefault(s.kind, []).append(s)
+    return groups
+
+
+def _unique(pairs: Pairs) -> Pairs:
+    return list(dict.fromkeys(pairs))
 
 
 def language_iri(code: str) -> str:
@@ -113,8 +124,10 @@ class Mapper:
             art.append((V.PAGE_RANGE, literal(rec.page_range)))
 
         self._authors(rec, a_iri, art, out)
-        for status in rec.statuses:
-            self._status(status, a_iri, art, out)
+        for kind, statuses in _by_kind(rec.statuses).items():
+            self._status(rec, kind, statuses, a_iri, art, out)
+        for block in out:  # a repeated affiliation or date states nothing new
+            block.pairs = _unique(block.pairs)
         return out
 
     def _identifier(self, out: list[MappedBlock], scheme: str, value: str) -> str:
@@ -249,32 +262,57 @@ class Mapper:
         out.append(MappedBlock(node, op, True))
         return node
 
-    def _status(self, status: Status, a_iri: str, art: Pairs, out: list[MappedBlock]) -> None:
-        node = iri(f"{a_iri}/status/{status.kind}")
-        sp: Pairs = [(V.TYPE, V.STATUS_IN_TIME), (V.WITH_STATUS, V.STATUS[status.kind])]
+    def _status(
+        self,
+        rec: Record,
+        kind: str,
+        statuses: list[Status],
+        a_iri: str,
+        art: Pairs,
+        out: list[MappedBlock],
+    ) -> None:
+        """One status node per kind; several statuses of one kind (from several
+        sources, say) add their dates, reasons, sources and notices to it."""
+        node = iri(f"{a_iri}/status/{kind}")
+        sp: Pairs = [(V.TYPE, V.STATUS_IN_TIME), (V.WITH_STATUS, V.STATUS[kind])]
         art.append((V.HOLDS_STATUS, node))
-        if status.date:
-            sp.append((V.DC_DATE, _date_literal(status.date)))
-            date_prop = _STATUS_DATE.get(status.kind)
-            if date_prop:
-                art.append((date_prop, _date_literal(status.date)))
-        sp.extend((V.DC_DESCRIPTION, literal(r)) for r in status.reasons)
-        for source in status.sources:
-            sp.append((V.WAS_DERIVED_FROM, self._source(source, out)))
+        date_prop = _STATUS_DATE.get(kind)
+        for status in statuses:
+            if status.date:
+                sp.append((V.DC_DATE, _date_literal(status.date)))
+                if date_prop:
+                    art.append((date_prop, _date_literal(status.date)))
+            sp.extend((V.DC_DESCRIPTION, literal(r)) for r in status.reasons)
+            for source in status.sources:
+                sp.append((V.WAS_DERIVED_FROM, self._source(source, out)))
+            notice = status.notice
+            if notice and (notice.doi or notice.url):
+                if kind in _NOTICE_CLASS:
+                    self._notice(kind, notice, a_iri, art, out)
+                else:
+                    rec.issues.append(
+                        Issue(
+                            "status",
+                            f"the notice of the {kind} status is left out: FaBiO has "
+                            "no class for it (the status itself is kept)",
+                        )
+                    )
         out.append(MappedBlock(node, sp, False))
-        notice = status.notice
-        if notice and (notice.doi or notice.url) and status.kind in _NOTICE_CLASS:
-            n_node = iri(self.m.doi(notice.doi) if notice.doi else f"{a_iri}/notice/{status.kind}")
-            forward, backward = _NOTICE_LINK[status.kind]
-            np_: Pairs = [(V.TYPE, _NOTICE_CLASS[status.kind])]
-            if notice.doi:
-                np_.append((V.DOI, literal(notice.doi)))
-                np_.append((V.HAS_IDENTIFIER, self._identifier(out, "doi", notice.doi)))
-            if notice.url:
-                np_.append((V.HAS_URL, literal(notice.url, datatype=XSD_ANYURI)))
-            np_.append((forward, iri(a_iri)))
-            out.append(MappedBlock(n_node, np_, True))
-            art.append((backward, n_node))
+
+    def _notice(
+        self, kind: str, notice: Notice, a_iri: str, art: Pairs, out: list[MappedBlock]
+    ) -> None:
+        n_node = iri(self.m.doi(notice.doi) if notice.doi else f"{a_iri}/notice/{kind}")
+        forward, backward = _NOTICE_LINK[kind]
+        np_: Pairs = [(V.TYPE, _NOTICE_CLASS[kind])]
+        if notice.doi:
+            np_.append((V.DOI, literal(notice.doi)))
+            np_.append((V.HAS_IDENTIFIER, self._identifier(out, "doi", notice.doi)))
+        if notice.url:
+            np_.append((V.HAS_URL, literal(notice.url, datatype=XSD_ANYURI)))
+        np_.append((forward, iri(a_iri)))
+        out.append(MappedBlock(n_node, np_, True))
+        art.append((backward, n_node))
 
     def _source(self, source: Source, out: list[MappedBlock]) -> str:
         if source.url:

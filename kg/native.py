@@ -89,7 +89,7 @@ class _Parser:
         self.text_lang = "und"
 
     def fail(self, field: str, problem: str) -> RecordError:
-        loc = Location(self.origin.path, self.origin.record, field)
+        loc = Location(self.origin.path, self.origin.record, field or None)
         return RecordError(loc, problem)
 
     def check(self, field: str, fn: Callable[[Any], T], value: Any) -> T:
@@ -212,6 +212,9 @@ def parse_record(data: Any, origin: Location) -> Record:
     """
     p = _Parser(origin)
     d = p.mapping("", data, RECORD_FIELDS)
+    own_id = p.string("id", d.get("id"))
+    if own_id:  # the record's own id makes messages easier to follow
+        origin = p.origin = Location(origin.path, f"{origin.record} [id {own_id}]")
     rec = Record(origin=origin)
 
     kind = p.string("type", d.get("type"))
@@ -251,7 +254,7 @@ def parse_record(data: Any, origin: Location) -> Record:
     if d.get("year") is not None:
         year = p.check("year", parse_year, d["year"])
         if rec.year is not None and rec.year != year:
-            raise p.fail("year", f"year {year} disagrees with date {d['date']!r}")
+            raise p.fail("year", f"year {year} disagrees with date {d['date']}")
         rec.year = year
 
     rec.doi = p.identifier("doi", d.get("doi"), ids.normalize_doi, None, "a DOI", "10.1234/abc")
@@ -280,7 +283,8 @@ def parse_record(data: Any, origin: Location) -> Record:
 
     for field, value in p.listing("status", d.get("status")):
         rec.statuses.append(_status(p, field, value))
-    if rec.shown_title is not None and not any(s.kind == "retracted" for s in rec.statuses):
+    shown_retracted = rec.shown_title is not None and strip_retracted_prefix(rec.shown_title[0])
+    if shown_retracted and not any(s.kind == "retracted" for s in rec.statuses):
         # The "RETRACTED:" prefix the title is shown with is evidence of the status.
         rec.statuses.append(Status("retracted", sources=[Source(url=rec.url)] if rec.url else []))
     rec.issues = p.issues

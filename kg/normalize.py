@@ -91,7 +91,7 @@ _LANG_ALIASES = {
     "dan": "da",
     "danish": "da",
 }
-_LANG_TAG = re.compile(r"^[a-zA-Z]{2,8}(?:-[a-zA-Z0-9]{1,8})*$")
+_LANG_TAG = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*$")
 _WS = re.compile(r"\s+")
 _BAD_CHARS = re.compile("[\ud800-\udfff\ufffe\uffff\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -146,14 +146,20 @@ def clean_text(text: str, *, single_line: bool = True) -> str:
 
 
 def parse_year(value: object) -> int:
-    """A four-digit year from an int or a string."""
+    """A year of the common era (1-9999) from an int or a string.
+
+    Whether the year is plausible for an article (not 1066, not next decade)
+    is for validation to say; here it only has to be a year.
+    """
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a year")
     if isinstance(value, int):
         year = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,4}\s*", value):
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d{1,4}\s*", value):
         year = int(value)
     else:
+        raise ValueError(f"{value!r} is not a year")
+    if not 1 <= year <= 9999:
         raise ValueError(f"{value!r} is not a year")
     return year
 

@@ -230,8 +230,8 @@ def _read_yaml(text: str, name: str) -> Iterator[ReadResult]:
                 problem = getattr(e, "problem", None) or str(e)
                 yield Reject(RecordError(Location(name, where), f"broken YAML: {problem}"))
                 return
-            if node is None:
-                continue
+            if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
+                continue  # an empty document, e.g. after a trailing ---
             items = node.value if isinstance(node, yaml.SequenceNode) else [node]
             for item in items:
                 index += 1
@@ -250,7 +250,11 @@ _CSV_LISTS = ("authors", "affiliations")
 
 
 def _unflatten(row: dict[str, str]) -> dict[str, Any]:
-    """``{"journal.title": "X", "authors.0.name": "Y"}`` -> nested dicts and lists."""
+    """``{"journal.title": "X", "authors.0.name": "Y"}`` -> nested dicts and lists.
+
+    :raises ValueError: if a column is both a value and a group (``journal`` and
+        ``journal.title``).
+    """
     root: dict[str, Any] = {}
     for key, value in row.items():
         if key is None or value is None or not str(value).strip():
@@ -258,14 +262,18 @@ def _unflatten(row: dict[str, str]) -> dict[str, Any]:
         parts = key.strip().split(".")
         node: Any = root
         for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            if last:
+            here = ".".join(parts[: i + 1])
+            if i == len(parts) - 1:
+                if part in node:
+                    raise ValueError(f"column {key!r} clashes with the columns under {here!r}")
                 if part in _CSV_LISTS and isinstance(value, str):
                     node[part] = [v.strip() for v in value.split(";") if v.strip()]
                 else:
                     node[part] = value
             else:
                 node = node.setdefault(part, {})
+                if not isinstance(node, dict):
+                    raise ValueError(f"column {key!r} clashes with the column {here!r}")
     return _lists(root)
 
 
@@ -287,6 +295,11 @@ def _read_csv(text: str, name: str) -> Iterator[ReadResult]:
             if None in row:
                 yield Reject(RecordError(origin, "more cells than there are columns"), row)
                 continue
-            yield _parse(_unflatten(row), origin)
+            try:
+                data = _unflatten(row)
+            except ValueError as e:
+                yield Reject(RecordError(origin, str(e)), row)
+                continue
+            yield _parse(data, origin)
     except csv.Error as e:
         yield Reject(RecordError(Location(name, f"line {reader.line_num}"), f"broken CSV: {e}"))

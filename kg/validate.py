@@ -274,6 +274,15 @@ def _prepared_queries() -> Iterator[None]:
         SPARQLProcessor.query = original  # type: ignore[method-assign]
 
 
+def _path_name(g: Graph, path: Node | None) -> str | None:
+    """A property path as SPARQL writes it; pySHACL copies complex paths as blank nodes."""
+    if isinstance(path, BNode):
+        inverse = g.value(path, SH.inversePath)
+        if inverse is not None:
+            return f"^{_path_name(g, inverse)}"
+    return _short(path)
+
+
 def _shape_name(shapes: Graph, shape: Node | None) -> str:
     """A property shape is a blank node: name it by the node shape that holds it."""
     if isinstance(shape, BNode):
@@ -295,7 +304,7 @@ def _results(
             severity=str(severity).rpartition("#")[2] if severity else "Violation",
             message=messages[0] if messages else "(no message)",
             focus=focus_text,
-            path=_short(g.value(node, SH.resultPath)),
+            path=_path_name(g, g.value(node, SH.resultPath)),
             value=_short(g.value(node, SH.value)),
             shape=_shape_name(shapes, g.value(node, SH.sourceShape)),
             component=_short(g.value(node, SH.sourceConstraintComponent)) or "",

@@ -284,3 +284,45 @@ def test_rejects_file(tmp_path: Path) -> None:
         "error": "'12.3/x' is not a DOI (expected a value like 10.1234/abc)",
         "data": {"title": "Bad", "doi": "12.3/x"},
     }
+
+
+def test_two_statuses_of_one_kind_make_one_node(tmp_path: Path) -> None:
+    src = tmp_path / "r.json"
+    src.write_text(
+        json.dumps(
+            {
+                "title": {"en": "T"},
+                "doi": "10.1000/x",
+                "journal": {"title": {"en": "J"}},
+                "status": [
+                    {
+                        "type": "retracted",
+                        "date": "2023-06-28",
+                        "source": "publisher",
+                        "notice_doi": "10.1000/n",
+                    },
+                    {
+                        "type": "retracted",
+                        "date": "2023-06-28",
+                        "reasons": ["+Paper Mill"],
+                        "source": "Retraction Watch",
+                        "record_id": "56626",
+                        "notice_doi": "10.1000/n",
+                    },
+                    {"type": "expression-of-concern", "notice_doi": "10.1000/eoc"},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    out, report = built(tmp_path, src, name="out.nt", validate=False)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(set(lines))
+    assert report.entities["pso:StatusInTime"] == 2
+    assert report.entities["fabio:RetractionNotice"] == 1
+    status = f"<{BASE}doi/10.1000/x/status/retracted>"
+    assert len([ln for ln in lines if ln.startswith(status) and "wasDerivedFrom" in ln]) == 2
+    assert [i.message for _, i in report.issues] == [
+        "the notice of the expression-of-concern status is left out: FaBiO has no class "
+        "for it (the status itself is kept)"
+    ]

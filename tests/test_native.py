@@ -176,3 +176,27 @@ def test_status_with_notice_reasons_and_sources() -> None:
 def test_name_is_composed_when_only_family_and_given_are_given() -> None:
     rec = parse({"title": "T", "authors": [{"family": "Kartashova", "given": "A. A."}]})
     assert rec.authors[0].name == "Kartashova, A. A."
+
+
+def test_a_shown_title_without_a_retraction_prefix_says_nothing_about_status() -> None:
+    rec = parse({"title": "A study", "shown_title": "A study (corrected version)"})
+    assert rec.shown_title == ("A study (corrected version)", "und")
+    assert rec.statuses == []
+
+
+def test_the_record_id_names_the_record_in_messages() -> None:
+    with pytest.raises(RecordError) as err:
+        parse({"id": "qss-2024", "title": "T", "doi": "nope"})
+    assert str(err.value).startswith("records.json: record 1 [id qss-2024]: field 'doi': ")
+
+
+def test_a_record_that_is_not_an_object() -> None:
+    with pytest.raises(RecordError) as err:
+        parse_record(["title"], ORIGIN)
+    assert str(err.value) == "records.json: record 1: expected an object, got a list"
+
+
+@pytest.mark.parametrize("year", [0, -5, "-005", 10000, "2015.5"])
+def test_impossible_years_are_rejected(year: object) -> None:
+    with pytest.raises(RecordError, match="field 'year'"):
+        parse({"title": "T", "year": year})

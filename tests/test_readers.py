@@ -132,3 +132,18 @@ def test_find_sources_is_sorted_and_independent_of_argument_order(tmp_path: Path
 def test_find_sources_missing(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no such file or folder"):
         find_sources([tmp_path / "nope"])
+
+
+def test_csv_column_that_clashes_with_nested_columns(tmp_path: Path) -> None:
+    for header in ("journal,journal.issn_print", "journal.issn_print,journal"):
+        p = tmp_path / "r.csv"
+        p.write_text(f"title,{header}\nA,J,2305-8420\n", encoding="utf-8")
+        [item] = read(p)
+        assert isinstance(item, Reject)
+        assert "clashes with the column" in str(item.error)
+
+
+def test_yaml_trailing_empty_document_is_skipped(tmp_path: Path) -> None:
+    p = tmp_path / "r.yaml"
+    p.write_text("title: A\n---\n", encoding="utf-8")
+    assert [type(i).__name__ for i in read(p)] == ["Record"]

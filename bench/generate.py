@@ -1,0 +1,171 @@
+"""Generate realistic synthetic article records in kg's native format (JSON Lines).
+
+Deterministic for a given --seed. Each record has 1-30 authors (mean about
+4.5), affiliations from a pool of organisations (with ROR ids and addresses),
+a journal from a pool with print and online ISSNs, an abstract of about 1 kB,
+keywords, a DOI; 1% are retracted (with date, notice, reasons and source),
+and about 0.2% carry a bad identifier (a wrong ISSN or ORCID check digit).
+
+    python bench/generate.py 100000 -o bench/out/records-100k.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from kg.ids import issn_check_digit  # noqa: E402
+
+WORDS = (
+    "analysis model data regional cluster integration science education production "
+    "policy network citation metadata retraction journal quality method evidence study "
+    "innovation development system learning structure process theory effect impact "
+    "approach framework performance review survey university research open"
+).split()
+FAMILY = (
+    "Ivanov Petrova Smith Garcia Müller Rossi Kartashova Nguyen Kim Wang Silva Cohen "
+    "Novak Haddad Okafor Larsen Dubois Moreau Kowalski Tanaka"
+).split()
+GIVEN = "A. A.|B.|Chen|Maria|J.-P.|Olga|Ahmed|Sofia|K. L.|Ivan|Anna|Luca".split("|")
+COUNTRIES = ["Russia", "Italy", "Germany", "United Kingdom", "France", "Japan", "Brazil"]
+REASONS = [
+    "+Paper Mill",
+    "+Fake Peer Review",
+    "+Duplication of Article",
+    "+Concerns/Issues About Data",
+    "+Plagiarism of Text",
+]
+CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def issn(rng: random.Random, good: bool = True) -> str:
+    body = "".join(str(rng.randrange(10)) for _ in range(7))
+    check = issn_check_digit(body)
+    if not good:
+        check = "0" if check != "0" else "1"
+    return f"{body[:4]}-{body[4:]}{check}"
+
+
+def orcid(rng: random.Random, good: bool = True) -> str:
+    digits = "0000" + "".join(str(rng.randrange(10)) for _ in range(11))
+    total = 0
+    for d in digits:
+        total = (total + int(d)) * 2
+    c = (12 - total % 11) % 11
+    check = "X" if c == 10 else str(c)
+    if not good:
+        check = "0" if check != "0" else "1"
+    s = digits + check
+    return "-".join(s[i : i + 4] for i in range(0, 16, 4))
+
+
+def ror(rng: random.Random) -> str:
+    number = rng.randrange(32**6)
+    chars = ""
+    n = number
+    for _ in range(6):
+        chars = CROCKFORD[n % 32] + chars
+        n //= 32
+    return f"0{chars}{98 - (number * 100) % 97:02d}"
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def pools(rng: random.Random) -> tuple[list[dict], list[dict]]:
+    orgs = [
+        {
+            "name": {"en": f"University of {sentence(rng, 2).title()} {i}"},
+            "ror": ror(rng),
+            "address": {
+                "street": f"{rng.randrange(1, 200)} {rng.choice(WORDS).title()} St.",
+                "postal_code": str(rng.randrange(10000, 99999)),
+                "locality": rng.choice(WORDS).title(),
+                "country": rng.choice(COUNTRIES),
+            },
+        }
+        for i in range(2000)
+    ]
+    journals = [
+        {
+            "title": {"en": f"Journal of {sentence(rng, 2).title()} {i}"},
+            "issn_print": issn(rng),
+            "issn_online": issn(rng),
+            "publisher": f"{rng.choice(WORDS).title()} Press",
+        }
+        for i in range(1000)
+    ]
+    return orgs, journals
+
+
+def record(rng: random.Random, i: int, orgs: list[dict], journals: list[dict]) -> dict:
+    journal = dict(rng.choice(journals))
+    n_authors = min(30, max(1, int(rng.expovariate(1 / 4.5)) + 1))
+    bad = rng.random() < 0.002
+    if bad and rng.random() < 0.5:
+        journal["issn_online"] = issn(rng, good=False)
+    authors = []
+    for n in range(n_authors):
+        family, given = rng.choice(FAMILY), rng.choice(GIVEN)
+        author: dict = {
+            "name": f"{family} {given}",
+            "family": family,
+            "given": given,
+            "affiliations": [rng.choice(orgs) for _ in range(rng.choice((1, 1, 1, 2)))],
+        }
+        if rng.random() < 0.4:
+            author["orcid"] = orcid(rng, good=not (bad and n == 0))
+        authors.append(author)
+    year = rng.randrange(1990, 2025)
+    first = rng.randrange(1, 900)
+    rec: dict = {
+        "id": f"synthetic-{i}",
+        "title": {"en": sentence(rng, rng.randrange(6, 16)).capitalize()},
+        "abstract": {"en": (sentence(rng, 150) + ".")[:1000]},
+        "keywords": {"en": [sentence(rng, 2) for _ in range(rng.randrange(3, 8))]},
+        "language": "en",
+        "date": f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+        "doi": f"10.{rng.randrange(1000, 99999)}/synthetic.{i}",
+        "journal": journal,
+        "volume": str(year - 1980),
+        "issue": str(rng.randrange(1, 13)),
+        "pages": f"{first}-{first + rng.randrange(5, 30)}",
+        "authors": authors,
+    }
+    if rng.random() < 0.01:
+        rec["status"] = [
+            {
+                "type": "retracted",
+                "date": f"{min(2025, year + 2)}-06-28",
+                "notice_doi": f"10.{rng.randrange(1000, 99999)}/retraction.{i}",
+                "reasons": rng.sample(REASONS, 2),
+                "source": "Retraction Watch",
+                "record_id": str(10000 + i),
+            }
+        ]
+    return rec
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("n", type=int, help="number of records")
+    ap.add_argument("-o", "--output", type=Path, required=True)
+    ap.add_argument("--seed", type=int, default=42)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    orgs, journals = pools(rng)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with args.output.open("w", encoding="utf-8") as f:
+        for i in range(args.n):
+            f.write(json.dumps(record(rng, i, orgs, journals), ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
