@@ -14,6 +14,7 @@ import sys
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
@@ -24,10 +25,10 @@ from kg.errors import InputError, Location, RecordError
 from kg.iris import DEFAULT_BASE, IriMinter, segment
 from kg.mapping import MappedBlock, Mapper
 from kg.ntriples import NQuadsWriter, NTriplesWriter, RdfWriter, TriGWriter, TurtleWriter
-from kg.rdfio import FORMATS, QUAD_FORMATS, atomic_output, to_rdflib
+from kg.rdfio import FORMATS, QUAD_FORMATS, atomic_output
 from kg.readers import Reject, SourceFile, find_sources, read_source
 from kg.records import Issue, Record
-from kg.validate import ValidationReport, load_shapes, validate_graph
+from kg.validate import ValidationReport, load_shapes, pick_engine, validate_graph
 from kg.vocab import PREFIXES
 
 Progress = Callable[[int], None]
@@ -92,10 +93,12 @@ class BuildReport:
         if self.validation is None:
             out.append("Validation: skipped (--no-validate)")
         else:
-            out.append(f"Validation: {self.validation.summary()}")
+            engine = self.validation.engine
+            out.append(f"Validation ({engine}): {self.validation.summary()}")
         return "\n".join(out)
 
 
+@lru_cache(maxsize=256)
 def _class_name(term: str) -> str:
     value = term[1:-1]
     for prefix, ns in PREFIXES.items():
@@ -130,7 +133,9 @@ class _Emitter:
             pairs = b.pairs
             if b.shared:
                 key = (graph, b.subject)
-                fingerprint = hash(tuple(pairs))
+                fingerprint = b.fingerprint
+                if fingerprint is None:
+                    fingerprint = b.fingerprint = hash(tuple(pairs))
                 first = self.seen.get(key)
                 if first == fingerprint:
                     continue
@@ -177,8 +182,9 @@ def graph_iri(base: str, source: SourceFile) -> str:
 class _Validator:
     """Validates records in batches: each batch is the full description of its records."""
 
-    def __init__(self, shapes: Graph, batch_size: int) -> None:
+    def __init__(self, shapes: Graph, batch_size: int, engine: str) -> None:
         self.shapes = shapes
+        self.engine = engine
         self.batch_size = batch_size
         self.lines: list[str] = []
         self.sources: dict[str, Location] = {}
@@ -196,11 +202,13 @@ class _Validator:
     def flush(self) -> None:
         if not self.count:
             return
-        g = Graph(bind_namespaces="none")
-        add = g.add
-        for t in ox.parse("".join(self.lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
-            add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-        self.report.merge(validate_graph(g, self.shapes, sources=self.sources))
+        data = "".join(self.lines).encode("utf-8")
+        # pyoxigraph loads the batch 10x faster than rdflib builds a graph of it;
+        # the turbo engine validates the store as it is.
+        store = ox.Store()
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+        result = validate_graph(store, self.shapes, sources=self.sources, engine=self.engine)
+        self.report.merge(result)
         self.lines, self.sources, self.count = [], {}, 0
 
 
@@ -215,6 +223,7 @@ def build_stream(
     reader: str = "auto",
     batch_size: int = 200,
     progress: Progress | None = None,
+    engine: str = "auto",
 ) -> BuildReport:
     """Map the records of ``sources`` to RDF written to ``out`` in ``fmt`` (nt, nq, ttl, trig).
 
@@ -225,7 +234,7 @@ def build_stream(
     writer = _writer(fmt, out)
     emitter = _Emitter(writer, report)
     validator = (
-        _Validator(shapes if shapes is not None else load_shapes(), batch_size)
+        _Validator(shapes if shapes is not None else load_shapes(), batch_size, engine)
         if validate
         else None
     )
@@ -303,6 +312,7 @@ def build(
     rejects: Path | None = None,
     progress: Progress | None = None,
     stdout: IO[str] | None = None,
+    engine: str = "auto",
 ) -> BuildReport:
     """Build the records in ``paths`` (files or folders) into ``output`` (or standard output).
 
@@ -319,6 +329,7 @@ def build(
     format_of(Path(f"x.{fmt}"))
     sources = find_sources(list(paths))
     shapes = load_shapes(shapes_dir) if validate else None
+    engine = pick_engine(engine)
     direct = fmt in ("nt", "nq", "ttl", "trig")
     stream_fmt = fmt if direct else ("nq" if fmt in QUAD_FORMATS else "nt")
 
@@ -332,6 +343,7 @@ def build(
             shapes=shapes,
             reader=reader,
             progress=progress,
+            engine=engine,
         )
 
     if output is None:

@@ -83,6 +83,15 @@ def _progress(quiet: bool, unit: str) -> Any:
     return tqdm(unit=f" {unit}", file=sys.stderr, mininterval=0.5, leave=False)
 
 
+_engine_option = click.option(
+    "--engine",
+    type=click.Choice(["auto", "pyshacl", "turbo"]),
+    default="auto",
+    show_default=True,
+    help="SHACL engine: turbo (pyshacl-turbo, fast; auto picks it when installed) or pyshacl.",
+)
+
+
 @cli.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -118,6 +127,7 @@ def _progress(quiet: bool, unit: str) -> Any:
     type=click.Choice(["auto", "native"]),
     help="Input format of the records.",
 )
+@_engine_option
 @pass_state
 def build(
     state: _State,
@@ -129,6 +139,7 @@ def build(
     shapes_dir: Path | None,
     rejects: Path | None,
     reader: str,
+    engine: str,
 ) -> None:
     """Turn record files (JSON, JSON Lines, YAML, CSV) into RDF, validated.
 
@@ -164,6 +175,7 @@ def build(
             reader=reader,
             rejects=rejects,
             progress=bar.update if bar is not None else None,
+            engine=engine,
         )
     finally:
         if bar is not None:
@@ -202,8 +214,11 @@ def _head(text: str, n: int) -> str:
     show_default=True,
     help="Report format.",
 )
+@_engine_option
 @pass_state
-def validate(state: _State, files: tuple[Path, ...], shapes_dir: Path | None, fmt: str) -> None:
+def validate(
+    state: _State, files: tuple[Path, ...], shapes_dir: Path | None, fmt: str, engine: str
+) -> None:
     """Check RDF files against kg's SHACL shapes; exit 0 if they conform, 1 if not.
 
     The report groups results by shape and message and names each focus node.
@@ -214,11 +229,11 @@ def validate(state: _State, files: tuple[Path, ...], shapes_dir: Path | None, fm
         kg validate out.ttl
         kg validate out.ttl --format json > report.json
     """
-    from kg.rdfio import read_graph
+    from kg.rdfio import read_store
     from kg.validate import load_shapes, validate_graph
 
     shapes = load_shapes(shapes_dir or state.config.shapes)
-    report = validate_graph(read_graph(files), shapes)
+    report = validate_graph(read_store(files), shapes, engine=engine)
     text = {"text": report.to_text, "json": report.to_json, "ttl": report.to_turtle}[fmt]()
     click.echo(text, nl=False)
     click.get_current_context().exit(0 if report.conforms else 1)

@@ -23,6 +23,7 @@ class MappedBlock:
     subject: str  # N-Triples form: "<iri>"
     pairs: list[tuple[str, str]]
     shared: bool
+    fingerprint: int | None = None  # hash of the pairs, set by the build when it needs it
 
 
 Pairs = list[tuple[str, str]]
@@ -44,6 +45,12 @@ def _by_kind(statuses: list[Status]) -> dict[str, list[Status]]:
     for s in statuses:
         groups.setdefault(s.kind, []).append(s)
     return groups
+
+
+def _org_key(org: Organization) -> tuple[object, ...]:
+    a = org.address
+    address = (a.street, a.postal_code, a.locality, a.region, a.country) if a else None
+    return (tuple(org.names), org.ror, org.wikidata, address)
 
 
 def _unique(pairs: Pairs) -> Pairs:
@@ -83,8 +90,15 @@ def org_iri(org: Organization, minter: IriMinter) -> str:
 class Mapper:
     """Maps records to blocks under one base IRI."""
 
+    CACHE_SIZE = 50_000
+
     def __init__(self, minter: IriMinter) -> None:
         self.m = minter
+        # Organisations and journals recur in many records; their blocks are
+        # made once and reused (profiled: mapping organisations was the largest
+        # single cost of a build).
+        self._orgs: dict[tuple[object, ...], tuple[str, list[MappedBlock]]] = {}
+        self._journals: dict[tuple[object, ...], tuple[str, str, list[MappedBlock]]] = {}
 
     def map_record(self, rec: Record) -> list[MappedBlock]:
         """The blocks describing one record, article first, in a fixed order."""
@@ -127,7 +141,8 @@ class Mapper:
         for kind, statuses in _by_kind(rec.statuses).items():
             self._status(rec, kind, statuses, a_iri, art, out)
         for block in out:  # a repeated affiliation or date states nothing new
-            block.pairs = _unique(block.pairs)
+            if not block.shared:
+                block.pairs = _unique(block.pairs)
         return out
 
     def _identifier(self, out: list[MappedBlock], scheme: str, value: str) -> str:
@@ -151,19 +166,7 @@ class Mapper:
             if rec.volume or rec.issue:
                 rec.issues.append(Issue("volume", "volume and issue are left out: no journal"))
             return None
-        j_iri = journal_iri(j, self.m)
-        jn = iri(j_iri)
-        jp: Pairs = [(V.TYPE, V.JOURNAL)]
-        jp.extend((V.DC_TITLE, literal(t, lang)) for t, lang in j.titles)
-        if j.issn_print:
-            jp.append((V.ISSN, literal(j.issn_print)))
-        if j.issn_online:
-            jp.append((V.EISSN, literal(j.issn_online)))
-        if j.issn_l:
-            jp.append((V.HAS_ISSN_L, literal(j.issn_l)))
-        if j.publisher:
-            jp.append((V.DC_PUBLISHER, self._org(j.publisher, out)))
-        out.append(MappedBlock(jn, jp, True))
+        j_iri, jn = self._journal(j, out)
         container = jn
         path = j_iri
         if rec.volume:
@@ -234,7 +237,48 @@ class Mapper:
                 art.append((V.DC_CREATOR, person))
         art.extend((V.DOCUMENT_CONTEXT_FOR, role) for role, _ in roles)
 
+    def _journal(self, j: Journal, out: list[MappedBlock]) -> tuple[str, str]:
+        pub = j.publisher
+        key = (
+            tuple(j.titles),
+            j.issn_print,
+            j.issn_online,
+            j.issn_l,
+            _org_key(pub) if pub else None,
+        )
+        cached = self._journals.get(key)
+        if cached is None:
+            blocks: list[MappedBlock] = []
+            j_iri = journal_iri(j, self.m)
+            jp: Pairs = [(V.TYPE, V.JOURNAL)]
+            jp.extend((V.DC_TITLE, literal(t, lang)) for t, lang in j.titles)
+            if j.issn_print:
+                jp.append((V.ISSN, literal(j.issn_print)))
+            if j.issn_online:
+                jp.append((V.EISSN, literal(j.issn_online)))
+            if j.issn_l:
+                jp.append((V.HAS_ISSN_L, literal(j.issn_l)))
+            if pub:
+                jp.append((V.DC_PUBLISHER, self._org(pub, blocks)))
+            blocks.append(MappedBlock(iri(j_iri), _unique(jp), True))
+            cached = (j_iri, iri(j_iri), blocks)
+            if len(self._journals) < self.CACHE_SIZE:
+                self._journals[key] = cached
+        out.extend(cached[2])
+        return cached[0], cached[1]
+
     def _org(self, org: Organization, out: list[MappedBlock]) -> str:
+        key = _org_key(org)
+        cached = self._orgs.get(key)
+        if cached is None:
+            blocks: list[MappedBlock] = []
+            cached = (self._map_org(org, blocks), blocks)
+            if len(self._orgs) < self.CACHE_SIZE:
+                self._orgs[key] = cached
+        out.extend(cached[1])
+        return cached[0]
+
+    def _map_org(self, org: Organization, out: list[MappedBlock]) -> str:
         o_iri = org_iri(org, self.m)
         node = iri(o_iri)
         op: Pairs = [(V.TYPE, V.ORGANIZATION)]
@@ -259,7 +303,7 @@ class Mapper:
                 if value:
                     ap.append((prop, literal(value)))
             out.append(MappedBlock(adr, ap, True))
-        out.append(MappedBlock(node, op, True))
+        out.append(MappedBlock(node, _unique(op), True))
         return node
 
     def _status(

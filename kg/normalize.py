@@ -137,6 +137,8 @@ def language_tag(text: str) -> str:
 
 def clean_text(text: str, *, single_line: bool = True) -> str:
     """Strip a text; collapse white space in one-line fields; refuse control characters."""
+    if single_line and text.isprintable() and "  " not in text and text.strip() == text:
+        return text  # the common case, checked without regular expressions
     if _BAD_CHARS.search(text):
         bad = _BAD_CHARS.search(text)
         assert bad is not None

@@ -90,6 +90,24 @@ def to_rdflib(term: object) -> Node:
     raise RdfSyntaxError(f"unsupported RDF term {term!r} (RDF-star is not supported)")
 
 
+def read_store(paths: Iterable[Path]) -> ox.Store:
+    """Load RDF files into an in-memory pyoxigraph store, named graphs merged into its
+    default graph.
+
+    :raises RdfSyntaxError: naming the file and the line of the error.
+    """
+    store = ox.Store()
+    for path in paths:
+        key = format_of(path)
+        try:
+            store.bulk_load(path=str(path), format=FORMATS[key][1], to_graph=ox.DefaultGraph())
+        except SyntaxError as e:
+            raise RdfSyntaxError(f"{path}: not valid {FORMATS[key][0]}: {e}") from None
+        except OSError as e:
+            raise RdfSyntaxError(f"{path}: cannot read: {e.strerror or e}") from None
+    return store
+
+
 def read_graph(paths: Iterable[Path]) -> Graph:
     """Parse RDF files into one rdflib graph (named graphs merged into it)."""
     g = Graph(bind_namespaces="none")

@@ -9,10 +9,9 @@ the records before the break, and one reject that says where it broke.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,9 +97,19 @@ def read_source(source: SourceFile, fmt: str = "auto") -> Iterator[ReadResult]:
             f"(kg reads {', '.join(sorted(NATIVE_EXTENSIONS))})"
         )
     try:
-        data = source.path.read_bytes()
+        if kind == "jsonl":  # streamed line by line: JSON Lines files can be huge
+            yield from _read_jsonl(source.path, source.name)
+        elif kind == "csv":  # streamed row by row
+            yield from _read_csv(source.path, source.name)
+        else:
+            yield from _read_document(source, kind)
     except OSError as e:
-        raise InputError(f"{source.name}: cannot read: {e.strerror}") from None
+        raise InputError(f"{source.name}: cannot read: {e.strerror or e}") from None
+
+
+def _read_document(source: SourceFile, kind: str) -> Iterator[ReadResult]:
+    """JSON and YAML are read whole (their parsers need the whole text)."""
+    data = source.path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -109,12 +118,8 @@ def read_source(source: SourceFile, fmt: str = "auto") -> Iterator[ReadResult]:
             RecordError(Location(source.name, f"line {line}"), f"not UTF-8 text (byte {e.start})")
         )
         return
-    reader: Callable[[str, str], Iterator[ReadResult]] = {
-        "json": _read_json,
-        "jsonl": _read_jsonl,
-        "yaml": _read_yaml,
-        "csv": _read_csv,
-    }[kind]
+    del data
+    reader = _read_json if kind == "json" else _read_yaml
     yield from reader(text, source.name)
 
 
@@ -202,17 +207,23 @@ def _read_json(text: str, name: str) -> Iterator[ReadResult]:
             return
 
 
-def _read_jsonl(text: str, name: str) -> Iterator[ReadResult]:
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        origin = Location(name, f"line {n}")
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as e:
-            yield Reject(RecordError(origin, f"broken JSON: {e}"), line)
-            continue
-        yield _parse(value, origin)
+def _read_jsonl(path: Path, name: str) -> Iterator[ReadResult]:
+    with path.open("rb") as f:
+        for n, line in enumerate(f, start=1):
+            if n == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            if not line.strip():
+                continue
+            origin = Location(name, f"line {n}")
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as e:
+                yield Reject(
+                    RecordError(origin, f"broken JSON: {e}"),
+                    line.decode("utf-8", "replace").rstrip("\n"),
+                )
+                continue
+            yield _parse(value, origin)
 
 
 def _read_yaml(text: str, name: str) -> Iterator[ReadResult]:
@@ -285,21 +296,26 @@ def _lists(node: Any) -> Any:
     return node
 
 
-def _read_csv(text: str, name: str) -> Iterator[ReadResult]:
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    row_no = 0
-    try:
-        for row in reader:
-            row_no += 1
-            origin = Location(name, f"row {row_no} (line {reader.line_num})")
-            if None in row:
-                yield Reject(RecordError(origin, "more cells than there are columns"), row)
-                continue
-            try:
-                data = _unflatten(row)
-            except ValueError as e:
-                yield Reject(RecordError(origin, str(e)), row)
-                continue
-            yield _parse(data, origin)
-    except csv.Error as e:
-        yield Reject(RecordError(Location(name, f"line {reader.line_num}"), f"broken CSV: {e}"))
+def _read_csv(path: Path, name: str) -> Iterator[ReadResult]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f, strict=True)
+        row_no = 0
+        try:
+            for row in reader:
+                row_no += 1
+                origin = Location(name, f"row {row_no} (line {reader.line_num})")
+                if None in row:
+                    yield Reject(RecordError(origin, "more cells than there are columns"), row)
+                    continue
+                try:
+                    data = _unflatten(row)
+                except ValueError as e:
+                    yield Reject(RecordError(origin, str(e)), row)
+                    continue
+                yield _parse(data, origin)
+        except csv.Error as e:
+            where = Location(name, f"line {reader.line_num}")
+            yield Reject(RecordError(where, f"broken CSV: {e}"))
+        except UnicodeDecodeError as e:
+            where = Location(name, f"after line {reader.line_num}")
+            yield Reject(RecordError(where, f"not UTF-8 text ({e.reason})"))

@@ -40,7 +40,7 @@ def test_build_data_writes_the_file_and_a_summary(tmp_path: Path, data_dir: Path
     assert result.stdout == ""
     assert "Read 4 record(s) from 3 file(s): 4 built, 0 rejected" in result.stderr
     assert "fabio:JournalArticle 4" in result.stderr
-    assert "Validation: conforms" in result.stderr
+    assert "Validation (turbo): conforms" in result.stderr
     assert len(list(ox.parse(path=str(out)))) > 300
 
 

@@ -103,3 +103,20 @@ def test_every_shape_has_fixtures() -> None:
     targets = set(shapes.objects(None, SH.targetClass))
     instantiated = {c for c in targets if (None, RDF.type, c) in valid}
     assert targets - instantiated == set(), "target classes without a valid instance"
+
+
+def _key(report: ValidationReport) -> set[tuple[str | None, ...]]:
+    return {(r.severity, r.shape, r.focus, r.path, r.value, r.message) for r in report.results}
+
+
+@pytest.mark.parametrize(
+    "fixture", [pytest.param(f, id=f"{f.parent.name}/{f.stem}") for f in VALID + INVALID]
+)
+def test_turbo_engine_agrees_with_pyshacl(fixture: Path) -> None:
+    """kg validates with pyshacl-turbo where it is installed; pySHACL is the reference."""
+    pytest.importorskip("pyshacl_turbo")
+    graph = read_graph([fixture])
+    reference = validate_graph(graph, shapes_graph(), engine="pyshacl")
+    fast = validate_graph(graph, shapes_graph(), engine="turbo")
+    assert (reference.engine, fast.engine) == ("pyshacl", "turbo")
+    assert _key(fast) == _key(reference)
