@@ -40,8 +40,9 @@ def count_lines(path: Path) -> int:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("n", type=int, nargs="?", default=100_000, help="number of records")
     ap.add_argument("--validate", action="store_true", help="also measure builds with validation")
     args = ap.parse_args()
@@ -49,8 +50,9 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     records = OUT / f"records-{args.n}.jsonl"
     if not records.exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(args.n), "-o", str(records)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), str(args.n), "-o", str(records)], check=True
+        )
     kg = [sys.executable, "-m", "kg", "-q", "build", str(records)]
     runs = [("nt", False), ("ttl", False)]
     if args.validate:
@@ -63,26 +65,40 @@ def main() -> None:
         seconds, rss, code = measure([*kg, "-o", str(target), *extra])
         if fmt == "nt":
             triples = count_lines(target)
-        rows.append({
-            "output": fmt, "validate": validate, "seconds": round(seconds, 2),
-            "records_per_s": round(args.n / seconds), "triples_per_s": round(triples / seconds),
-            "peak_rss_mb": round(rss / 2**20), "exit_code": code,
-        })
+        rows.append(
+            {
+                "output": fmt,
+                "validate": validate,
+                "seconds": round(seconds, 2),
+                "records_per_s": round(args.n / seconds),
+                "triples_per_s": round(triples / seconds),
+                "peak_rss_mb": round(rss / 2**20),
+                "exit_code": code,
+            }
+        )
         target.unlink()
     result = {
-        "records": args.n, "triples": triples,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "command": " ".join(["python", "bench/build_bench.py", str(args.n)]
-                            + (["--validate"] if args.validate else [])),
+        "records": args.n,
+        "triples": triples,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "command": " ".join(
+            ["python", "bench/build_bench.py", str(args.n)]
+            + (["--validate"] if args.validate else [])
+        ),
         "runs": rows,
     }
     (OUT / f"build-{args.n}.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"{args.n} records, {triples} triples; {result['machine']}")
-    print(f"{'output':8} {'validate':9} {'seconds':>8} {'records/s':>10} {'triples/s':>10} "
-          f"{'peak MB':>8} {'exit':>5}")
+    print(
+        f"{'output':8} {'validate':9} {'seconds':>8} {'records/s':>10} {'triples/s':>10} "
+        f"{'peak MB':>8} {'exit':>5}"
+    )
     for r in rows:
-        print(f"{r['output']:8} {str(r['validate']):9} {r['seconds']:8.1f} {r['records_per_s']:10,} "
-              f"{r['triples_per_s']:10,} {r['peak_rss_mb']:8,} {r['exit_code']:5}")
+        print(
+            f"{r['output']:8} {str(r['validate']):9} {r['seconds']:8.1f} {r['records_per_s']:10,} "
+            f"{r['triples_per_s']:10,} {r['peak_rss_mb']:8,} {r['exit_code']:5}"
+        )
 
 
 if __name__ == "__main__":

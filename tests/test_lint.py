@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
 def test_ruff_check() -> None:
-    done = subprocess.run(["ruff", "check", "--no-cache", "."], cwd=ROOT, capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        ["ruff", "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
