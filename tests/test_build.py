@@ -326,3 +326,10 @@ def test_two_statuses_of_one_kind_make_one_node(tmp_path: Path) -> None:
         "the notice of the expression-of-concern status is left out: FaBiO has no class "
         "for it (the status itself is kept)"
     ]
+
+
+def test_no_blank_nodes_in_any_output(tmp_path: Path, data_dir: Path) -> None:
+    cases = HERE / "cases" / "all-features"
+    out, _ = built(tmp_path, data_dir, cases, name="out.nq", validate=False)
+    for q in ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS):
+        assert not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)), q
