@@ -67,7 +67,8 @@ class BuildReport:
             return 1
         return 0
 
-    def summary(self) -> str:
+    def summary(self, limit: int = 20) -> str:
+        """A few lines for a person; at most ``limit`` warnings and rejects are listed."""
         lines = []
         for f in self.files:
             lines.append(
@@ -86,16 +87,59 @@ class BuildReport:
             out.append(
                 "Entities: " + ", ".join(f"{k} {v}" for k, v in sorted(self.entities.items()))
             )
-        for loc, issue in self.issues:
+        for loc, issue in self.issues[:limit]:
             out.append(f"Warning: {Location(loc.path, loc.record, issue.field)}: {issue.message}")
-        for r in self.rejects:
+        if len(self.issues) > limit:
+            out.append(f"... and {len(self.issues) - limit} more warning(s) (all in --report FILE)")
+        for r in self.rejects[:limit]:
             out.append(f"Rejected: {r.error}")
+        if len(self.rejects) > limit:
+            out.append(
+                f"... and {len(self.rejects) - limit} more rejected record(s) "
+                "(all in --rejects FILE)"
+            )
         if self.validation is None:
             out.append("Validation: skipped (--no-validate)")
         else:
             engine = self.validation.engine
             out.append(f"Validation ({engine}): {self.validation.summary()}")
         return "\n".join(out)
+
+    def to_json(self) -> str:
+        """Everything the build found, for a program or for a build too big to read on a screen."""
+
+        def where(loc: Location) -> dict[str, str | None]:
+            return {"file": loc.path, "record": loc.record, "field": loc.field}
+
+        return (
+            json.dumps(
+                {
+                    "records": self.records,
+                    "built": self.built,
+                    "rejected": len(self.rejects),
+                    "duplicates": self.duplicates,
+                    "triples": self.triples,
+                    "output": self.output,
+                    "format": self.format,
+                    "files": [vars(f) for f in self.files],
+                    "entities": dict(sorted(self.entities.items())),
+                    "warnings": [
+                        where(Location(loc.path, loc.record, i.field)) | {"message": i.message}
+                        for loc, i in self.issues
+                    ],
+                    "rejects": [
+                        where(r.error.location) | {"error": r.error.problem} for r in self.rejects
+                    ],
+                    "validation": json.loads(self.validation.to_json())
+                    if self.validation
+                    else None,
+                    "exit_code": self.exit_code,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
 
 
 @lru_cache(maxsize=256)
@@ -310,6 +354,7 @@ def build(
     shapes_dir: Path | None = None,
     reader: str = "auto",
     rejects: Path | None = None,
+    report_path: Path | None = None,
     progress: Progress | None = None,
     stdout: IO[str] | None = None,
     engine: str = "auto",
@@ -377,6 +422,9 @@ def build(
     report.output = str(output) if output is not None else None
     if rejects is not None:
         write_rejects(report.rejects, rejects)
+    if report_path is not None:
+        with atomic_output(report_path) as f:
+            f.write(report.to_json())
     return report
 
 

@@ -120,6 +120,12 @@ _engine_option = click.option(
     help="Save rejected records here (JSON Lines) to fix and build again.",
 )
 @click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the full build report (counts, warnings, rejects, validation) as JSON.",
+)
+@click.option(
     "--from",
     "reader",
     default="auto",
@@ -138,6 +144,7 @@ def build(
     no_validate: bool,
     shapes_dir: Path | None,
     rejects: Path | None,
+    report_path: Path | None,
     reader: str,
     engine: str,
 ) -> None:
@@ -174,6 +181,7 @@ def build(
             shapes_dir=shapes_dir or config.shapes,
             reader=reader,
             rejects=rejects,
+            report_path=report_path,
             progress=bar.update if bar is not None else None,
             engine=engine,
         )

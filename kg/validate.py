@@ -27,7 +27,7 @@ from rdflib.term import Node
 
 from kg.errors import Location, ShapesError
 from kg.resources import shapes_dir
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIXES, XSD_STRING
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -189,6 +189,16 @@ def _short(node: Node | None) -> str | None:
             if text.startswith(ns) and text[len(ns) :] and "/" not in text[len(ns) :]:
                 return f"{prefix}:{text[len(ns) :]}"
         return text
+    if isinstance(node, Literal):
+        # the same text whichever engine made the report: "x" for an
+        # xsd:string, "x"^^xsd:gYear for other datatypes, "x"@en
+        body = Literal(str(node)).n3()
+        if node.language:
+            return f"{body}@{node.language}"
+        dtype = node.datatype
+        if dtype is None or str(dtype) == XSD_STRING:
+            return body
+        return f"{body}^^{_short(dtype)}"
     return node.n3()
 
 

@@ -163,3 +163,34 @@ def test_export_bad_input_leaves_no_output(tmp_path: Path) -> None:
 def test_python_dash_m_kg() -> None:
     done = subprocess.run([sys.executable, "-m", "kg", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("kg, version ")
+
+
+def test_build_report_file_holds_every_warning_and_reject(tmp_path: Path) -> None:
+    records = [
+        {
+            "title": f"T{i}",
+            "journal": {"title": "J", "issn_print": "2305-8421"},
+            "doi": f"10.1000/{i}",
+        }
+        for i in range(25)
+    ]
+    records.append({"title": "Bad", "doi": "nope"})
+    src = tmp_path / "r.json"
+    src.write_text(json.dumps(records), encoding="utf-8")
+    report = tmp_path / "report.json"
+    result = run("build", str(src), "-o", str(tmp_path / "out.ttl"), "--report", str(report))
+    assert result.exit_code == 3
+    assert "... and 5 more warning(s) (all in --report FILE)" in result.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert (data["records"], data["built"], data["rejected"], data["exit_code"]) == (26, 25, 1, 3)
+    assert len(data["warnings"]) == 25
+    assert data["warnings"][0]["field"] == "journal.issn_print"
+    assert data["rejects"] == [
+        {
+            "file": "r.json",
+            "record": "record 26 (line 1)",
+            "field": "doi",
+            "error": "'nope' is not a DOI (expected a value like 10.1234/abc)",
+        }
+    ]
+    assert data["validation"]["conforms"] is False
