@@ -25,12 +25,17 @@ def export_files(paths: Sequence[Path], output: Path, *, fmt: str | None = None)
         format_of(p)
     count = 0
 
-    def statements() -> Iterator[ox.Quad | ox.Triple]:
+    def quads() -> Iterator[ox.Quad]:
         nonlocal count
         for q in read_quads(paths):
             count += 1
-            yield q if target in QUAD_FORMATS else ox.Triple(q.subject, q.predicate, q.object)
+            yield q
+
+    def triples() -> Iterator[ox.Triple]:
+        for q in quads():
+            yield ox.Triple(q.subject, q.predicate, q.object)
 
     with atomic_output(output, binary=True) as f:
-        ox.serialize(statements(), f, FORMATS[target][1], prefixes=dict(PREFIXES))
+        statements = quads() if target in QUAD_FORMATS else triples()
+        ox.serialize(statements, f, FORMATS[target][1], prefixes=dict(PREFIXES))
     return count

@@ -285,7 +285,8 @@ def _unflatten(row: dict[str, str]) -> dict[str, Any]:
                 node = node.setdefault(part, {})
                 if not isinstance(node, dict):
                     raise ValueError(f"column {key!r} clashes with the column {here!r}")
-    return _lists(root)
+    nested: dict[str, Any] = _lists(root)
+    return nested
 
 
 def _lists(node: Any) -> Any:

@@ -271,7 +271,7 @@ def validate_graph(
         where installed).
     """
     shapes = load_shapes() if shapes is None else shapes
-    options = {
+    options: dict[str, Any] = {
         "shacl_graph": shapes,
         "inference": "none",
         "abort_on_first": False,
@@ -324,7 +324,7 @@ def _prepared_queries() -> Iterator[None]:
             q = _translate(q, base, ns)
         return original(self, q, initBindings, initNs, base, DEBUG)
 
-    SPARQLProcessor.query = query  # type: ignore[method-assign]
+    SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:

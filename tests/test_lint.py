@@ -1,4 +1,4 @@
-"""The code is ruff-clean (ruff is in the test extras)."""
+"""The code is ruff-clean and passes mypy --strict (both are in the test extras)."""
 
 from __future__ import annotations
 
@@ -16,4 +16,10 @@ def test_ruff_check() -> None:
     done = subprocess.run(
         ["ruff", "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True
     )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(shutil.which("mypy") is None, reason="mypy is not installed")
+def test_mypy_strict() -> None:
+    done = subprocess.run(["mypy", "kg"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
