@@ -21,12 +21,12 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.errors import InputError, Location, RecordError
+from kg.errors import InputError, Location
 from kg.iris import DEFAULT_BASE, IriMinter, segment
 from kg.mapping import MappedBlock, Mapper
 from kg.ntriples import NQuadsWriter, NTriplesWriter, RdfWriter, TriGWriter, TurtleWriter
 from kg.rdfio import FORMATS, QUAD_FORMATS, atomic_output
-from kg.readers import Reject, SourceFile, find_sources, read_source
+from kg.readers import Reject, Skipped, SourceFile, find_sources, read_source
 from kg.records import Issue, Record
 from kg.validate import ValidationReport, load_shapes, pick_engine, validate_graph
 from kg.vocab import PREFIXES
@@ -40,6 +40,8 @@ class FileSummary:
     reader: str
     records: int = 0
     rejected: int = 0
+    merged: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)  # kinds of work kg does not map
 
 
 @dataclass
@@ -50,6 +52,9 @@ class BuildReport:
     records: int = 0
     built: int = 0
     duplicates: int = 0
+    merged: int = 0  # records that added to a work another record described
+    skipped: int = 0  # works of kinds kg does not map
+    status_only: int = 0  # works known only by DOI (the target or source of a status)
     rejects: list[Reject] = field(default_factory=list)
     issues: list[tuple[Location, Issue]] = field(default_factory=list)
     triples: int = 0
@@ -71,16 +76,27 @@ class BuildReport:
         """A few lines for a person; at most ``limit`` warnings and rejects are listed."""
         lines = []
         for f in self.files:
-            lines.append(
-                f"  {f.name}: {f.records} record(s) read by the {f.reader} reader"
-                + (f", {f.rejected} rejected" if f.rejected else "")
-            )
+            line = f"  {f.name}: {f.records} record(s) read by the {f.reader} reader"
+            if f.rejected:
+                line += f", {f.rejected} rejected"
+            if f.merged:
+                line += f", {f.merged} added to works described elsewhere"
+            if f.skipped:
+                kinds = ", ".join(f"{k} {n}" for k, n in sorted(f.skipped.items()))
+                line += f"; skipped (types kg does not map): {kinds}"
+            lines.append(line)
         head = (
             f"Read {self.records} record(s) from {len(self.files)} file(s): "
             f"{self.built} built, {len(self.rejects)} rejected"
+            + (f", {self.merged} merged" if self.merged else "")
             + (f", {self.duplicates} duplicate(s) skipped" if self.duplicates else "")
+            + (f", {self.skipped} skipped" if self.skipped else "")
         )
         out = [head, *lines]
+        if self.status_only:
+            out.append(
+                f"Works known only by their DOI (the target or source of a status): {self.status_only}"
+            )
         where = self.output or "standard output"
         out.append(f"Wrote {self.triples} triples ({FORMATS[self.format][0]}) to {where}")
         if self.entities:
@@ -117,11 +133,14 @@ class BuildReport:
                     "records": self.records,
                     "built": self.built,
                     "rejected": len(self.rejects),
+                    "merged": self.merged,
                     "duplicates": self.duplicates,
+                    "skipped": self.skipped,
+                    "status_only": self.status_only,
                     "triples": self.triples,
                     "output": self.output,
                     "format": self.format,
-                    "files": [vars(f) for f in self.files],
+                    "files": [vars(f) | {"skipped": dict(f.skipped)} for f in self.files],
                     "entities": dict(sorted(self.entities.items())),
                     "warnings": [
                         where(Location(loc.path, loc.record, i.field)) | {"message": i.message}
@@ -152,15 +171,15 @@ def _class_name(term: str) -> str:
 
 
 class _Emitter:
-    """Writes blocks, each shared node once per graph.
+    """Writes blocks; a tracked node once per graph, and later only what is new about it.
 
-    A shared node (a journal, an organisation, ...) is written with the first
-    record that mentions it. When a later record describes it with something
-    more (another name spelling, an online ISSN), only the new triples are
-    written. For that kg keeps the triples of recently varied nodes in a
-    bounded LRU cache; a node that has fallen out of it gets its whole new
-    description written again, which repeats some triples (RDF stores and
-    parsers treat a graph as a set) but never loses one.
+    A tracked node (a journal, an organisation, a work a second source also
+    has, ...) is written with the first record that mentions it. When a later
+    record says something more about it (another name spelling, a status),
+    only the new triples are written. For that kg keeps the triples of recent
+    nodes in a bounded LRU cache; a node that has fallen out of it gets its
+    whole new description written again, which repeats some triples (RDF
+    stores and parsers treat a graph as a set) but never loses one.
     """
 
     CACHE_SIZE = 20_000
@@ -175,8 +194,10 @@ class _Emitter:
         report = self.report
         for b in blocks:
             pairs = b.pairs
-            if b.shared:
-                key = (graph, b.subject)
+            if not pairs:
+                continue
+            if b.tracked:
+                key = (graph, b.key or b.subject)
                 fingerprint = b.fingerprint
                 if fingerprint is None:
                     fingerprint = b.fingerprint = hash(tuple(pairs))
@@ -186,7 +207,8 @@ class _Emitter:
                 if first is None:
                     self.seen[key] = fingerprint
                     self._remember(key, set(pairs))
-                    report.entities[_class_name(pairs[0][1])] += 1
+                    if b.key is None:
+                        report.entities[_class_name(pairs[0][1])] += 1
                 else:
                     known = self.known.get(key)
                     if known is not None:
@@ -201,6 +223,10 @@ class _Emitter:
                 report.entities[_class_name(pairs[0][1])] += 1
             self.writer.block(b.subject, pairs, graph)
             report.triples += len(pairs)
+
+    def written(self, graph: str | None, subject: str) -> bool:
+        """Whether a node's own description (not only additions to it) was written."""
+        return (graph, subject) in self.seen
 
     def _remember(self, key: tuple[str | None, str], pairs: set[tuple[str, str]]) -> None:
         self.known[key] = pairs
@@ -282,23 +308,28 @@ def build_stream(
         if validate
         else None
     )
-    articles: dict[str, tuple[int, Location]] = {}
+    state = _State(mapper, emitter, validator, report)
     quads = fmt in QUAD_FORMATS
     writer.start()
     for source in sources:
-        summary = FileSummary(source.name, "native")
+        summary = FileSummary(source.name, source.reader)
         report.files.append(summary)
         graph = f"<{graph_iri(base, source)}>" if quads else None
-        for item in read_source(source, reader):
+        for item in read_source(source):
+            if isinstance(item, Skipped):
+                summary.skipped[item.kind] += 1
+                report.skipped += 1
+                continue
             summary.records += 1
             report.records += 1
             if isinstance(item, Reject):
                 summary.rejected += 1
                 report.rejects.append(item)
             else:
-                _build_record(item, mapper, emitter, validator, articles, graph, report, summary)
+                state.add(item, graph, summary)
             if progress is not None:
                 progress(1)
+    state.finish()
     writer.finish()
     if validator is not None:
         validator.flush()
@@ -306,42 +337,62 @@ def build_stream(
     return report
 
 
-def _build_record(
-    rec: Record,
-    mapper: Mapper,
-    emitter: _Emitter,
-    validator: _Validator | None,
-    articles: dict[str, tuple[int, Location]],
-    graph: str | None,
-    report: BuildReport,
-    summary: FileSummary,
-) -> None:
-    blocks = mapper.map_record(rec)
-    article = blocks[0].subject
-    fingerprint = hash(tuple(tuple(b.pairs) for b in blocks))
-    earlier = articles.get(article)
-    if earlier is not None:
-        if earlier[0] == fingerprint:
+class _State:
+    """What a build remembers across records: the works it has described."""
+
+    def __init__(
+        self, mapper: Mapper, emitter: _Emitter, validator: _Validator | None, report: BuildReport
+    ) -> None:
+        self.mapper = mapper
+        self.emitter = emitter
+        self.validator = validator
+        self.report = report
+        self.works: dict[str, tuple[int, Location]] = {}  # work IRI -> (fingerprint, origin)
+        self.targets: dict[tuple[str | None, str], str] = {}  # works only given a status
+
+    def add(self, rec: Record, graph: str | None, summary: FileSummary) -> None:
+        mapped = self.mapper.map_record(rec)
+        report = self.report
+        blocks = mapped.blocks
+        fingerprint = hash(tuple(tuple(b.pairs) for b in blocks))
+        earlier = self.works.get(mapped.subject)
+        if earlier is None:
+            self.works[mapped.subject] = (fingerprint, rec.origin)
+            report.built += 1
+        elif earlier[0] == fingerprint:
             report.duplicates += 1
             return
-        summary.rejected += 1
-        report.rejects.append(
-            Reject(
-                RecordError(
+        else:
+            # The first source to describe a work gives its description; the
+            # others add statuses, notices, subjects and identifiers.
+            blocks = [b for b in blocks if b.merge]
+            report.merged += 1
+            summary.merged += 1
+            report.issues.append(
+                (
                     rec.origin,
-                    f"describes the same article {article} as {earlier[1]} differently; "
-                    "kg kept the first (merge them, or fix the identifier)",
-                ),
-                rec.raw,
+                    Issue(
+                        "",
+                        f"{mapped.subject} was described by {earlier[1]}: kg kept that "
+                        "description and added this record's statuses, notices, subjects and ids",
+                    ),
+                )
             )
-        )
-        return
-    articles[article] = (fingerprint, rec.origin)
-    emitter.emit(blocks, graph)
-    report.built += 1
-    report.issues.extend((rec.origin, issue) for issue in rec.issues)
-    if validator is not None:
-        validator.add(blocks, rec.origin)
+        for target, doi in mapped.targets:
+            self.targets.setdefault((graph, target), doi)
+        self.emitter.emit(blocks, graph)
+        report.issues.extend((rec.origin, issue) for issue in rec.issues)
+        if self.validator is not None:
+            self.validator.add(blocks, rec.origin)
+
+    def finish(self) -> None:
+        """Works that only appeared as the target of a status get their DOI, at the end."""
+        for (graph, target), doi in sorted(
+            self.targets.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+        ):
+            if not self.emitter.written(graph, target):
+                self.emitter.emit(self.mapper.doi_only(doi), graph)
+                self.report.status_only += 1
 
 
 def build(
@@ -372,7 +423,7 @@ def build(
 
     fmt = format_of(output, fmt) if output is not None else (fmt or "ttl")
     format_of(Path(f"x.{fmt}"))
-    sources = find_sources(list(paths))
+    sources = find_sources(list(paths), reader)
     shapes = load_shapes(shapes_dir) if validate else None
     engine = pick_engine(engine)
     direct = fmt in ("nt", "nq", "ttl", "trig")

@@ -130,7 +130,7 @@ _engine_option = click.option(
     "reader",
     default="auto",
     show_default=True,
-    type=click.Choice(["auto", "native"]),
+    type=click.Choice(["auto", "native", "crossref", "retraction-watch"]),
     help="Input format of the records.",
 )
 @_engine_option

@@ -1,33 +1,72 @@
 """Records to RDF: the model of docs/model.md, as blocks of N-Triples terms.
 
-:func:`map_record` returns the blocks (subject + predicate/object pairs) that
-describe one record: the article and everything it links to. Blocks of nodes
-that many records share (journals, volumes, issues, people with an ORCID,
-organisations, identifiers, sources) are marked ``shared`` so that the build
-writes each of them once.
+:meth:`Mapper.map_record` returns the blocks (subject + predicate/object pairs)
+that describe one record: the work and everything it links to. The build
+(kg/build.py) streams them out. Two flags on a block guide it:
+
+- ``tracked``: the block's node may come again (a journal, an organisation, a
+  person with an ORCID iD, the work itself when a second source has it), so the
+  build writes it once and, later, only what is new about it;
+- ``merge``: the block adds to the work what any source may add (statuses,
+  notices, subjects, identifiers), as opposed to its description (titles,
+  authors, journal, pages), which the first source to describe a work gives.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from kg import vocab as V
 from kg.iris import IriMinter, digest, name_key, segment
 from kg.ntriples import iri, literal
 from kg.records import Issue, Journal, Notice, Organization, Record, Source, Status
-from kg.vocab import LOC_ISO639_1, LOC_ISO639_2, XSD_ANYURI, XSD_DATE, XSD_DATETIME, XSD_GYEAR
+from kg.vocab import (
+    LOC_ISO639_1,
+    LOC_ISO639_2,
+    XSD_ANYURI,
+    XSD_DATE,
+    XSD_DATETIME,
+    XSD_GYEAR,
+    XSD_GYEARMONTH,
+)
 
 
 @dataclass(slots=True)
 class MappedBlock:
     subject: str  # N-Triples form: "<iri>"
     pairs: list[tuple[str, str]]
-    shared: bool
+    tracked: bool  # the node may come again: write it once, then only what is new
+    merge: bool = False  # kept when another record already described the work
+    key: str | None = None  # what "the same block" means for tracking (default: subject)
     fingerprint: int | None = None  # hash of the pairs, set by the build when it needs it
+
+
+@dataclass(slots=True)
+class MappedRecord:
+    subject: str  # the work, N-Triples form
+    blocks: list[MappedBlock]
+    # other works this record names by DOI (works it gives a status to, notices
+    # it cites as a source): (IRI in N-Triples form, DOI)
+    targets: list[tuple[str, str]] = field(default_factory=list)
 
 
 Pairs = list[tuple[str, str]]
 
+KIND_CLASS = {
+    "journal-article": V.JOURNAL_ARTICLE,
+    "retraction-notice": V.RETRACTION_NOTICE,
+    "correction": V.CORRECTION,
+    "book-chapter": V.BOOK_CHAPTER,
+    "proceedings-article": V.PROCEEDINGS_PAPER,
+    "book": V.BOOK,
+    "preprint": V.PREPRINT,
+    "report": V.REPORT,
+    "thesis": V.THESIS,
+    "dataset": V.DATASET,
+    "reference-entry": V.REFERENCE_ENTRY,
+}
+# the kind of notice that announces a status, and how notice and work link
+_NOTICE_KIND = {"retracted": "retraction-notice", "corrected": "correction"}
 _NOTICE_CLASS = {"retracted": V.RETRACTION_NOTICE, "corrected": V.CORRECTION}
 _NOTICE_LINK = {
     "retracted": (V.RETRACTS, V.IS_RETRACTED_BY),
@@ -38,6 +77,12 @@ _STATUS_DATE = {"retracted": V.RETRACTION_DATE, "corrected": V.CORRECTION_DATE}
 
 def _date_literal(value: str) -> str:
     return literal(value, datatype=XSD_DATETIME if "T" in value else XSD_DATE)
+
+
+def _partial_date(value: str) -> str:
+    """``2015`` as xsd:gYear, ``2015-06`` as xsd:gYearMonth, ``2015-06-01`` as xsd:date."""
+    dtype = {4: XSD_GYEAR, 7: XSD_GYEARMONTH}.get(len(value), XSD_DATE)
+    return literal(value, datatype=dtype)
 
 
 def _by_kind(statuses: list[Status]) -> dict[str, list[Status]]:
@@ -99,65 +144,97 @@ class Mapper:
         # single cost of a build).
         self._orgs: dict[tuple[object, ...], tuple[str, list[MappedBlock]]] = {}
         self._journals: dict[tuple[object, ...], tuple[str, str, list[MappedBlock]]] = {}
+        self._mentions: list[tuple[str, str]] = []  # works named by DOI in the current record
 
-    def map_record(self, rec: Record) -> list[MappedBlock]:
-        """The blocks describing one record, article first, in a fixed order."""
+    def map_record(self, rec: Record) -> MappedRecord:
+        """The blocks describing one record, the work first, in a fixed order."""
         m = self.m
         out: list[MappedBlock] = []
-        a_iri = article_iri(rec, m)
-        a = iri(a_iri)
-        art: Pairs = [(V.TYPE, V.JOURNAL_ARTICLE)]
-        out.append(MappedBlock(a, art, False))
+        self._mentions = []
+        w_iri = article_iri(rec, m)
+        w = iri(w_iri)
+        main: Pairs = [(V.TYPE, KIND_CLASS[rec.kind])]
+        out.append(MappedBlock(w, main, True))
+        more: Pairs = []  # what any source may add to the work: the merge block
+        out.append(MappedBlock(w, more, True, merge=True, key=f"{w} merge"))
 
-        art.extend((V.DC_TITLE, literal(t, lang)) for t, lang in rec.titles)
+        main.extend((V.DC_TITLE, literal(t, lang)) for t, lang in rec.titles)
         if rec.shown_title:
-            art.append((V.ALTERNATE_TITLE, literal(rec.shown_title[0], rec.shown_title[1])))
-        art.extend((V.HAS_SUBTITLE, literal(t, lang)) for t, lang in rec.subtitles)
-        art.extend((V.DC_ABSTRACT, literal(t, lang)) for t, lang in rec.abstracts)
-        art.extend((V.KEYWORD, literal(t, lang)) for t, lang in rec.keywords)
+            main.append((V.ALTERNATE_TITLE, literal(rec.shown_title[0], rec.shown_title[1])))
+        main.extend((V.HAS_SUBTITLE, literal(t, lang)) for t, lang in rec.subtitles)
+        main.extend((V.DC_ABSTRACT, literal(t, lang)) for t, lang in rec.abstracts)
         if rec.language:
-            art.append((V.DC_LANGUAGE, language_iri(rec.language)))
+            main.append((V.DC_LANGUAGE, language_iri(rec.language)))
         if rec.year is not None:
-            art.append((V.PUBLICATION_YEAR, literal(f"{rec.year:04d}", datatype=XSD_GYEAR)))
+            main.append((V.PUBLICATION_YEAR, literal(f"{rec.year:04d}", datatype=XSD_GYEAR)))
         if rec.date:
-            art.append((V.PUBLICATION_DATE, literal(rec.date, datatype=XSD_DATE)))
+            main.append((V.PUBLICATION_DATE, literal(rec.date, datatype=XSD_DATE)))
+        if rec.printed:
+            main.append((V.DC_ISSUED, _partial_date(rec.printed)))
+        if rec.online:
+            main.append((V.DC_AVAILABLE, _partial_date(rec.online)))
         if rec.doi:
-            art.append((V.DOI, literal(rec.doi)))
-            art.append((V.HAS_IDENTIFIER, self._identifier(out, "doi", rec.doi)))
+            main.append((V.DOI, literal(rec.doi)))
+            main.append((V.HAS_IDENTIFIER, self._identifier(out, "doi", rec.doi)))
         if rec.url:
-            art.append((V.HAS_URL, literal(rec.url, datatype=XSD_ANYURI)))
+            main.append((V.HAS_URL, literal(rec.url, datatype=XSD_ANYURI)))
 
         container = self._container(rec, out)
         if container:
-            art.append((V.PART_OF, container))
+            main.append((V.PART_OF, container))
         if rec.first_page:
-            art.append((V.STARTING_PAGE, literal(rec.first_page)))
+            main.append((V.STARTING_PAGE, literal(rec.first_page)))
         if rec.last_page:
-            art.append((V.ENDING_PAGE, literal(rec.last_page)))
+            main.append((V.ENDING_PAGE, literal(rec.last_page)))
         if rec.page_range:
-            art.append((V.PAGE_RANGE, literal(rec.page_range)))
+            main.append((V.PAGE_RANGE, literal(rec.page_range)))
+        self._authors(rec, w_iri, main, out)
 
-        self._authors(rec, a_iri, art, out)
+        more.extend((V.KEYWORD, literal(t, lang)) for t, lang in rec.keywords)
+        more.extend((V.DC_SUBJECT, literal(s)) for s in rec.subjects)
+        more.extend((V.DC_LICENSE, iri(url)) for url in rec.licenses)
+        if rec.pmid:
+            more.append((V.PUBMED_ID, literal(rec.pmid)))
+            more.append((V.HAS_IDENTIFIER, self._identifier(out, "pmid", rec.pmid, merge=True)))
+        for org in rec.affiliations:
+            more.append((V.AFFILIATION, self._org(org, out, merge=True)))
+        more.extend((V.AFFILIATION_COUNTRY, literal(c)) for c in rec.countries)
         for kind, statuses in _by_kind(rec.statuses).items():
-            self._status(rec, kind, statuses, a_iri, art, out)
+            self._status(rec, kind, statuses, w_iri, main, more, out)
+
+        mapped = MappedRecord(w, out, self._mentions)
+        targets: dict[str, Pairs] = {}
+        for update in rec.updates:
+            t_iri = m.doi(update.target_doi)
+            if t_iri not in targets:
+                targets[t_iri] = []
+                self._mentions.append((iri(t_iri), update.target_doi))
+                t = iri(t_iri)
+                out.append(MappedBlock(t, targets[t_iri], True, merge=True, key=f"{t} merge"))
+            self._status(rec, update.status.kind, [update.status], t_iri, main, targets[t_iri], out)
         for block in out:  # a repeated affiliation or date states nothing new
-            if not block.shared:
+            if block.merge or not block.tracked or block.subject == w:
                 block.pairs = _unique(block.pairs)
+        return mapped
+
+    def doi_only(self, doi: str) -> list[MappedBlock]:
+        """What kg knows of a work it only saw as the target of a status: its DOI."""
+        out: list[MappedBlock] = []
+        node = iri(self.m.doi(doi))
+        pairs = [(V.DOI, literal(doi)), (V.HAS_IDENTIFIER, self._identifier(out, "doi", doi))]
+        out.insert(0, MappedBlock(node, pairs, True, key=f"{node} doi"))
         return out
 
-    def _identifier(self, out: list[MappedBlock], scheme: str, value: str) -> str:
+    def _identifier(
+        self, out: list[MappedBlock], scheme: str, value: str, merge: bool = False
+    ) -> str:
         node = iri(self.m.identifier(scheme, value))
-        out.append(
-            MappedBlock(
-                node,
-                [
-                    (V.TYPE, V.IDENTIFIER),
-                    (V.USES_SCHEME, V.SCHEME[scheme]),
-                    (V.LITERAL_VALUE, literal(value)),
-                ],
-                True,
-            )
-        )
+        pairs = [
+            (V.TYPE, V.IDENTIFIER),
+            (V.USES_SCHEME, V.SCHEME[scheme]),
+            (V.LITERAL_VALUE, literal(value)),
+        ]
+        out.append(MappedBlock(node, pairs, True, merge=merge))
         return node
 
     def _container(self, rec: Record, out: list[MappedBlock]) -> str | None:
@@ -267,7 +344,7 @@ class Mapper:
         out.extend(cached[2])
         return cached[0], cached[1]
 
-    def _org(self, org: Organization, out: list[MappedBlock]) -> str:
+    def _org(self, org: Organization, out: list[MappedBlock], merge: bool = False) -> str:
         key = _org_key(org)
         cached = self._orgs.get(key)
         if cached is None:
@@ -275,7 +352,10 @@ class Mapper:
             cached = (self._map_org(org, blocks), blocks)
             if len(self._orgs) < self.CACHE_SIZE:
                 self._orgs[key] = cached
-        out.extend(cached[1])
+        if merge:
+            out.extend(replace(b, merge=True, fingerprint=None) for b in cached[1])
+        else:
+            out.extend(cached[1])
         return cached[0]
 
     def _map_org(self, org: Organization, out: list[MappedBlock]) -> str:
@@ -311,62 +391,81 @@ class Mapper:
         rec: Record,
         kind: str,
         statuses: list[Status],
-        a_iri: str,
-        art: Pairs,
+        w_iri: str,
+        main: Pairs,
+        more: Pairs,
         out: list[MappedBlock],
     ) -> None:
-        """One status node per kind; several statuses of one kind (from several
-        sources, say) add their dates, reasons, sources and notices to it."""
-        node = iri(f"{a_iri}/status/{kind}")
+        """One status node per work and kind; statuses of one kind (from several
+        sources, say) add their dates, reasons, sources and notices to it.
+
+        ``w_iri`` is the work that holds the status (this record's work, or a
+        work it updates); ``more`` collects the links from that work, and
+        ``main`` is this record's own description (for a notice: its
+        ``cito:retracts`` link).
+        """
+        node = iri(f"{w_iri}/status/{kind}")
         sp: Pairs = [(V.TYPE, V.STATUS_IN_TIME), (V.WITH_STATUS, V.STATUS[kind])]
-        art.append((V.HOLDS_STATUS, node))
+        more.append((V.HOLDS_STATUS, node))
         date_prop = _STATUS_DATE.get(kind)
         for status in statuses:
             if status.date:
                 sp.append((V.DC_DATE, _date_literal(status.date)))
                 if date_prop:
-                    art.append((date_prop, _date_literal(status.date)))
+                    more.append((date_prop, _date_literal(status.date)))
             sp.extend((V.DC_DESCRIPTION, literal(r)) for r in status.reasons)
             for source in status.sources:
                 sp.append((V.WAS_DERIVED_FROM, self._source(source, out)))
             notice = status.notice
-            if notice and (notice.doi or notice.url):
-                if kind in _NOTICE_CLASS:
-                    self._notice(kind, notice, a_iri, art, out)
-                else:
-                    rec.issues.append(
-                        Issue(
-                            "status",
-                            f"the notice of the {kind} status is left out: FaBiO has "
-                            "no class for it (the status itself is kept)",
-                        )
+            if notice is None or not (notice.doi or notice.url):
+                continue
+            if kind not in _NOTICE_CLASS:
+                rec.issues.append(
+                    Issue(
+                        "status",
+                        f"the notice of the {kind} status is left out: FaBiO has "
+                        "no class for it (the status itself is kept)",
                     )
-        out.append(MappedBlock(node, sp, False))
+                )
+            elif notice.doi is not None and notice.doi == rec.doi:
+                # this record is the notice itself
+                forward, backward = _NOTICE_LINK[kind]
+                main.append((forward, iri(w_iri)))
+                more.append((backward, iri(self.m.doi(notice.doi))))
+                if rec.kind != _NOTICE_KIND[kind]:
+                    rec.issues.append(Issue("type", f"a {kind} notice typed as {rec.kind}"))
+            else:
+                self._notice(kind, notice, w_iri, more, out)
+        out.append(MappedBlock(node, sp, True, merge=True))
 
     def _notice(
-        self, kind: str, notice: Notice, a_iri: str, art: Pairs, out: list[MappedBlock]
+        self, kind: str, notice: Notice, w_iri: str, more: Pairs, out: list[MappedBlock]
     ) -> None:
-        n_node = iri(self.m.doi(notice.doi) if notice.doi else f"{a_iri}/notice/{kind}")
+        n_node = iri(self.m.doi(notice.doi) if notice.doi else f"{w_iri}/notice/{kind}")
         forward, backward = _NOTICE_LINK[kind]
         np_: Pairs = [(V.TYPE, _NOTICE_CLASS[kind])]
         if notice.doi:
             np_.append((V.DOI, literal(notice.doi)))
-            np_.append((V.HAS_IDENTIFIER, self._identifier(out, "doi", notice.doi)))
+            np_.append((V.HAS_IDENTIFIER, self._identifier(out, "doi", notice.doi, merge=True)))
         if notice.url:
             np_.append((V.HAS_URL, literal(notice.url, datatype=XSD_ANYURI)))
-        np_.append((forward, iri(a_iri)))
-        out.append(MappedBlock(n_node, np_, True))
-        art.append((backward, n_node))
+        np_.append((forward, iri(w_iri)))
+        out.append(MappedBlock(n_node, np_, True, merge=True))
+        more.append((backward, n_node))
 
     def _source(self, source: Source, out: list[MappedBlock]) -> str:
+        if source.doi:  # a document, e.g. the publisher's notice: described on its own
+            node = iri(self.m.doi(source.doi))
+            self._mentions.append((node, source.doi))
+            return node
         if source.url:
             node = iri(source.url)
-            out.append(MappedBlock(node, [(V.TYPE, V.PROV_ENTITY)], True))
+            out.append(MappedBlock(node, [(V.TYPE, V.PROV_ENTITY)], True, merge=True))
             return node
         name = source.name or "unknown"
         node = iri(self.m.source(name, source.record_id))
         sp: Pairs = [(V.TYPE, V.PROV_ENTITY), (V.DC_TITLE, literal(name))]
         if source.record_id:
             sp.append((V.DC_IDENTIFIER, literal(source.record_id)))
-        out.append(MappedBlock(node, sp, True))
+        out.append(MappedBlock(node, sp, True, merge=True))
         return node

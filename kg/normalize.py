@@ -247,6 +247,58 @@ def check_url(text: str) -> str:
     return quote(value, safe=":/?#[]@!$&'()*+,;=%~")
 
 
+_BLOCKS = {
+    "p",
+    "jats:p",
+    "sec",
+    "jats:sec",
+    "title",
+    "jats:title",
+    "li",
+    "jats:list-item",
+    "div",
+    "br",
+    "jats:break",
+}
+_INLINE_TAG = re.compile(
+    r"</?(?:[a-z]+:)?(?:i|b|em|strong|sup|sub|p|italic|bold|sc|span|br|"
+    r"math|mi|mo|mn|mrow|msup|msub)\b[^<>]*>",
+    re.IGNORECASE,
+)
+
+
+def markup_to_text(text: str, *, single_line: bool = True) -> str:
+    """Plain text of a title or abstract that may hold HTML, JATS or MathML markup.
+
+    Entities are decoded, tags dropped (their text kept), paragraphs separated
+    by a blank line. Markup that was escaped twice (``&lt;em&gt;``), as some
+    Crossref abstracts are, is removed too.
+
+    >>> markup_to_text("<jats:p>Growth of <i>E. coli</i> at p &lt; 0.05</jats:p>")
+    'Growth of E. coli at p < 0.05'
+    """
+    if "<" not in text and "&" not in text:
+        return clean_text(text, single_line=single_line)
+    from lxml import html
+    from lxml.etree import ParserError
+
+    for _ in range(2):  # a second round for markup escaped twice
+        try:
+            root = html.fragment_fromstring(text, create_parent="div")
+        except ParserError:
+            break
+        for el in root.iter():
+            if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
+                el.tail = "\n\n" + (el.tail or "")
+        text = root.text_content()
+        if not _INLINE_TAG.search(text):
+            break
+    if single_line:
+        return clean_text(text)
+    paragraphs = (_WS.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text))
+    return clean_text("\n\n".join(p for p in paragraphs if p), single_line=False)
+
+
 def strip_retracted_prefix(title: str) -> str | None:
     """The title without a ``RETRACTED:`` display prefix, or None if it has none.
 

@@ -116,7 +116,11 @@ class NQuadsWriter(RdfWriter):
 
 
 class TurtleWriter(RdfWriter):
-    """Turtle grouped by subject, prefixes declared once; streams block by block."""
+    """Turtle grouped by subject, prefixes declared once; streams block by block.
+
+    Blocks of one subject that come one after the other (a work's description
+    and what other sources add to it) are written as one statement.
+    """
 
     indent = "    "
 
@@ -124,28 +128,44 @@ class TurtleWriter(RdfWriter):
         super().__init__(out)
         self.prefixes = PREFIXES if prefixes is None else prefixes
         self.abbr = _Abbreviator(self.prefixes)
+        self.subject: str | None = None  # the statement still open
 
     def start(self) -> None:
         self.out.write("".join(f"@prefix {k}: <{v}> .\n" for k, v in self.prefixes.items()))
 
-    def _format(self, subject: str, pairs: list[tuple[str, str]], indent: str) -> str:
+    def _body(self, pairs: list[tuple[str, str]], indent: str) -> str:
         abbr = self.abbr
         by_predicate: dict[str, list[str]] = {}
         for p, o in pairs:  # objects of one predicate together, predicates in first-seen order
             by_predicate.setdefault(p, []).append(abbr.obj(o))
         sep = f",\n{indent}{self.indent}{self.indent}"
-        body = " ;".join(
+        return " ;".join(
             f"\n{indent}{self.indent}{abbr.term(p)} {sep.join(objs)}"
             for p, objs in by_predicate.items()
         )
-        return f"\n{indent}{abbr.term(subject)}{body} .\n"
+
+    def _write(self, subject: str, pairs: list[tuple[str, str]], indent: str) -> None:
+        if subject == self.subject:
+            self.out.write(" ;" + self._body(pairs, indent))
+            return
+        self._end()
+        self.out.write(f"\n{indent}{self.abbr.term(subject)}{self._body(pairs, indent)}")
+        self.subject = subject
+
+    def _end(self) -> None:
+        if self.subject is not None:
+            self.out.write(" .\n")
+            self.subject = None
 
     def block(self, subject: str, pairs: list[tuple[str, str]], graph: str | None = None) -> None:
-        self.out.write(self._format(subject, pairs, ""))
+        self._write(subject, pairs, "")
+
+    def finish(self) -> None:
+        self._end()
 
 
 class TriGWriter(TurtleWriter):
-    """TriG: Turtle blocks inside ``GRAPH { }``; blocks of one graph must come together."""
+    """TriG: Turtle blocks inside ``GRAPH { }``; blocks of one graph should come together."""
 
     def __init__(self, out: IO[str], prefixes: dict[str, str] | None = None) -> None:
         super().__init__(out, prefixes)
@@ -157,10 +177,11 @@ class TriGWriter(TurtleWriter):
             self._close()
             self.out.write(f"\n{graph} {{" if graph else "\n{")
             self.graph, self.open = graph, True
-        self.out.write(self._format(subject, pairs, self.indent))
+        self._write(subject, pairs, self.indent)
 
     def _close(self) -> None:
         if self.open:
+            self._end()
             self.out.write("}\n")
             self.open = False
 

@@ -1,29 +1,40 @@
-"""Finding input files and reading records from them.
+"""Finding input files, telling their format, and reading records from them.
 
-Each reader yields, for every record in a file, either a :class:`Record` or a
-:class:`Reject` (the error and the raw record, so it can be saved and fixed).
-A file that breaks part-way (a truncated JSON array, a bad line) still gives
+Three readers: ``native`` (kg's own records, kg/native.py), ``crossref``
+(Crossref REST API works, kg/crossref.py) and ``retraction-watch`` (the
+Retraction Watch CSV, kg/retraction_watch.py). A file's reader is chosen with
+``--from`` or told from its extension and first bytes; the build summary says
+which reader read each file.
+
+Each reader yields, for every record in a file, a :class:`Record`, a
+:class:`Reject` (the error and the raw record, so it can be saved and fixed)
+or a :class:`Skipped` (a kind of work kg does not map). A file that breaks
+part-way (a truncated JSON array, a bad line, a cut gzip stream) still gives
 the records before the break, and one reject that says where it broke.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import json
 import os
-from collections.abc import Iterator
+import re
+import zlib
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 import yaml
 
 from kg.errors import InputError, Location, RecordError, UsageError
-from kg.native import parse_record
 from kg.records import Record
 
-NATIVE_EXTENSIONS = {
+# file extension (without .gz) -> syntax
+EXTENSIONS = {
     ".json": "json",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
@@ -31,7 +42,20 @@ NATIVE_EXTENSIONS = {
     ".yml": "yaml",
     ".csv": "csv",
 }
-READERS = ("native",)
+# readers in the order their files are built: the first source to describe a
+# work gives its description, so curated records come first and Retraction
+# Watch, whose rows carry the least bibliographic detail, last.
+READERS = ("native", "crossref", "retraction-watch")
+_SYNTAXES = {
+    "native": {"json", "jsonl", "yaml", "csv"},
+    "crossref": {"json", "jsonl"},
+    "retraction-watch": {"csv"},
+}
+_CROSSREF_KEYS = re.compile(
+    rb'"(?:message-type|issn-type|container-title|published-print|published-online|'
+    rb'is-referenced-by-count|update-to|updated-by|reference-count)"\s*:'
+)
+_RW_COLUMNS = {"Record ID", "OriginalPaperDOI", "RetractionNature"}
 
 
 @dataclass(slots=True)
@@ -43,24 +67,72 @@ class Reject:
 
 
 @dataclass(slots=True)
+class Skipped:
+    """A work of a kind kg does not map (a peer review, a journal issue, ...)."""
+
+    kind: str
+    origin: Location
+
+
+@dataclass(slots=True)
 class SourceFile:
-    """One input file and the name it has in outputs (never a machine-specific path)."""
+    """One input file, its reader, and the name it has in outputs (never a machine path)."""
 
     path: Path
     name: str  # e.g. "data/seed.json": the folder given + the path inside it
+    reader: str = "native"
 
 
-ReadResult = Record | Reject
+ReadResult = Record | Reject | Skipped
+# A reader's parser: one raw record -> Record or Skipped; raises RecordError.
+Parser = Callable[[Any, Location], Record | Skipped]
 
 
-def find_sources(args: list[Path]) -> list[SourceFile]:
-    """Expand files and folders into a sorted list of record files.
+def syntax_of(path: Path) -> tuple[str | None, bool]:
+    """(``json``, ``jsonl``, ``yaml`` or ``csv``, or None; whether it is gzipped)."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    gz = bool(suffixes) and suffixes[-1] == ".gz"
+    ext = suffixes[-2] if gz and len(suffixes) == 2 else (suffixes[-1] if suffixes else "")
+    return EXTENSIONS.get(ext), gz
 
-    Folders are searched recursively for the extensions kg reads; hidden files
-    are skipped. The order does not depend on the order of ``args``.
 
-    :raises UsageError: if an argument does not exist.
+def _open(path: Path) -> IO[bytes]:
+    if syntax_of(path)[1]:
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def _head(path: Path, size: int = 65536) -> bytes:
+    try:
+        with _open(path) as f:
+            return f.read(size)
+    except (OSError, EOFError, zlib.error):
+        return b""  # the reader will say what is wrong with the file
+
+
+def detect_reader(path: Path) -> str:
+    """The reader for a file, from its extension and first bytes."""
+    syntax, _ = syntax_of(path)
+    if syntax in ("json", "jsonl"):
+        return "crossref" if _CROSSREF_KEYS.search(_head(path)) else "native"
+    if syntax == "csv":
+        first = _head(path, 8192).decode("utf-8-sig", "replace").splitlines()[:1]
+        columns = next(csv.reader(first), []) if first else []
+        return "retraction-watch" if _RW_COLUMNS <= {c.strip() for c in columns} else "native"
+    return "native"
+
+
+def find_sources(args: list[Path], fmt: str = "auto") -> list[SourceFile]:
+    """Expand files and folders into the list of record files, in build order.
+
+    Folders are searched recursively for the extensions kg reads (also
+    gzipped); hidden files are skipped. Files are ordered by reader (native,
+    crossref, retraction-watch), then by name, whatever the order of ``args``.
+
+    :raises UsageError: if an argument does not exist or ``fmt`` is unknown.
     """
+    if fmt != "auto" and fmt not in READERS:
+        raise UsageError(f"unknown input format {fmt!r} (known: auto, {', '.join(READERS)})")
     found: dict[str, SourceFile] = {}
     for arg in args:
         if not arg.exists():
@@ -73,125 +145,149 @@ def find_sources(args: list[Path]) -> list[SourceFile]:
             for dirpath, dirnames, filenames in os.walk(arg):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for fn in sorted(filenames):
-                    if fn.startswith(".") or Path(fn).suffix.lower() not in NATIVE_EXTENSIONS:
-                        continue
                     path = Path(dirpath) / fn
+                    if fn.startswith(".") or syntax_of(path)[0] is None:
+                        continue
                     rel = path.relative_to(arg).as_posix()
                     found.setdefault(str(path.resolve()), SourceFile(path, f"{root_name}/{rel}"))
         else:
             found.setdefault(str(arg.resolve()), SourceFile(arg, arg.name))
-    return sorted(found.values(), key=lambda s: (s.name, str(s.path)))
+    for source in found.values():
+        if syntax_of(source.path)[0] is not None:
+            source.reader = fmt if fmt != "auto" else detect_reader(source.path)
+    return sorted(found.values(), key=lambda s: (READERS.index(s.reader), s.name, str(s.path)))
 
 
-def read_source(source: SourceFile, fmt: str = "auto") -> Iterator[ReadResult]:
-    """Read the records of one file.
+def read_source(source: SourceFile) -> Iterator[ReadResult]:
+    """Read the records of one file with its reader.
 
     :raises InputError: if the file cannot be opened or its format is unknown.
     """
-    kind = NATIVE_EXTENSIONS.get(source.path.suffix.lower())
-    if fmt not in ("auto", "native"):
-        raise UsageError(f"unknown input format {fmt!r} (known: {', '.join(READERS)})")
-    if kind is None:
+    syntax, _ = syntax_of(source.path)
+    if syntax is None:
+        known = ", ".join(sorted(EXTENSIONS))
         raise InputError(
-            f"{source.name}: cannot tell the format from the extension "
-            f"(kg reads {', '.join(sorted(NATIVE_EXTENSIONS))})"
+            f"{source.name}: cannot tell the format from the extension (kg reads {known}, "
+            "also gzipped as .gz)"
         )
+    if syntax not in _SYNTAXES[source.reader]:
+        raise UsageError(f"{source.name}: the {source.reader} reader does not read {syntax} files")
+    parser = _parser(source.reader)
     try:
-        if kind == "jsonl":  # streamed line by line: JSON Lines files can be huge
-            yield from _read_jsonl(source.path, source.name)
-        elif kind == "csv":  # streamed row by row
-            yield from _read_csv(source.path, source.name)
+        if syntax == "jsonl":  # streamed line by line: JSON Lines files can be huge
+            yield from _guard(_read_jsonl(source.path, source.name, parser), source.name)
+        elif syntax == "csv":  # streamed row by row
+            rows = _read_csv_rows(source.path, source.name)
+            if source.reader == "retraction-watch":
+                yield from _guard(_parse_rows(rows, parser), source.name)
+            else:
+                yield from _guard(_parse_rows(_unflattened(rows), parser), source.name)
         else:
-            yield from _read_document(source, kind)
+            text = yield from _read_text(source)
+            if text is None:
+                return
+            if syntax == "yaml":
+                yield from _read_yaml(text, source.name, parser)
+            elif source.reader == "crossref":
+                yield from _read_crossref_json(text, source.name, parser)
+            else:
+                yield from _read_native_json(text, source.name, parser)
     except OSError as e:
         raise InputError(f"{source.name}: cannot read: {e.strerror or e}") from None
 
 
-def _read_document(source: SourceFile, kind: str) -> Iterator[ReadResult]:
-    """JSON and YAML are read whole (their parsers need the whole text)."""
-    data = source.path.read_bytes()
+def _parser(reader: str) -> Parser:
+    if reader == "crossref":
+        from kg.crossref import parse_work
+
+        return parse_work
+    if reader == "retraction-watch":
+        from kg.retraction_watch import parse_row
+
+        return parse_row
+    from kg.native import parse_record
+
+    return parse_record
+
+
+def _guard(results: Iterable[ReadResult], name: str) -> Iterator[ReadResult]:
+    """A gzip stream that is cut off or corrupt ends the file with one reject."""
     try:
-        text = data.decode("utf-8-sig")
+        yield from results
+    except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+        yield Reject(
+            RecordError(Location(name), f"the compressed file is cut off or corrupt ({e})")
+        )
+
+
+def _read_text(source: SourceFile) -> Generator[ReadResult, None, str | None]:
+    """The whole text of a JSON or YAML file (their parsers need it whole), or None."""
+    try:
+        with _open(source.path) as f:
+            data = f.read()
+    except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+        yield Reject(
+            RecordError(Location(source.name), f"the compressed file is cut off or corrupt ({e})")
+        )
+        return None
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        yield Reject(
-            RecordError(Location(source.name, f"line {line}"), f"not UTF-8 text (byte {e.start})")
-        )
-        return
-    del data
-    reader = _read_json if kind == "json" else _read_yaml
-    yield from reader(text, source.name)
+        where = Location(source.name, f"line {line}")
+        yield Reject(RecordError(where, f"not UTF-8 text (byte {e.start})"))
+        return None
 
 
-def _parse(data: Any, origin: Location) -> ReadResult:
+def _parse(parser: Parser, data: Any, origin: Location) -> ReadResult:
     try:
-        rec = parse_record(data, origin)
+        result = parser(data, origin)
     except RecordError as e:
         return Reject(e, data)
-    rec.raw = data
-    return rec
+    if isinstance(result, Record):
+        result.raw = data
+    return result
 
 
 def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def _read_json(text: str, name: str) -> Iterator[ReadResult]:
-    # Records of a JSON array are decoded one at a time with the standard
-    # library's raw_decode, so the records before a break are kept.
+_WS = " \t\r\n"
+
+
+def _json_array(
+    text: str, pos: int, name: str, parser: Parser, label: str
+) -> Generator[ReadResult, None, int | None]:
+    """The items of the JSON array whose ``[`` is at ``pos``, decoded one at a time.
+
+    The standard library's raw_decode reads one item at a time, so the items
+    before a break are kept and the break is named. Returns the position after
+    the closing ``]``, or None after a break.
+    """
     decoder = json.JSONDecoder()
-    ws = " \t\r\n"
-    pos = len(text) - len(text.lstrip(ws))
-    if pos >= len(text):
-        yield Reject(RecordError(Location(name), "the file is empty"))
-        return
-    if text[pos] != "[":
-        try:
-            value, end = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as e:
-            yield Reject(RecordError(Location(name, f"line {e.lineno}"), f"broken JSON: {e.msg}"))
-            return
-        if text[end:].strip():
-            line = _line_of(text, end)
-            yield Reject(
-                RecordError(Location(name, f"line {line}"), "unexpected text after the JSON value")
-            )
-        if isinstance(value, dict) and isinstance(value.get("records"), list):
-            for i, item in enumerate(value["records"], start=1):
-                yield _parse(item, Location(name, f"record {i}"))
-        else:
-            yield _parse(value, Location(name, "record 1"))
-        return
     pos += 1
     index = 0
     while True:
-        while pos < len(text) and text[pos] in ws:
+        while pos < len(text) and text[pos] in _WS:
             pos += 1
         if pos < len(text) and text[pos] == "]":
-            if text[pos + 1 :].strip():
-                line = _line_of(text, pos + 1)
-                yield Reject(
-                    RecordError(
-                        Location(name, f"line {line}"), "unexpected text after the JSON array"
-                    )
-                )
-            return
+            return pos + 1
         index += 1
-        line = _line_of(text, pos)
-        where = f"record {index} (line {line})"
+        where = f"{label} {index} (line {_line_of(text, pos)})"
         try:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as e:
-            truncated = not text.rstrip().endswith("]")
+            truncated = not text.rstrip().endswith(("]", "}"))
             problem = (
                 "the file ends in the middle of this record (truncated?)"
                 if truncated
                 else f"broken JSON at line {e.lineno}: {e.msg}"
             )
             yield Reject(RecordError(Location(name, where), problem))
-            return
-        yield _parse(value, Location(name, where))
-        while pos < len(text) and text[pos] in ws:
+            return None
+        yield _parse(parser, value, Location(name, where))
+        while pos < len(text) and text[pos] in _WS:
             pos += 1
         if pos < len(text) and text[pos] == ",":
             pos += 1
@@ -204,11 +300,68 @@ def _read_json(text: str, name: str) -> Iterator[ReadResult]:
                 else f"expected ',' or ']' at line {_line_of(text, pos)}"
             )
             yield Reject(RecordError(Location(name, where), problem))
-            return
+            return None
 
 
-def _read_jsonl(path: Path, name: str) -> Iterator[ReadResult]:
-    with path.open("rb") as f:
+def _read_native_json(text: str, name: str, parser: Parser) -> Iterator[ReadResult]:
+    pos = len(text) - len(text.lstrip(_WS))
+    if pos >= len(text):
+        yield Reject(RecordError(Location(name), "the file is empty"))
+        return
+    if text[pos] == "[":
+        end = yield from _json_array(text, pos, name, parser, "record")
+        if end is not None and text[end:].strip():
+            where = Location(name, f"line {_line_of(text, end)}")
+            yield Reject(RecordError(where, "unexpected text after the JSON array"))
+        return
+    try:
+        value, end = json.JSONDecoder().raw_decode(text, pos)
+    except json.JSONDecodeError as e:
+        yield Reject(RecordError(Location(name, f"line {e.lineno}"), f"broken JSON: {e.msg}"))
+        return
+    if text[end:].strip():
+        where = Location(name, f"line {_line_of(text, end)}")
+        yield Reject(RecordError(where, "unexpected text after the JSON value"))
+    if isinstance(value, dict) and isinstance(value.get("records"), list):
+        for i, item in enumerate(value["records"], start=1):
+            yield _parse(parser, item, Location(name, f"record {i}"))
+    else:
+        yield _parse(parser, value, Location(name, "record 1"))
+
+
+_ITEMS = re.compile(r'"items"\s*:\s*\[')
+
+
+def _read_crossref_json(text: str, name: str, parser: Parser) -> Iterator[ReadResult]:
+    """A /works/{doi} response, a works list, a data-file chunk ``{"items": [...]}``
+    or a bare array of works."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as e:
+        # keep the works before the break
+        stripped = text.lstrip(_WS)
+        m = _ITEMS.search(text)
+        if stripped.startswith("["):
+            yield from _json_array(text, len(text) - len(stripped), name, parser, "item")
+        elif m is not None:
+            yield from _json_array(text, m.end() - 1, name, parser, "item")
+        else:
+            yield Reject(RecordError(Location(name), f"broken JSON: {e}"))
+        return
+    message = value.get("message") if isinstance(value, dict) else None
+    if isinstance(message, dict):
+        value = message
+    if isinstance(value, dict) and isinstance(value.get("items"), list):
+        value = value["items"]
+    if isinstance(value, list):
+        for i, item in enumerate(value, start=1):
+            yield _parse(parser, item, Location(name, f"item {i}"))
+    else:
+        yield _parse(parser, value, Location(name, "item 1"))
+
+
+def _read_jsonl(path: Path, name: str, parser: Parser) -> Iterator[ReadResult]:
+    with _open(path) as f:
         for n, line in enumerate(f, start=1):
             if n == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
@@ -218,15 +371,13 @@ def _read_jsonl(path: Path, name: str) -> Iterator[ReadResult]:
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as e:
-                yield Reject(
-                    RecordError(origin, f"broken JSON: {e}"),
-                    line.decode("utf-8", "replace").rstrip("\n"),
-                )
+                raw = line.decode("utf-8", "replace").rstrip("\n")
+                yield Reject(RecordError(origin, f"broken JSON: {e}"), raw)
                 continue
-            yield _parse(value, origin)
+            yield _parse(parser, value, origin)
 
 
-def _read_yaml(text: str, name: str) -> Iterator[ReadResult]:
+def _read_yaml(text: str, name: str, parser: Parser) -> Iterator[ReadResult]:
     loader = yaml.SafeLoader(text)
     index = 0
     try:
@@ -252,12 +403,52 @@ def _read_yaml(text: str, name: str) -> Iterator[ReadResult]:
                 except yaml.YAMLError as e:
                     yield Reject(RecordError(Location(name, where), f"broken YAML: {e}"))
                     continue
-                yield _parse(value, Location(name, where))
+                yield _parse(parser, value, Location(name, where))
     finally:
         loader.dispose()
 
 
+CsvRow = tuple[dict[str, Any], Location] | Reject
+
+
+def _read_csv_rows(path: Path, name: str) -> Iterator[CsvRow]:
+    with _open(path) as raw:
+        f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        reader = csv.DictReader(f, strict=True)
+        row_no = 0
+        try:
+            for row in reader:
+                row_no += 1
+                origin = Location(name, f"row {row_no} (line {reader.line_num})")
+                if None in row:
+                    yield Reject(RecordError(origin, "more cells than there are columns"), row)
+                    continue
+                yield row, origin
+        except csv.Error as e:
+            where = Location(name, f"line {reader.line_num}")
+            yield Reject(RecordError(where, f"broken CSV: {e}"))
+        except UnicodeDecodeError as e:
+            where = Location(name, f"after line {reader.line_num}")
+            yield Reject(RecordError(where, f"not UTF-8 text ({e.reason})"))
+
+
+def _parse_rows(rows: Iterable[CsvRow], parser: Parser) -> Iterator[ReadResult]:
+    for row in rows:
+        yield row if isinstance(row, Reject) else _parse(parser, row[0], row[1])
+
+
 _CSV_LISTS = ("authors", "affiliations")
+
+
+def _unflattened(rows: Iterable[CsvRow]) -> Iterator[CsvRow]:
+    for row in rows:
+        if isinstance(row, Reject):
+            yield row
+            continue
+        try:
+            yield _unflatten(row[0]), row[1]
+        except ValueError as e:
+            yield Reject(RecordError(row[1], str(e)), row[0])
 
 
 def _unflatten(row: dict[str, str]) -> dict[str, Any]:
@@ -295,28 +486,3 @@ def _lists(node: Any) -> Any:
             return [_lists(node[k]) for k in sorted(node, key=int)]
         return {k: _lists(v) for k, v in node.items()}
     return node
-
-
-def _read_csv(path: Path, name: str) -> Iterator[ReadResult]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f, strict=True)
-        row_no = 0
-        try:
-            for row in reader:
-                row_no += 1
-                origin = Location(name, f"row {row_no} (line {reader.line_num})")
-                if None in row:
-                    yield Reject(RecordError(origin, "more cells than there are columns"), row)
-                    continue
-                try:
-                    data = _unflatten(row)
-                except ValueError as e:
-                    yield Reject(RecordError(origin, str(e)), row)
-                    continue
-                yield _parse(data, origin)
-        except csv.Error as e:
-            where = Location(name, f"line {reader.line_num}")
-            yield Reject(RecordError(where, f"broken CSV: {e}"))
-        except UnicodeDecodeError as e:
-            where = Location(name, f"after line {reader.line_num}")
-            yield Reject(RecordError(where, f"not UTF-8 text ({e.reason})"))

@@ -1,8 +1,9 @@
 """kg's record model: what every reader produces and the mapping consumes.
 
-A :class:`Record` is one article, already normalised: identifiers in canonical
-form, texts paired with their language tag, pages split. Readers build records
-(kg/native.py reads kg's own format); kg/mapping.py turns them into RDF.
+A :class:`Record` is one work (mostly a journal article), already normalised:
+identifiers in canonical form, texts paired with their language tag, pages
+split. Readers build records (kg/native.py, kg/crossref.py,
+kg/retraction_watch.py); kg/mapping.py turns them into RDF.
 """
 
 from __future__ import annotations
@@ -67,11 +68,12 @@ class Notice:
 
 @dataclass(slots=True, frozen=True)
 class Source:
-    """What asserted a status: a web page, a database record or a named party."""
+    """What asserted a status: a web page, a database record, a notice or a named party."""
 
     url: str | None = None  # an absolute URL, safe as an IRI
     name: str | None = None  # e.g. "Retraction Watch", "publisher"
     record_id: str | None = None  # the record's id in that database
+    doi: str | None = None  # a document with a DOI, e.g. the publisher's retraction notice
 
 
 @dataclass(slots=True)
@@ -86,6 +88,14 @@ class Status:
 
 
 @dataclass(slots=True)
+class Update:
+    """A status this record asserts about another work, e.g. a notice retracting an article."""
+
+    target_doi: str
+    status: Status
+
+
+@dataclass(slots=True)
 class Issue:
     """A problem found while reading a record that does not stop it being used."""
 
@@ -93,10 +103,26 @@ class Issue:
     message: str
 
 
+# Kinds of work a record can be, and the FaBiO class each becomes (kg/mapping.py).
+WORK_KINDS = (
+    "journal-article",
+    "retraction-notice",
+    "correction",
+    "book-chapter",
+    "proceedings-article",
+    "book",
+    "preprint",
+    "report",
+    "thesis",
+    "dataset",
+    "reference-entry",
+)
+
+
 @dataclass(slots=True)
 class Record:
     origin: Location
-    kind: str = "journal-article"
+    kind: str = "journal-article"  # one of WORK_KINDS
     titles: list[LangText] = field(default_factory=list)
     shown_title: LangText | None = None
     subtitles: list[LangText] = field(default_factory=list)
@@ -115,5 +141,15 @@ class Record:
     page_range: str | None = None
     authors: list[Author] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)  # statuses of other works
+    subjects: list[str] = field(default_factory=list)  # subject headings as given
+    licenses: list[str] = field(default_factory=list)  # licence URLs
+    printed: str | None = None  # print publication date: YYYY, YYYY-MM or YYYY-MM-DD
+    online: str | None = None  # online publication date, same forms
+    pmid: str | None = None  # PubMed id
+    # Organisations and countries the source gives for the authors as a whole,
+    # without saying which author (Retraction Watch's Institution and Country).
+    affiliations: list[Organization] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     raw: Any = None  # the record as read, kept to name it in messages

@@ -65,6 +65,14 @@ JOURNAL_VOLUME = _t(FABIO, "JournalVolume")
 JOURNAL_ISSUE = _t(FABIO, "JournalIssue")
 RETRACTION_NOTICE = _t(FABIO, "RetractionNotice")
 CORRECTION = _t(FABIO, "Correction")
+BOOK_CHAPTER = _t(FABIO, "BookChapter")
+PROCEEDINGS_PAPER = _t(FABIO, "ProceedingsPaper")
+BOOK = _t(FABIO, "Book")
+PREPRINT = _t(FABIO, "Preprint")
+REPORT = _t(FABIO, "ReportDocument")
+THESIS = _t(FABIO, "Thesis")
+DATASET = _t(FABIO, "Dataset")
+REFERENCE_ENTRY = _t(FABIO, "ReferenceEntry")
 PERSON = _t(FOAF, "Person")
 ORGANIZATION = _t(FOAF, "Organization")
 ROLE_IN_TIME = _t(PRO, "RoleInTime")
@@ -98,6 +106,13 @@ HAS_URL = _t(FABIO, "hasURL")
 HAS_SUBTITLE = _t(FABIO, "hasSubtitle")
 HAS_ISSN_L = _t(FABIO, "hasIssnL")
 DC_IDENTIFIER = _t(DCTERMS, "identifier")
+DC_SUBJECT = _t(DCTERMS, "subject")
+DC_LICENSE = _t(DCTERMS, "license")
+DC_ISSUED = _t(DCTERMS, "issued")
+DC_AVAILABLE = _t(DCTERMS, "available")
+PUBMED_ID = _t(FABIO, "hasPubMedId")
+AFFILIATION = _t(KGO, "affiliation")
+AFFILIATION_COUNTRY = _t(KGO, "affiliationCountry")
 RETRACTION_DATE = _t(FABIO, "hasRetractionDate")
 CORRECTION_DATE = _t(FABIO, "hasCorrectionDate")
 PART_OF = _t(FRBR, "partOf")
@@ -134,6 +149,7 @@ SCHEME = {
     "orcid": _t(DATACITE, "orcid"),
     "ror": _t(DATACITE, "ror"),
     "wikidata": _t(DATACITE, "wikidata"),
+    "pmid": _t(DATACITE, "pmid"),
 }
 
 # Publication statuses a record can carry, and the PSO (or kg ontology)
@@ -152,6 +168,7 @@ XSD_STRING = XSD + "string"
 XSD_DATE = XSD + "date"
 XSD_DATETIME = XSD + "dateTime"
 XSD_GYEAR = XSD + "gYear"
+XSD_GYEARMONTH = XSD + "gYearMonth"
 XSD_ANYURI = XSD + "anyURI"
 
 

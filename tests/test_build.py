@@ -234,14 +234,18 @@ def test_author_order_is_a_chain(tmp_path: Path, data_dir: Path) -> None:
     ]
 
 
-def test_duplicates_are_skipped_and_conflicts_rejected(tmp_path: Path) -> None:
+def test_duplicates_are_skipped_and_later_descriptions_only_add(tmp_path: Path) -> None:
     a = {"title": "T", "doi": "10.1000/x", "journal": {"title": "J"}}
+    other = {**a, "title": "Other", "status": {"type": "retracted", "source": "publisher"}}
     src = tmp_path / "r.json"
-    src.write_text(json.dumps([a, a, {**a, "title": "Other"}]), encoding="utf-8")
-    _, report = built(tmp_path, src, validate=False)
-    assert (report.built, report.duplicates, len(report.rejects)) == (1, 1, 1)
-    assert "describes the same article" in str(report.rejects[0].error)
-    assert report.exit_code == 3
+    src.write_text(json.dumps([a, a, other]), encoding="utf-8")
+    out, report = built(tmp_path, src, name="out.nt", validate=False)
+    assert (report.built, report.duplicates, report.merged, len(report.rejects)) == (1, 1, 1, 0)
+    assert report.exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert '"T"@und' in text and '"Other"' not in text  # the first description is kept
+    assert "status/retracted>" in text  # the later record's status is added
+    assert any("was described by r.json: record 1" in i.message for _, i in report.issues)
 
 
 def test_base_iri(tmp_path: Path, seed_path: Path) -> None:

@@ -47,7 +47,8 @@ def defined() -> set[str]:
 def emitted(tmp_path_factory: pytest.TempPathFactory, data_dir_module: Path) -> set[str]:
     """Vocabulary terms in real output: predicates, classes, and IRIs in vocabulary namespaces."""
     out = tmp_path_factory.mktemp("onto") / "out.nt"
-    build([data_dir_module, HERE / "cases" / "all-features"], out, validate=False)
+    inputs = [data_dir_module, HERE / "cases" / "all-features", HERE / "data" / "samples"]
+    build(inputs, out, validate=False)
     namespaces = tuple(ns for prefix, ns in vocab.PREFIXES.items())
     terms = set()
     for t in ox.parse(path=str(out), format=ox.RdfFormat.N_TRIPLES):

@@ -1,0 +1,415 @@
+"""Crossref works (the REST API's ``message``, the public data file's items) to kg records.
+
+:func:`parse_work` reads one work. How each field maps is in docs/sources.md;
+in short:
+
+- ``type`` picks the FaBiO class (:data:`KINDS`); works of other types (peer
+  reviews, journal issues, components, ...) are skipped and counted;
+- ``issn-type`` tells print from electronic ISSNs; an ISSN listed without a
+  type fills the print slot if it is free, else the online one, with a warning;
+- ``update-to`` makes the work a notice that gives a status to other works
+  (retraction -> retracted, correction -> corrected, ...); ``updated-by`` gives
+  the work its own statuses. Their ``source`` (publisher or retraction-watch)
+  and ``record-id`` become the provenance of the status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kg import ids
+from kg.errors import Location, RecordError
+from kg.normalize import (
+    check_url,
+    language_code,
+    language_tag,
+    markup_to_text,
+    split_pages,
+    strip_retracted_prefix,
+)
+from kg.readers import Skipped
+from kg.records import (
+    Author,
+    Issue,
+    Journal,
+    Notice,
+    Organization,
+    Record,
+    Source,
+    Status,
+    Update,
+)
+
+# Crossref work type -> kind of kg record (its FaBiO class: kg/mapping.py KIND_CLASS)
+KINDS = {
+    "journal-article": "journal-article",
+    "book-chapter": "book-chapter",
+    "proceedings-article": "proceedings-article",
+    "book": "book",
+    "monograph": "book",
+    "edited-book": "book",
+    "reference-book": "book",
+    "posted-content": "preprint",
+    "report": "report",
+    "dissertation": "thesis",
+    "dataset": "dataset",
+    "reference-entry": "reference-entry",
+}
+# kinds published in a journal: they get journal, volume and issue
+_IN_JOURNAL = {"journal-article", "retraction-notice", "correction"}
+
+# Crossref update type -> (status, reason to record with it)
+UPDATES: dict[str, tuple[str, str | None]] = {
+    "retraction": ("retracted", None),
+    "withdrawal": ("retracted", "Withdrawal"),
+    "removal": ("retracted", "Removal"),
+    "partial_retraction": ("corrected", "Partial retraction"),
+    "correction": ("corrected", None),
+    "erratum": ("corrected", None),
+    "corrigendum": ("corrected", None),
+    "expression_of_concern": ("expression-of-concern", None),
+    "reinstatement": ("reinstated", None),
+}
+_NOTICE_KINDS = {"retracted": "retraction-notice", "corrected": "correction"}
+
+
+class _Work:
+    """Reads one Crossref work, keeping the origin for messages."""
+
+    def __init__(self, data: Mapping[str, Any], origin: Location) -> None:
+        self.d = data
+        self.origin = origin
+        self.issues: list[Issue] = []
+
+    def fail(self, field: str, problem: str) -> RecordError:
+        return RecordError(Location(self.origin.path, self.origin.record, field), problem)
+
+    def warn(self, field: str, message: str) -> None:
+        self.issues.append(Issue(field, message))
+
+    def texts(self, field: str, *, single_line: bool = True) -> list[str]:
+        value = self.d.get(field)
+        if value is None:
+            return []
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for item in items:
+            if not isinstance(item, str):
+                raise self.fail(field, f"expected text, got {type(item).__name__}")
+            try:
+                text = markup_to_text(item, single_line=single_line)
+            except ValueError as e:
+                raise self.fail(field, str(e)) from None
+            if text:
+                out.append(text)
+        return out
+
+    def date(self, field: str) -> str | None:
+        """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` from a Crossref date object."""
+        value = self.d.get(field)
+        if not isinstance(value, Mapping):
+            return None
+        return _date_parts(value, lambda problem: self.fail(field, problem))
+
+
+def _date_parts(value: Mapping[str, Any], fail: Any) -> str | None:
+    parts = value.get("date-parts")
+    if not (isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]):
+        return None
+    first = parts[0]
+    if first == [None]:
+        return None
+    if not all(isinstance(p, int) and not isinstance(p, bool) for p in first[:3]):
+        raise fail(f"date-parts {first!r} are not numbers")
+    year, *rest = first[:3]
+    if not 1 <= year <= 9999 or any(not 1 <= p <= 31 for p in rest) or (rest and rest[0] > 12):
+        raise fail(f"date-parts {first!r} are not a date")
+    return "-".join([f"{year:04d}", *(f"{p:02d}" for p in rest)])
+
+
+def parse_work(data: Any, origin: Location) -> Record | Skipped:
+    """Turn one Crossref work into a :class:`Record`, or a :class:`Skipped` for
+    a type kg does not map.
+
+    :raises RecordError: naming the field that cannot be read.
+    """
+    if not isinstance(data, Mapping):
+        raise RecordError(
+            origin, f"expected a Crossref work (an object), got {type(data).__name__}"
+        )
+    w = _Work(data, origin)
+    crossref_type = data.get("type")
+    kind = KINDS.get(crossref_type) if isinstance(crossref_type, str) else None
+    if kind is None:
+        return Skipped(str(crossref_type or "no type"), origin)
+
+    raw_doi = data.get("DOI")
+    if not isinstance(raw_doi, str):
+        raise w.fail("DOI", "a Crossref work needs a DOI")
+    doi = ids.normalize_doi(raw_doi)
+    if doi is None:
+        raise w.fail("DOI", f"{raw_doi!r} is not a DOI")
+    rec = Record(origin=Location(origin.path, f"{origin.record} [{doi}]"), kind=kind, doi=doi)
+    w.origin = rec.origin
+
+    lang = "und"
+    if isinstance(data.get("language"), str):
+        try:
+            rec.language = language_code(data["language"])
+            lang = language_tag(data["language"])
+        except ValueError as e:
+            w.warn("language", f"{e}; left out")
+
+    rec.updates = _updates(w, doi)
+    notice_of = {u.status.kind for u in rec.updates} & set(_NOTICE_KINDS)
+    if notice_of and kind == "journal-article":
+        rec.kind = _NOTICE_KINDS["retracted" if "retracted" in notice_of else "corrected"]
+
+    titles = w.texts("title")
+    if not titles:
+        raise w.fail("title", "the work has no title")
+    for title in titles:
+        # "Retracted: ..." is how notices are titled; only a work that is not a
+        # notice shows that it is itself retracted this way
+        stripped = None if rec.kind != kind or notice_of else strip_retracted_prefix(title)
+        if stripped is not None:
+            rec.shown_title = rec.shown_title or (title, lang)
+        rec.titles.append((stripped or title, lang))
+    rec.titles = list(dict.fromkeys(rec.titles))
+    rec.subtitles = [(t, lang) for t in w.texts("subtitle")]
+    rec.abstracts = [(t, lang) for t in w.texts("abstract", single_line=False)]
+
+    issued = w.date("issued") or w.date("published")
+    if issued:
+        rec.year = int(issued[:4])
+        rec.date = issued if len(issued) == 10 else None
+    rec.printed = w.date("published-print")
+    rec.online = w.date("published-online")
+
+    if rec.kind in _IN_JOURNAL:
+        rec.journal = _journal(w)
+        rec.volume = _string(w, "volume")
+        rec.issue = _string(w, "issue")
+    page = _string(w, "page")
+    if page:
+        try:
+            rec.first_page, rec.last_page, rec.page_range = split_pages(page)
+        except ValueError as e:
+            w.warn("page", f"{e}; left out")
+
+    rec.authors = _authors(w)
+    rec.subjects = w.texts("subject")
+    rec.licenses = _licenses(w)
+    resource = data.get("resource")
+    if isinstance(resource, Mapping) and isinstance(resource.get("primary"), Mapping):
+        url = resource["primary"].get("URL")
+        if isinstance(url, str):
+            try:
+                rec.url = check_url(url)
+            except ValueError as e:
+                w.warn("resource.primary.URL", f"{e}; left out")
+    rec.statuses = _own_statuses(w)
+    if rec.shown_title is not None and not any(s.kind == "retracted" for s in rec.statuses):
+        rec.statuses.append(Status("retracted", sources=[Source(name="Crossref")]))
+    rec.issues = w.issues
+    return rec
+
+
+def _string(w: _Work, field: str) -> str | None:
+    value = w.d.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise w.fail(field, f"expected text, got {type(value).__name__}")
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _journal(w: _Work) -> Journal | None:
+    j = Journal(titles=[(t, "und") for t in w.texts("container-title")[:1]])
+    typed: dict[str, list[str]] = {}
+    for i, entry in enumerate(w.d.get("issn-type") or []):
+        if isinstance(entry, Mapping) and isinstance(entry.get("value"), str):
+            typed.setdefault(str(entry.get("type")), []).append(
+                _issn(w, f"issn-type[{i}]", entry["value"])
+            )
+    j.issn_print = next(iter(typed.get("print", [])), None)
+    j.issn_online = next(iter(typed.get("electronic", [])), None)
+    known = {i for values in typed.values() for i in values}
+    for i, value in enumerate(w.d.get("ISSN") or []):
+        if not isinstance(value, str):
+            continue
+        issn = _issn(w, f"ISSN[{i}]", value)
+        if issn in known:
+            continue
+        known.add(issn)
+        if j.issn_print is None:
+            j.issn_print = issn
+            w.warn(f"ISSN[{i}]", f"ISSN {issn} has no type; kg took it as the print ISSN")
+        elif j.issn_online is None:
+            j.issn_online = issn
+            w.warn(f"ISSN[{i}]", f"ISSN {issn} has no type; kg took it as the online ISSN")
+        else:
+            w.warn(f"ISSN[{i}]", f"a third ISSN {issn} is left out")
+    publisher = w.d.get("publisher")
+    if isinstance(publisher, str) and publisher.strip():
+        j.publisher = Organization(names=[(markup_to_text(publisher), "und")])
+    if not j.titles and not j.issns():
+        return None
+    return j
+
+
+def _issn(w: _Work, field: str, value: str) -> str:
+    issn = ids.normalize_issn(value)
+    if issn is None:
+        raise w.fail(field, f"{value!r} is not an ISSN (expected NNNN-NNNC)")
+    if not ids.issn_checksum_ok(issn):
+        w.warn(
+            field,
+            f"ISSN {issn} has a wrong check digit; kept as given, and validation will flag it",
+        )
+    return issn
+
+
+def _authors(w: _Work) -> list[Author]:
+    raw = w.d.get("author") or []
+    if not isinstance(raw, list):
+        raise w.fail("author", "expected a list of authors")
+    # the list is in order; "sequence": "first" marks the first author
+    ordered = sorted(enumerate(raw), key=lambda ia: (not _is_first(ia[1]), ia[0]))
+    authors = []
+    for i, a in ordered:
+        field = f"author[{i}]"
+        if not isinstance(a, Mapping):
+            raise w.fail(field, "expected an object")
+        given = _clean(a.get("given"))
+        family = _clean(a.get("family"))
+        name = _clean(a.get("name")) or " ".join(p for p in (given, family) if p)
+        if not name:
+            w.warn(field, "an author with no name is left out")
+            continue
+        author = Author(name=name, family=family, given=given)
+        if isinstance(a.get("ORCID"), str):
+            orcid = ids.normalize_orcid(a["ORCID"])
+            if orcid is None:
+                w.warn(f"{field}.ORCID", f"{a['ORCID']!r} is not an ORCID iD; left out")
+            else:
+                if not ids.orcid_checksum_ok(orcid):
+                    w.warn(
+                        f"{field}.ORCID",
+                        f"ORCID iD {orcid} has a wrong check digit; "
+                        "kept as given, and validation will flag it",
+                    )
+                author.orcid = orcid
+        for j, aff in enumerate(a.get("affiliation") or []):
+            org = _affiliation(w, f"{field}.affiliation[{j}]", aff)
+            if org is not None:
+                author.affiliations.append(org)
+        authors.append(author)
+    return authors
+
+
+def _is_first(a: Any) -> bool:
+    return isinstance(a, Mapping) and a.get("sequence") == "first"
+
+
+def _clean(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = markup_to_text(value)
+    return text or None
+
+
+def _affiliation(w: _Work, field: str, aff: Any) -> Organization | None:
+    if not isinstance(aff, Mapping):
+        return None
+    org = Organization()
+    name = _clean(aff.get("name"))
+    if name:
+        org.names.append((name, "und"))
+    for k, ident in enumerate(aff.get("id") or []):
+        if isinstance(ident, Mapping) and str(ident.get("id-type", "")).upper() == "ROR":
+            ror = ids.normalize_ror(str(ident.get("id", "")))
+            if ror is None:
+                w.warn(f"{field}.id[{k}]", f"{ident.get('id')!r} is not a ROR id; left out")
+            else:
+                if not ids.ror_checksum_ok(ror):
+                    w.warn(
+                        f"{field}.id[{k}]",
+                        f"ROR id {ror} has wrong check digits; "
+                        "kept as given, and validation will flag it",
+                    )
+                org.ror = org.ror or ror
+    return org if org.names or org.ror else None
+
+
+def _licenses(w: _Work) -> list[str]:
+    out = []
+    for i, lic in enumerate(w.d.get("license") or []):
+        url = lic.get("URL") if isinstance(lic, Mapping) else None
+        if isinstance(url, str):
+            try:
+                out.append(check_url(url))
+            except ValueError as e:
+                w.warn(f"license[{i}].URL", f"{e}; left out")
+    return list(dict.fromkeys(out))
+
+
+def _status(w: _Work, field: str, u: Mapping[str, Any], notice_doi: str) -> Status | None:
+    """A status from an ``update-to`` or ``updated-by`` entry (None for other updates)."""
+    utype = str(u.get("type", "")).lower().replace("-", "_").replace(" ", "_")
+    if utype not in UPDATES:
+        w.warn(f"{field}.type", f"update type {u.get('type')!r} is not a status kg records")
+        return None
+    kind, reason = UPDATES[utype]
+    updated = u.get("updated")
+    date = (
+        _date_parts(updated, lambda p: w.fail(f"{field}.updated", p))
+        if isinstance(updated, Mapping)
+        else None
+    )
+    status = Status(
+        kind,
+        date=date if date and len(date) == 10 else None,
+        notice=Notice(doi=notice_doi),
+        reasons=[reason] if reason else [],
+    )
+    if u.get("source") == "retraction-watch":
+        record_id = u.get("record-id")
+        status.sources.append(
+            Source(name="Retraction Watch", record_id=str(record_id) if record_id else None)
+        )
+    else:  # the publisher, through its notice
+        status.sources.append(Source(doi=notice_doi))
+    return status
+
+
+def _updates(w: _Work, doi: str) -> list[Update]:
+    out = []
+    for i, u in enumerate(w.d.get("update-to") or []):
+        if not isinstance(u, Mapping):
+            continue
+        field = f"update-to[{i}]"
+        target = ids.normalize_doi(str(u.get("DOI", "")))
+        if target is None:
+            raise w.fail(f"{field}.DOI", f"{u.get('DOI')!r} is not a DOI")
+        status = _status(w, field, u, doi)
+        if status is not None:
+            out.append(Update(target, status))
+    return out
+
+
+def _own_statuses(w: _Work) -> list[Status]:
+    out = []
+    for i, u in enumerate(w.d.get("updated-by") or []):
+        if not isinstance(u, Mapping):
+            continue
+        field = f"updated-by[{i}]"
+        notice = ids.normalize_doi(str(u.get("DOI", "")))
+        if notice is None:
+            raise w.fail(f"{field}.DOI", f"{u.get('DOI')!r} is not a DOI")
+        status = _status(w, field, u, notice)
+        if status is not None:
+            out.append(status)
+    return out

@@ -1,0 +1,136 @@
+"""Retraction Watch database rows (CSV, the 20 official columns or some of them) to kg records.
+
+Each row is one retracted (or corrected, ...) paper: the row's record says
+what the paper is (title, journal, authors, original date and DOI) and what
+happened to it (``RetractionNature`` on ``RetractionDate``, announced by the
+notice ``RetractionDOI``, for the ``Reason`` list), with the Record ID as the
+provenance of that status. Institutions and countries are kept as given, for
+the paper as a whole, since the database does not say which author they
+belong to. docs/sources.md has the details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from kg import ids
+from kg.errors import Location, RecordError
+from kg.normalize import clean_text, markup_to_text
+from kg.records import Author, Journal, Notice, Organization, Record, Source, Status
+
+NATURES = {
+    "retraction": "retracted",
+    "correction": "corrected",
+    "expression of concern": "expression-of-concern",
+    "reinstatement": "reinstated",
+}
+_MISSING = {"", "unavailable", "not available", "n/a", "na", "none", "0"}
+_DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+def _value(row: Mapping[str, Any], column: str) -> str | None:
+    value = row.get(column)
+    if value is None:
+        return None
+    text = clean_text(str(value))
+    return None if text.lower() in _MISSING else text
+
+
+def _list(row: Mapping[str, Any], column: str) -> list[str]:
+    value = _value(row, column)
+    if value is None:
+        return []
+    return [p for p in (clean_text(part) for part in value.split(";")) if p]
+
+
+def parse_date(text: str) -> str:
+    """``YYYY-MM-DD`` from Retraction Watch's ``2/2/2010 0:00`` (and ISO dates).
+
+    >>> parse_date("9/27/2023 0:00")
+    '2023-09-27'
+    """
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date like 9/27/2023 0:00")
+
+
+def parse_row(row: Any, origin: Location) -> Record:
+    """Turn one Retraction Watch row (a dict of column -> text) into a :class:`Record`.
+
+    :raises RecordError: naming the column that cannot be read.
+    """
+    if not isinstance(row, Mapping):
+        raise RecordError(origin, "expected a Retraction Watch row")
+
+    def fail(column: str, problem: str) -> RecordError:
+        return RecordError(Location(origin.path, origin.record, column), problem)
+
+    record_id = _value(row, "Record ID")
+    if record_id is not None:
+        origin = Location(origin.path, f"{origin.record} [Record ID {record_id}]")
+    rec = Record(origin=origin)
+
+    title = _value(row, "Title")
+    if title is None:
+        raise fail("Title", "the row has no title")
+    rec.titles = [(markup_to_text(title), "und")]
+
+    doi_text = _value(row, "OriginalPaperDOI")
+    if doi_text is not None:
+        rec.doi = ids.normalize_doi(doi_text)
+        if rec.doi is None:
+            raise fail("OriginalPaperDOI", f"{doi_text!r} is not a DOI")
+    pmid = _value(row, "OriginalPaperPubMedID")
+    if pmid is not None and pmid.isdigit():
+        rec.pmid = pmid
+    date = _value(row, "OriginalPaperDate")
+    if date is not None:
+        try:
+            rec.date = parse_date(date)
+        except ValueError as e:
+            raise fail("OriginalPaperDate", str(e)) from None
+        rec.year = int(rec.date[:4])
+
+    article_type = (_value(row, "ArticleType") or "").lower()
+    if "book chapter" in article_type:
+        rec.kind = "book-chapter"
+    elif "conference" in article_type:
+        rec.kind = "proceedings-article"
+    journal = _value(row, "Journal")
+    if journal and rec.kind == "journal-article":
+        rec.journal = Journal(titles=[(markup_to_text(journal), "und")])
+        publisher = _value(row, "Publisher")
+        if publisher:
+            rec.journal.publisher = Organization(names=[(publisher, "und")])
+    rec.authors = [Author(name=name) for name in _list(row, "Author")]
+    rec.subjects = _list(row, "Subject")
+    rec.affiliations = [Organization(names=[(name, "und")]) for name in _list(row, "Institution")]
+    rec.countries = _list(row, "Country")
+
+    nature = (_value(row, "RetractionNature") or "Retraction").lower()
+    kind = NATURES.get(nature)
+    if kind is None:
+        known = ", ".join(n.capitalize() for n in NATURES)
+        raise fail("RetractionNature", f"{nature!r} is not one of {known}")
+    status = Status(kind)
+    when = _value(row, "RetractionDate")
+    if when is not None:
+        try:
+            status.date = parse_date(when)
+        except ValueError as e:
+            raise fail("RetractionDate", str(e)) from None
+    notice = _value(row, "RetractionDOI")
+    if notice is not None:
+        notice_doi = ids.normalize_doi(notice)
+        if notice_doi is None:
+            raise fail("RetractionDOI", f"{notice!r} is not a DOI")
+        status.notice = Notice(doi=notice_doi)
+    status.reasons = [r.lstrip("+").strip() for r in _list(row, "Reason") if r.lstrip("+").strip()]
+    status.sources = [Source(name="Retraction Watch", record_id=record_id)]
+    rec.statuses = [status]
+    return rec
