@@ -94,9 +94,8 @@ class BuildReport:
         )
         out = [head, *lines]
         if self.status_only:
-            out.append(
-                f"Works known only by their DOI (the target or source of a status): {self.status_only}"
-            )
+            n = self.status_only
+            out.append(f"Works known only by their DOI (the target or source of a status): {n}")
         where = self.output or "standard output"
         out.append(f"Wrote {self.triples} triples ({FORMATS[self.format][0]}) to {where}")
         if self.entities:

@@ -51,11 +51,13 @@ _SYNTAXES = {
     "crossref": {"json", "jsonl"},
     "retraction-watch": {"csv"},
 }
+# keys only Crossref works have (kg's own records spell their fields in lower case)
 _CROSSREF_KEYS = re.compile(
-    rb'"(?:message-type|issn-type|container-title|published-print|published-online|'
+    rb'"(?:DOI|message-type|issn-type|container-title|published-print|published-online|'
     rb'is-referenced-by-count|update-to|updated-by|reference-count)"\s*:'
 )
-_RW_COLUMNS = {"Record ID", "OriginalPaperDOI", "RetractionNature"}
+_RW_COLUMNS = {"Record ID", "OriginalPaperDOI", "OriginalPaperDate", "RetractionDOI",
+               "RetractionDate", "RetractionNature", "Reason"}
 
 
 @dataclass(slots=True)
@@ -103,11 +105,20 @@ def _open(path: Path) -> IO[bytes]:
 
 
 def _head(path: Path, size: int = 65536) -> bytes:
+    """Up to ``size`` bytes from the start of a file (decompressed), as far as they can be read."""
+    chunks: list[bytes] = []
+    got = 0
     try:
         with _open(path) as f:
-            return f.read(size)
+            while got < size:
+                chunk = f.read1(size - got)  # type: ignore[attr-defined]
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
     except (OSError, EOFError, zlib.error):
-        return b""  # the reader will say what is wrong with the file
+        pass  # the reader will say what is wrong with the file
+    return b"".join(chunks)
 
 
 def detect_reader(path: Path) -> str:
@@ -118,7 +129,8 @@ def detect_reader(path: Path) -> str:
     if syntax == "csv":
         first = _head(path, 8192).decode("utf-8-sig", "replace").splitlines()[:1]
         columns = next(csv.reader(first), []) if first else []
-        return "retraction-watch" if _RW_COLUMNS <= {c.strip() for c in columns} else "native"
+        found = _RW_COLUMNS & {c.strip() for c in columns}
+        return "retraction-watch" if len(found) >= 2 else "native"
     return "native"
 
 
