@@ -2,6 +2,9 @@
 
     python bench/build_bench.py 100000            # N-Triples and Turtle, without validation
     python bench/build_bench.py 10000 --validate  # ... and with SHACL validation too
+    python bench/build_bench.py 100000 --crossref # from Crossref works instead of kg records
+
+A "read" row times the reader alone (records parsed, nothing mapped or written).
 
 Records come from bench/generate.py (written once to bench/out/). Each run is
 a separate `kg build` process; its peak resident memory is read from the
@@ -21,6 +24,16 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
+
+
+READ_ONLY = """
+import sys
+from pathlib import Path
+from kg.readers import find_sources, read_source
+for source in find_sources([Path(sys.argv[1])]):
+    for _ in read_source(source):
+        pass
+"""
 
 
 def measure(args: list[str]) -> tuple[float, int, int]:
@@ -45,19 +58,32 @@ def main() -> None:
     )
     ap.add_argument("n", type=int, nargs="?", default=100_000, help="number of records")
     ap.add_argument("--validate", action="store_true", help="also measure builds with validation")
+    ap.add_argument("--crossref", action="store_true", help="records as Crossref works")
     args = ap.parse_args()
 
     OUT.mkdir(exist_ok=True)
-    records = OUT / f"records-{args.n}.jsonl"
+    kind = "crossref" if args.crossref else "records"
+    records = OUT / f"{kind}-{args.n}.jsonl"
     if not records.exists():
-        subprocess.run(
-            [sys.executable, str(HERE / "generate.py"), str(args.n), "-o", str(records)], check=True
-        )
+        generate = [sys.executable, str(HERE / "generate.py"), str(args.n), "-o", str(records)]
+        subprocess.run(generate + (["--crossref"] if args.crossref else []), check=True)
     kg = [sys.executable, "-m", "kg", "-q", "build", str(records)]
+    rows = []
+    seconds, rss, code = measure([sys.executable, "-c", READ_ONLY, str(records)])
+    rows.append(
+        {
+            "output": "read",
+            "validate": False,
+            "seconds": round(seconds, 2),
+            "records_per_s": round(args.n / seconds),
+            "triples_per_s": 0,
+            "peak_rss_mb": round(rss / 2**20),
+            "exit_code": code,
+        }
+    )
     runs = [("nt", False), ("ttl", False)]
     if args.validate:
         runs += [("nt", True), ("ttl", True)]
-    rows = []
     triples = 0
     for fmt, validate in runs:
         target = OUT / f"build-{args.n}.{fmt}"
@@ -79,16 +105,18 @@ def main() -> None:
         target.unlink()
     result = {
         "records": args.n,
+        "input": kind,
         "triples": triples,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         "command": " ".join(
             ["python", "bench/build_bench.py", str(args.n)]
             + (["--validate"] if args.validate else [])
+            + (["--crossref"] if args.crossref else [])
         ),
         "runs": rows,
     }
-    (OUT / f"build-{args.n}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (OUT / f"build-{kind}-{args.n}.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"{args.n} records, {triples} triples; {result['machine']}")
     print(
         f"{'output':8} {'validate':9} {'seconds':>8} {'records/s':>10} {'triples/s':>10} "

@@ -1,4 +1,4 @@
-"""Generate realistic synthetic article records in kg's native format (JSON Lines).
+"""Generate realistic synthetic article records as JSON Lines: kg's native format or Crossref works.
 
 Deterministic for a given --seed. Each record has 1-30 authors (mean about
 4.5), affiliations from a pool of organisations (with ROR ids and addresses),
@@ -7,6 +7,10 @@ keywords, a DOI; 1% are retracted (with date, notice, reasons and source),
 and about 0.2% carry a bad identifier (a wrong ISSN or ORCID check digit).
 
     python bench/generate.py 100000 -o bench/out/records-100k.jsonl
+    python bench/generate.py 100000 --crossref -o bench/out/crossref-100k.jsonl
+
+With --crossref each record is written as a Crossref REST API work (the shape
+of the public data file's items), with update-to notices for the retracted ones.
 """
 
 from __future__ import annotations
@@ -151,6 +155,84 @@ def record(rng: random.Random, i: int, orgs: list[dict], journals: list[dict]) -
     return rec
 
 
+def _date_parts(iso: str) -> dict:
+    return {"date-parts": [[int(p) for p in iso.split("-")]]}
+
+
+def to_crossref(rec: dict) -> list[dict]:
+    """The record as a Crossref work, plus its retraction notice when it has one."""
+    j = rec["journal"]
+    work = {
+        "DOI": rec["doi"],
+        "type": "journal-article",
+        "title": [rec["title"]["en"]],
+        "abstract": f"<jats:p>{rec['abstract']['en']}</jats:p>",
+        "language": "en",
+        "container-title": [j["title"]["en"]],
+        "publisher": j["publisher"],
+        "ISSN": [j["issn_print"], j["issn_online"]],
+        "issn-type": [
+            {"value": j["issn_print"], "type": "print"},
+            {"value": j["issn_online"], "type": "electronic"},
+        ],
+        "volume": rec["volume"],
+        "issue": rec["issue"],
+        "page": rec["pages"],
+        "issued": _date_parts(rec["date"]),
+        "published-print": _date_parts(rec["date"][:7]),
+        "published-online": _date_parts(rec["date"]),
+        "subject": rec["keywords"]["en"][:2],
+        "license": [{"URL": "http://creativecommons.org/licenses/by/4.0/"}],
+        "author": [],
+    }
+    for n, a in enumerate(rec["authors"]):
+        author = {
+            "given": a["given"],
+            "family": a["family"],
+            "sequence": "first" if n == 0 else "additional",
+            "affiliation": [
+                {
+                    "name": o["name"]["en"],
+                    "id": [{"id": f"https://ror.org/{o['ror']}", "id-type": "ROR"}],
+                }
+                for o in a["affiliations"]
+            ],
+        }
+        if "orcid" in a:
+            author["ORCID"] = f"https://orcid.org/{a['orcid']}"
+        work["author"].append(author)
+    works = [work]
+    for status in rec.get("status", []):
+        works.append(
+            {
+                "DOI": status["notice_doi"],
+                "type": "journal-article",
+                "title": [f"Retracted: {rec['title']['en']}"],
+                "language": "en",
+                "container-title": work["container-title"],
+                "issn-type": work["issn-type"],
+                "publisher": j["publisher"],
+                "issued": _date_parts(status["date"]),
+                "update-to": [
+                    {
+                        "DOI": rec["doi"],
+                        "type": "retraction",
+                        "source": "publisher",
+                        "updated": _date_parts(status["date"]),
+                    },
+                    {
+                        "DOI": rec["doi"],
+                        "type": "retraction",
+                        "source": "retraction-watch",
+                        "record-id": status["record_id"],
+                        "updated": _date_parts(status["date"]),
+                    },
+                ],
+            }
+        )
+    return works
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -158,13 +240,16 @@ def main() -> None:
     ap.add_argument("n", type=int, help="number of records")
     ap.add_argument("-o", "--output", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--crossref", action="store_true", help="write Crossref works")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     orgs, journals = pools(rng)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with args.output.open("w", encoding="utf-8") as f:
         for i in range(args.n):
-            f.write(json.dumps(record(rng, i, orgs, journals), ensure_ascii=False) + "\n")
+            rec = record(rng, i, orgs, journals)
+            for out in to_crossref(rec) if args.crossref else [rec]:
+                f.write(json.dumps(out, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -223,9 +223,9 @@ class _Emitter:
             self.writer.block(b.subject, pairs, graph)
             report.triples += len(pairs)
 
-    def written(self, graph: str | None, subject: str) -> bool:
-        """Whether a node's own description (not only additions to it) was written."""
-        return (graph, subject) in self.seen
+    def wrote(self, graph: str | None, key: str) -> bool:
+        """Whether a tracked block with this key was written (in this graph)."""
+        return (graph, key) in self.seen
 
     def _remember(self, key: tuple[str | None, str], pairs: set[tuple[str, str]]) -> None:
         self.known[key] = pairs
@@ -385,11 +385,12 @@ class _State:
             self.validator.add(blocks, rec.origin)
 
     def finish(self) -> None:
-        """Works that only appeared as the target of a status get their DOI, at the end."""
+        """Works named only by DOI (as a status target or source) get their DOI, at the end."""
         for (graph, target), doi in sorted(
             self.targets.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
         ):
-            if not self.emitter.written(graph, target):
+            # a notice node written for a status already carries its DOI
+            if target not in self.works and not self.emitter.wrote(graph, target):
                 self.emitter.emit(self.mapper.doi_only(doi), graph)
                 self.report.status_only += 1
 

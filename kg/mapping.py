@@ -154,7 +154,9 @@ class Mapper:
         w_iri = article_iri(rec, m)
         w = iri(w_iri)
         main: Pairs = [(V.TYPE, KIND_CLASS[rec.kind])]
-        out.append(MappedBlock(w, main, True))
+        # A work is described once (kg/build.py keeps its first description);
+        # only a notice can meet its own node again, in another record's status.
+        out.append(MappedBlock(w, main, rec.kind in _NOTICE_KIND.values()))
         more: Pairs = []  # what any source may add to the work: the merge block
         out.append(MappedBlock(w, more, True, merge=True, key=f"{w} merge"))
 

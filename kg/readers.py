@@ -56,8 +56,15 @@ _CROSSREF_KEYS = re.compile(
     rb'"(?:DOI|message-type|issn-type|container-title|published-print|published-online|'
     rb'is-referenced-by-count|update-to|updated-by|reference-count)"\s*:'
 )
-_RW_COLUMNS = {"Record ID", "OriginalPaperDOI", "OriginalPaperDate", "RetractionDOI",
-               "RetractionDate", "RetractionNature", "Reason"}
+_RW_COLUMNS = {
+    "Record ID",
+    "OriginalPaperDOI",
+    "OriginalPaperDate",
+    "RetractionDOI",
+    "RetractionDate",
+    "RetractionNature",
+    "Reason",
+}
 
 
 @dataclass(slots=True)

@@ -337,3 +337,10 @@ def test_no_blank_nodes_in_any_output(tmp_path: Path, data_dir: Path) -> None:
     out, _ = built(tmp_path, data_dir, cases, name="out.nq", validate=False)
     for q in ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS):
         assert not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)), q
+
+
+def test_no_triple_is_written_twice_when_sources_overlap(tmp_path: Path, data_dir: Path) -> None:
+    sources = [data_dir, HERE / "cases" / "all-features", HERE / "data" / "samples"]
+    out, report = built(tmp_path, *sources, name="out.nt", validate=False)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(set(lines)) == report.triples
