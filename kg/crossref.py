@@ -252,9 +252,9 @@ def _journal(w: _Work) -> Journal | None:
             w.warn(f"ISSN[{i}]", f"ISSN {issn} has no type; kg took it as the online ISSN")
         else:
             w.warn(f"ISSN[{i}]", f"a third ISSN {issn} is left out")
-    publisher = w.d.get("publisher")
-    if isinstance(publisher, str) and publisher.strip():
-        j.publisher = Organization(names=[(markup_to_text(publisher), "und")])
+    publisher = _clean(w, "publisher", w.d.get("publisher"))
+    if publisher:
+        j.publisher = Organization(names=[(publisher, "und")])
     if not j.titles and not j.issns():
         return None
     return j
@@ -283,9 +283,11 @@ def _authors(w: _Work) -> list[Author]:
         field = f"author[{i}]"
         if not isinstance(a, Mapping):
             raise w.fail(field, "expected an object")
-        given = _clean(a.get("given"))
-        family = _clean(a.get("family"))
-        name = _clean(a.get("name")) or " ".join(p for p in (given, family) if p)
+        given = _clean(w, f"{field}.given", a.get("given"))
+        family = _clean(w, f"{field}.family", a.get("family"))
+        name = _clean(w, f"{field}.name", a.get("name")) or " ".join(
+            p for p in (given, family) if p
+        )
         if not name:
             w.warn(field, "an author with no name is left out")
             continue
@@ -314,10 +316,13 @@ def _is_first(a: Any) -> bool:
     return isinstance(a, Mapping) and a.get("sequence") == "first"
 
 
-def _clean(value: Any) -> str | None:
+def _clean(w: _Work, field: str, value: Any) -> str | None:
     if not isinstance(value, str):
         return None
-    text = markup_to_text(value)
+    try:
+        text = markup_to_text(value)
+    except ValueError as e:
+        raise w.fail(field, str(e)) from None
     return text or None
 
 
@@ -325,7 +330,7 @@ def _affiliation(w: _Work, field: str, aff: Any) -> Organization | None:
     if not isinstance(aff, Mapping):
         return None
     org = Organization()
-    name = _clean(aff.get("name"))
+    name = _clean(w, f"{field}.name", aff.get("name"))
     if name:
         org.names.append((name, "und"))
     for k, ident in enumerate(aff.get("id") or []):

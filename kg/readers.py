@@ -397,7 +397,13 @@ def _read_jsonl(path: Path, name: str, parser: Parser) -> Iterator[ReadResult]:
 
 
 def _read_yaml(text: str, name: str, parser: Parser) -> Iterator[ReadResult]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow
+        line = _line_of(text, e.position)
+        problem = f"broken YAML: character U+{e.character:04X} is not allowed"
+        yield Reject(RecordError(Location(name, f"line {line}"), problem))
+        return
     index = 0
     try:
         while True:

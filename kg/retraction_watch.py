@@ -30,19 +30,38 @@ _MISSING = {"", "unavailable", "not available", "n/a", "na", "none", "0"}
 _DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 
-def _value(row: Mapping[str, Any], column: str) -> str | None:
-    value = row.get(column)
-    if value is None:
-        return None
-    text = clean_text(str(value))
-    return None if text.lower() in _MISSING else text
+class _Row:
+    """One row's cells, read with the origin at hand for messages."""
 
+    def __init__(self, row: Mapping[str, Any], origin: Location) -> None:
+        self.row = row
+        self.origin = origin
 
-def _list(row: Mapping[str, Any], column: str) -> list[str]:
-    value = _value(row, column)
-    if value is None:
-        return []
-    return [p for p in (clean_text(part) for part in value.split(";")) if p]
+    def fail(self, column: str, problem: str) -> RecordError:
+        return RecordError(Location(self.origin.path, self.origin.record, column), problem)
+
+    def value(self, column: str) -> str | None:
+        value = self.row.get(column)
+        if value is None:
+            return None
+        try:
+            text = clean_text(str(value))
+        except ValueError as e:
+            raise self.fail(column, str(e)) from None
+        return None if text.lower() in _MISSING else text
+
+    def text(self, column: str, value: str) -> str:
+        """A cell that may hold HTML markup or entities, as plain text."""
+        try:
+            return markup_to_text(value)
+        except ValueError as e:
+            raise self.fail(column, str(e)) from None
+
+    def list(self, column: str) -> list[str]:
+        value = self.value(column)
+        if value is None:
+            return []
+        return [p for p in (part.strip() for part in value.split(";")) if p]
 
 
 def parse_date(text: str) -> str:
@@ -66,29 +85,27 @@ def parse_row(row: Any, origin: Location) -> Record:
     """
     if not isinstance(row, Mapping):
         raise RecordError(origin, "expected a Retraction Watch row")
-
-    def fail(column: str, problem: str) -> RecordError:
-        return RecordError(Location(origin.path, origin.record, column), problem)
-
-    record_id = _value(row, "Record ID")
+    r = _Row(row, origin)
+    fail = r.fail
+    record_id = r.value("Record ID")
     if record_id is not None:
-        origin = Location(origin.path, f"{origin.record} [Record ID {record_id}]")
-    rec = Record(origin=origin)
+        r.origin = Location(origin.path, f"{origin.record} [Record ID {record_id}]")
+    rec = Record(origin=r.origin)
 
-    title = _value(row, "Title")
+    title = r.value("Title")
     if title is None:
         raise fail("Title", "the row has no title")
-    rec.titles = [(markup_to_text(title), "und")]
+    rec.titles = [(r.text("Title", title), "und")]
 
-    doi_text = _value(row, "OriginalPaperDOI")
+    doi_text = r.value("OriginalPaperDOI")
     if doi_text is not None:
         rec.doi = ids.normalize_doi(doi_text)
         if rec.doi is None:
             raise fail("OriginalPaperDOI", f"{doi_text!r} is not a DOI")
-    pmid = _value(row, "OriginalPaperPubMedID")
+    pmid = r.value("OriginalPaperPubMedID")
     if pmid is not None and pmid.isdigit():
         rec.pmid = pmid
-    date = _value(row, "OriginalPaperDate")
+    date = r.value("OriginalPaperDate")
     if date is not None:
         try:
             rec.date = parse_date(date)
@@ -96,41 +113,41 @@ def parse_row(row: Any, origin: Location) -> Record:
             raise fail("OriginalPaperDate", str(e)) from None
         rec.year = int(rec.date[:4])
 
-    article_type = (_value(row, "ArticleType") or "").lower()
+    article_type = (r.value("ArticleType") or "").lower()
     if "book chapter" in article_type:
         rec.kind = "book-chapter"
     elif "conference" in article_type:
         rec.kind = "proceedings-article"
-    journal = _value(row, "Journal")
+    journal = r.value("Journal")
     if journal and rec.kind == "journal-article":
-        rec.journal = Journal(titles=[(markup_to_text(journal), "und")])
-        publisher = _value(row, "Publisher")
+        rec.journal = Journal(titles=[(r.text("Journal", journal), "und")])
+        publisher = r.value("Publisher")
         if publisher:
             rec.journal.publisher = Organization(names=[(publisher, "und")])
-    rec.authors = [Author(name=name) for name in _list(row, "Author")]
-    rec.subjects = _list(row, "Subject")
-    rec.affiliations = [Organization(names=[(name, "und")]) for name in _list(row, "Institution")]
-    rec.countries = _list(row, "Country")
+    rec.authors = [Author(name=name) for name in r.list("Author")]
+    rec.subjects = r.list("Subject")
+    rec.affiliations = [Organization(names=[(name, "und")]) for name in r.list("Institution")]
+    rec.countries = r.list("Country")
 
-    nature = (_value(row, "RetractionNature") or "Retraction").lower()
+    nature = (r.value("RetractionNature") or "Retraction").lower()
     kind = NATURES.get(nature)
     if kind is None:
         known = ", ".join(n.capitalize() for n in NATURES)
         raise fail("RetractionNature", f"{nature!r} is not one of {known}")
     status = Status(kind)
-    when = _value(row, "RetractionDate")
+    when = r.value("RetractionDate")
     if when is not None:
         try:
             status.date = parse_date(when)
         except ValueError as e:
             raise fail("RetractionDate", str(e)) from None
-    notice = _value(row, "RetractionDOI")
+    notice = r.value("RetractionDOI")
     if notice is not None:
         notice_doi = ids.normalize_doi(notice)
         if notice_doi is None:
             raise fail("RetractionDOI", f"{notice!r} is not a DOI")
         status.notice = Notice(doi=notice_doi)
-    status.reasons = [r.lstrip("+").strip() for r in _list(row, "Reason") if r.lstrip("+").strip()]
+    status.reasons = [r.lstrip("+").strip() for r in r.list("Reason") if r.lstrip("+").strip()]
     status.sources = [Source(name="Retraction Watch", record_id=record_id)]
     rec.statuses = [status]
     return rec
