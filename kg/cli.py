@@ -6,7 +6,9 @@ Exit codes, the same for every command: 0 ok, 1 validation failed,
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import tempfile
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -83,6 +85,61 @@ def _progress(quiet: bool, unit: str) -> Any:
     return tqdm(unit=f" {unit}", file=sys.stderr, mininterval=0.5, leave=False)
 
 
+_store_option = click.option(
+    "--store",
+    "store_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The embedded store's folder (default: $KG_STORE, kg.toml, or .kg/store).",
+)
+
+
+def _remote_options(f: Any) -> Any:
+    """The options that reach a remote SPARQL 1.1 store."""
+    options = [
+        click.option(
+            "--endpoint",
+            envvar="KG_ENDPOINT",
+            help="A SPARQL 1.1 store's query endpoint (instead of the embedded store).",
+        ),
+        click.option("--update", "update_url", help="Its update endpoint (default: derived)."),
+        click.option("--gsp", "gsp_url", help="Its Graph Store endpoint (default: derived)."),
+        click.option(
+            "--store-type",
+            default="auto",
+            show_default=True,
+            type=click.Choice(
+                ["auto", "oxigraph", "fuseki", "graphdb", "virtuoso", "qlever", "generic"]
+            ),
+            help="What kind of store it is, to derive its endpoints.",
+        ),
+        click.option(
+            "--auth",
+            "auth_kind",
+            type=click.Choice(["basic", "digest", "bearer"]),
+            help="Authentication (default: basic with --user, bearer with --token).",
+        ),
+        click.option("--user", help="User name (or $KG_USER)."),
+        click.option("--password", help="Password (or $KG_PASSWORD; never printed)."),
+        click.option("--token", help="Bearer token (or $KG_TOKEN; never printed)."),
+        click.option(
+            "--timeout",
+            default=60.0,
+            show_default=True,
+            type=float,
+            help="Seconds to wait for each request.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _auth(kind: str | None, user: str | None, password: str | None, token: str | None) -> Any:
+    from kg.remote import Auth
+
+    return Auth.from_options(kind, user, password, token)
+
+
 _engine_option = click.option(
     "--engine",
     type=click.Choice(["auto", "pyshacl", "turbo"]),
@@ -134,6 +191,13 @@ _engine_option = click.option(
     help="Input format of the records.",
 )
 @_engine_option
+@click.option(
+    "--load",
+    "load_after",
+    is_flag=True,
+    help="Load the result into kg's embedded store (one graph per source).",
+)
+@_store_option
 @pass_state
 def build(
     state: _State,
@@ -147,6 +211,8 @@ def build(
     report_path: Path | None,
     reader: str,
     engine: str,
+    load_after: bool,
+    store_path: Path | None,
 ) -> None:
     """Turn record files (JSON, JSON Lines, YAML, CSV) into RDF, validated.
 
@@ -157,10 +223,8 @@ def build(
     Example:
         kg build data -o out.ttl
         kg build records.jsonl -o graph.nt --rejects rejects.jsonl
+        kg build data --load
     """
-    from kg.build import build as build_fn
-    from kg.iris import check_base
-
     paths = list(sources)
     if not paths:
         if not Path("data").is_dir():
@@ -169,6 +233,46 @@ def build(
                 hint="kg build FILE_OR_FOLDER... -o out.ttl",
             )
         paths = [Path("data")]
+    with contextlib.ExitStack() as cleanup:
+        if load_after and output is None:  # build to a temporary N-Quads file: a graph per source
+            tmp = cleanup.enter_context(tempfile.TemporaryDirectory())
+            output = Path(tmp) / "build.nq"
+        code = _build_and_load(
+            state,
+            paths,
+            output,
+            fmt,
+            base,
+            no_validate,
+            shapes_dir,
+            rejects,
+            report_path,
+            reader,
+            engine,
+            load_after,
+            store_path,
+        )
+    click.get_current_context().exit(code)
+
+
+def _build_and_load(
+    state: _State,
+    paths: list[Path],
+    output: Path | None,
+    fmt: str | None,
+    base: str | None,
+    no_validate: bool,
+    shapes_dir: Path | None,
+    rejects: Path | None,
+    report_path: Path | None,
+    reader: str,
+    engine: str,
+    load_after: bool,
+    store_path: Path | None,
+) -> int:
+    from kg.build import build as build_fn
+    from kg.iris import check_base
+
     config = state.config
     bar = _progress(state.quiet, "records")
     try:
@@ -193,8 +297,14 @@ def build(
         if report.validation is not None and not report.validation.conforms:
             details = report.validation.to_text().split("\n", 1)[1]  # the summary is above
             click.echo(_head(details, 60), err=True, nl=False)
-    ctx = click.get_current_context()
-    ctx.exit(report.exit_code)
+    if load_after and output is not None:
+        from kg.load import load as load_fn
+        from kg.store import store_path as resolve_store
+
+        loaded = load_fn([output], store=resolve_store(store_path, config.store), base=config.base)
+        if not state.quiet:
+            click.echo(loaded.summary(), err=True)
+    return report.exit_code
 
 
 def _head(text: str, n: int) -> str:
@@ -251,6 +361,134 @@ def validate(
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
+@click.option("--graph", help="Load every file into this named graph (default: one per file).")
+@_store_option
+@_remote_options
+@click.option(
+    "--method",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "gsp", "update"]),
+    help="Remote loads: Graph Store Protocol (PUT/POST) or SPARQL Update (INSERT DATA).",
+)
+@click.option(
+    "--batch-size",
+    default=50_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Triples per request to a remote store.",
+)
+@pass_state
+def load(
+    state: _State,
+    files: tuple[Path, ...],
+    graph: str | None,
+    store_path: Path | None,
+    endpoint: str | None,
+    update_url: str | None,
+    gsp_url: str | None,
+    store_type: str,
+    auth_kind: str | None,
+    user: str | None,
+    password: str | None,
+    token: str | None,
+    timeout: float,
+    method: str,
+    batch_size: int,
+) -> None:
+    """Load RDF files into kg's embedded store, or into a SPARQL 1.1 store with --endpoint.
+
+    Each file goes into its own named graph ({base}graph/{file name}), or the
+    graph given with --graph; N-Quads and TriG files keep their named graphs.
+    Loading a file again replaces its graph. The triples of each graph are
+    counted in the store afterwards and reported.
+
+    \b
+    Example:
+        kg load out.ttl
+        kg load out.nq --endpoint http://127.0.0.1:7878/query
+        kg load out.ttl --endpoint https://db.example.org/ds/sparql --user me --auth digest
+    """
+    from kg.load import load as load_fn
+    from kg.remote import LoadFailed
+    from kg.store import store_path as resolve_store
+
+    config = state.config
+    auth = _auth(auth_kind, user, password, token) if endpoint else None
+    bar = _progress(state.quiet, "B" if endpoint is None else "triples")
+    try:
+        report = load_fn(
+            list(files),
+            store=resolve_store(store_path, config.store),
+            endpoint=endpoint,
+            update=update_url,
+            gsp=gsp_url,
+            store_type=store_type,
+            method=method,
+            graph=graph,
+            base=config.base,
+            auth=auth,
+            batch_size=batch_size,
+            timeout=timeout,
+            progress=bar.update if bar is not None else None,
+        )
+    except LoadFailed as e:
+        if bar is not None:
+            bar.close()
+        click.echo(e.report.summary(), err=True)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    if not state.quiet:
+        click.echo(report.summary(), err=True)
+
+
+@cli.command()
+@click.option("--graph", required=True, help="The named graph to remove.")
+@_store_option
+@_remote_options
+@pass_state
+def drop(
+    state: _State,
+    graph: str,
+    store_path: Path | None,
+    endpoint: str | None,
+    update_url: str | None,
+    gsp_url: str | None,
+    store_type: str,
+    auth_kind: str | None,
+    user: str | None,
+    password: str | None,
+    token: str | None,
+    timeout: float,
+) -> None:
+    """Remove a named graph from kg's embedded store, or from a store with --endpoint.
+
+    \b
+    Example:
+        kg drop --graph https://example.org/kg/graph/out.ttl
+    """
+    from kg.load import drop as drop_fn
+    from kg.store import store_path as resolve_store
+
+    auth = _auth(auth_kind, user, password, token) if endpoint else None
+    n = drop_fn(
+        graph,
+        store=resolve_store(store_path, state.config.store),
+        endpoint=endpoint,
+        update=update_url,
+        gsp=gsp_url,
+        store_type=store_type,
+        auth=auth,
+        timeout=timeout,
+    )
+    if not state.quiet:
+        click.echo(f"Dropped <{graph}> ({n} triples)", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -264,17 +502,28 @@ def validate(
     type=click.Choice(OUTPUT_FORMATS),
     help="Output format, when the extension does not say it.",
 )
+@_store_option
 @pass_state
-def export(state: _State, files: tuple[Path, ...], output: Path, fmt: str | None) -> None:
-    """Write RDF files in another RDF format (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML).
+def export(
+    state: _State, files: tuple[Path, ...], output: Path, fmt: str | None, store_path: Path | None
+) -> None:
+    """Write RDF files, or kg's embedded store, in another RDF format.
+
+    With no FILES, exports the embedded store: every named graph in N-Quads or
+    TriG, all of them merged in the other formats.
 
     \b
     Example:
         kg export out.ttl -o out.jsonld
+        kg export -o everything.nq
     """
-    from kg.export import export_files
+    from kg.export import export_files, export_store
+    from kg.store import store_path as resolve_store
 
-    n = export_files(list(files), output, fmt=fmt)
+    if files:
+        n = export_files(list(files), output, fmt=fmt)
+    else:
+        n = export_store(resolve_store(store_path, state.config.store), output, fmt=fmt)
     if not state.quiet:
         click.echo(f"Wrote {n} statements to {output}", err=True)
 

@@ -5,6 +5,7 @@ Example::
     [kg]
     base = "https://data.example.org/kg/"   # base IRI of every node kg mints
     shapes = "my-shapes/"                    # SHACL shapes to use instead of kg's own
+    store = "graph-store/"                   # the embedded store (default: .kg/store)
 
 Options on the command line override the file.
 """
@@ -20,13 +21,14 @@ from kg.errors import UsageError
 from kg.iris import DEFAULT_BASE, check_base
 
 CONFIG_NAME = "kg.toml"
-KNOWN_KEYS = {"base", "shapes"}
+KNOWN_KEYS = {"base", "shapes", "store"}
 
 
 @dataclass(frozen=True)
 class Config:
     base: str = DEFAULT_BASE
     shapes: Path | None = None
+    store: Path | None = None
     path: Path | None = None  # the file it was read from
 
 
@@ -61,4 +63,6 @@ def load_config(path: Path | None = None) -> Config:
         raise UsageError(f"{path}: base must be a string")
     shapes = section.get("shapes")
     shapes_path = (path.parent / shapes) if isinstance(shapes, str) else None
-    return Config(base=check_base(base), shapes=shapes_path, path=path)
+    store = section.get("store")
+    store_path = (path.parent / store) if isinstance(store, str) else None
+    return Config(base=check_base(base), shapes=shapes_path, store=store_path, path=path)

@@ -17,3 +17,33 @@ def seed_path() -> Path:
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture(scope="session")
+def built_ttl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data/ built once to Turtle, for tests that load or query it."""
+    from kg.build import build
+
+    out = tmp_path_factory.mktemp("built") / "out.ttl"
+    build([DATA], out, validate=False)
+    return out
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path):  # noqa: ANN201
+    """A real Oxigraph server (the oxigraph package) on 127.0.0.1 and a free port."""
+    from servers import OxigraphServer
+
+    server = OxigraphServer(tmp_path / "oxigraph-data")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def proxy(oxigraph_server):  # noqa: ANN001, ANN201
+    """A fault-injecting, authenticating proxy in front of the Oxigraph server."""
+    from servers import FaultProxy
+
+    p = FaultProxy(oxigraph_server.url)
+    yield p
+    p.stop()

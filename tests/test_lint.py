@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from servers import tool
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
+@pytest.mark.skipif(tool("ruff") is None, reason="ruff is not installed")
 def test_ruff_check() -> None:
     done = subprocess.run(
-        ["ruff", "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True
+        [str(tool("ruff")), "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.skipif(shutil.which("mypy") is None, reason="mypy is not installed")
+@pytest.mark.skipif(tool("mypy") is None, reason="mypy is not installed")
 def test_mypy_strict() -> None:
-    done = subprocess.run(["mypy", "kg"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([str(tool("mypy")), "kg"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
