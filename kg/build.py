@@ -21,11 +21,11 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.errors import InputError, Location
+from kg.errors import InputError, Location, UsageError
 from kg.iris import DEFAULT_BASE, IriMinter, segment
 from kg.mapping import MappedBlock, Mapper
 from kg.ntriples import NQuadsWriter, NTriplesWriter, RdfWriter, TriGWriter, TurtleWriter
-from kg.rdfio import FORMATS, QUAD_FORMATS, atomic_output
+from kg.rdfio import FORMATS, QUAD_FORMATS, ShardedOutput, atomic_output
 from kg.readers import Reject, Skipped, SourceFile, find_sources, read_source
 from kg.records import Issue, Record
 from kg.validate import ValidationReport, load_shapes, pick_engine, validate_graph
@@ -62,6 +62,7 @@ class BuildReport:
     validation: ValidationReport | None = None
     output: str | None = None
     format: str = "ttl"
+    shards: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -293,8 +294,12 @@ def build_stream(
     batch_size: int = 200,
     progress: Progress | None = None,
     engine: str = "auto",
+    on_record: Callable[[int], None] | None = None,
 ) -> BuildReport:
     """Map the records of ``sources`` to RDF written to ``out`` in ``fmt`` (nt, nq, ttl, trig).
+
+    ``on_record`` is called after each record with the number of triples written
+    so far (kg uses it to cut the output into shards).
 
     Bad records are rejected and reported; the others are written.
     """
@@ -326,6 +331,8 @@ def build_stream(
                 report.rejects.append(item)
             else:
                 state.add(item, graph, summary)
+                if on_record is not None:
+                    on_record(report.triples)
             if progress is not None:
                 progress(1)
     state.finish()
@@ -409,10 +416,13 @@ def build(
     progress: Progress | None = None,
     stdout: IO[str] | None = None,
     engine: str = "auto",
+    shard_size: int | None = None,
 ) -> BuildReport:
     """Build the records in ``paths`` (files or folders) into ``output`` (or standard output).
 
     The output file is written atomically: it appears complete or not at all.
+    With ``shard_size``, N-Triples or N-Quads output is cut into numbered files
+    of about that many triples each (``out-00001.nt``, ...), for bulk loaders.
     Formats other than N-Triples, N-Quads, Turtle and TriG are converted from
     N-Triples/N-Quads by pyoxigraph after the build.
 
@@ -428,8 +438,12 @@ def build(
     engine = pick_engine(engine)
     direct = fmt in ("nt", "nq", "ttl", "trig")
     stream_fmt = fmt if direct else ("nq" if fmt in QUAD_FORMATS else "nt")
+    if shard_size is not None and (output is None or fmt not in ("nt", "nq")):
+        raise UsageError(
+            "shards are written as N-Triples or N-Quads files: give -o out.nt or out.nq"
+        )
 
-    def run(out: IO[str]) -> BuildReport:
+    def run(out: IO[str], on_record: Callable[[int], None] | None = None) -> BuildReport:
         return build_stream(
             sources,
             out,
@@ -440,9 +454,20 @@ def build(
             reader=reader,
             progress=progress,
             engine=engine,
+            on_record=on_record,
         )
 
-    if output is None:
+    shards: list[str] = []
+    if output is not None and shard_size is not None:
+        sharded = ShardedOutput(output, shard_size)
+        try:
+            report = run(sharded, sharded.record_done)  # type: ignore[arg-type]
+        except BaseException:
+            sharded.abort()
+            raise
+        sharded.commit()
+        shards = [str(p) for p in sharded.paths]
+    elif output is None:
         target = stdout or sys.stdout
         if direct:
             report = run(target)
@@ -471,6 +496,9 @@ def build(
                 )
     report.format = fmt
     report.output = str(output) if output is not None else None
+    if shards:
+        report.output = f"{len(shards)} shard(s) {shards[0]} ... {shards[-1]}"
+        report.shards = shards
     if rejects is not None:
         write_rejects(report.rejects, rejects)
     if report_path is not None:

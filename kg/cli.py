@@ -192,6 +192,12 @@ _engine_option = click.option(
 )
 @_engine_option
 @click.option(
+    "--shard-size",
+    type=click.IntRange(min=1),
+    help="Cut N-Triples/N-Quads output into files of about this many triples "
+    "(out-00001.nt, ...), for bulk loaders.",
+)
+@click.option(
     "--load",
     "load_after",
     is_flag=True,
@@ -201,20 +207,17 @@ _engine_option = click.option(
 @pass_state
 def build(
     state: _State,
+    /,
     sources: tuple[Path, ...],
     output: Path | None,
-    fmt: str | None,
     base: str | None,
     no_validate: bool,
     shapes_dir: Path | None,
-    rejects: Path | None,
-    report_path: Path | None,
-    reader: str,
-    engine: str,
     load_after: bool,
     store_path: Path | None,
+    **options: Any,
 ) -> None:
-    """Turn record files (JSON, JSON Lines, YAML, CSV) into RDF, validated.
+    """Turn record files (kg's own, Crossref, Retraction Watch) into RDF, validated.
 
     SOURCES are files or folders (default: data/). The output format follows
     the extension of -o: .ttl, .nt, .nq, .trig, .jsonld or .rdf.
@@ -223,8 +226,11 @@ def build(
     Example:
         kg build data -o out.ttl
         kg build records.jsonl -o graph.nt --rejects rejects.jsonl
+        kg build crossref/ -o shards.nq --shard-size 10000000
         kg build data --load
     """
+    from kg.iris import check_base
+
     paths = list(sources)
     if not paths:
         if not Path("data").is_dir():
@@ -233,25 +239,17 @@ def build(
                 hint="kg build FILE_OR_FOLDER... -o out.ttl",
             )
         paths = [Path("data")]
+    config = state.config
+    options.update(
+        base=check_base(base) if base else config.base,
+        validate=not no_validate,
+        shapes_dir=shapes_dir or config.shapes,
+    )
     with contextlib.ExitStack() as cleanup:
         if load_after and output is None:  # build to a temporary N-Quads file: a graph per source
             tmp = cleanup.enter_context(tempfile.TemporaryDirectory())
             output = Path(tmp) / "build.nq"
-        code = _build_and_load(
-            state,
-            paths,
-            output,
-            fmt,
-            base,
-            no_validate,
-            shapes_dir,
-            rejects,
-            report_path,
-            reader,
-            engine,
-            load_after,
-            store_path,
-        )
+        code = _build_and_load(state, paths, output, options, load_after, store_path)
     click.get_current_context().exit(code)
 
 
@@ -259,35 +257,16 @@ def _build_and_load(
     state: _State,
     paths: list[Path],
     output: Path | None,
-    fmt: str | None,
-    base: str | None,
-    no_validate: bool,
-    shapes_dir: Path | None,
-    rejects: Path | None,
-    report_path: Path | None,
-    reader: str,
-    engine: str,
+    options: dict[str, Any],
     load_after: bool,
     store_path: Path | None,
 ) -> int:
     from kg.build import build as build_fn
-    from kg.iris import check_base
 
-    config = state.config
     bar = _progress(state.quiet, "records")
     try:
         report = build_fn(
-            paths,
-            output,
-            fmt=fmt,
-            base=check_base(base) if base else config.base,
-            validate=not no_validate,
-            shapes_dir=shapes_dir or config.shapes,
-            reader=reader,
-            rejects=rejects,
-            report_path=report_path,
-            progress=bar.update if bar is not None else None,
-            engine=engine,
+            paths, output, progress=bar.update if bar is not None else None, **options
         )
     finally:
         if bar is not None:
@@ -301,7 +280,15 @@ def _build_and_load(
         from kg.load import load as load_fn
         from kg.store import store_path as resolve_store
 
-        loaded = load_fn([output], store=resolve_store(store_path, config.store), base=config.base)
+        # shards of one build go into one graph (or keep their graphs, as N-Quads)
+        files = [Path(s) for s in report.shards] or [output]
+        graph = None if report.format == "nq" else f"{options['base']}graph/{output.name}"
+        loaded = load_fn(
+            files,
+            store=resolve_store(store_path, state.config.store),
+            base=options["base"],
+            graph=graph,
+        )
         if not state.quiet:
             click.echo(loaded.summary(), err=True)
     return report.exit_code

@@ -117,6 +117,39 @@ def read_graph(paths: Iterable[Path]) -> Graph:
     return g
 
 
+class AtomicFile:
+    """A file written under a temporary name and moved into place by :meth:`commit`.
+
+    :meth:`abort` removes the temporary file and leaves ``path`` untouched.
+    """
+
+    def __init__(self, path: Path, *, binary: bool = False) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        try:
+            os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+            if binary:
+                self.file: Any = os.fdopen(fd, "wb", buffering=1 << 20)
+            else:
+                self.file = os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
+        except BaseException:
+            os.close(fd)
+            os.unlink(self.tmp)
+            raise
+
+    def commit(self) -> None:
+        self.file.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.file.close()
+        try:
+            os.unlink(self.tmp)
+        except FileNotFoundError:
+            pass
+
+
 @contextmanager
 def atomic_output(path: Path, *, binary: bool = False) -> Iterator[Any]:
     """Write a file under a temporary name and move it into place only when complete.
@@ -124,23 +157,57 @@ def atomic_output(path: Path, *, binary: bool = False) -> Iterator[Any]:
     If the body raises, the temporary file is removed and ``path`` is untouched.
     Yields a text file (UTF-8, ``\\n`` line ends), or a binary one if ``binary``.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    f = AtomicFile(path, binary=binary)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        if binary:
-            f: Any = os.fdopen(fd, "wb", buffering=1 << 20)
-        else:
-            f = os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
-        with f:
-            yield f
-        os.replace(tmp, path)
+        yield f.file
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        f.abort()
         raise
+    f.commit()
+
+
+class ShardedOutput:
+    """Text output cut into numbered files (``out-00001.nt``, ...) of about ``size`` triples.
+
+    Each shard is written atomically and cut only between records.
+    """
+
+    def __init__(self, output: Path, size: int) -> None:
+        self.output = output
+        self.size = size
+        self.paths: list[Path] = []
+        self.start = 0  # triples written before the current shard
+        self.current: AtomicFile | None = None
+        self._open()
+
+    def _open(self) -> None:
+        path = self.output.with_name(
+            f"{self.output.stem}-{len(self.paths) + 1:05d}{self.output.suffix}"
+        )
+        self.paths.append(path)
+        self.current = AtomicFile(path)
+
+    def write(self, text: str) -> int:
+        assert self.current is not None
+        return int(self.current.file.write(text))
+
+    def record_done(self, triples: int) -> None:
+        """Start a new shard once the current one holds ``size`` triples."""
+        if triples - self.start >= self.size:
+            assert self.current is not None
+            self.current.commit()
+            self.start = triples
+            self._open()
+
+    def commit(self) -> None:
+        assert self.current is not None
+        self.current.commit()
+
+    def abort(self) -> None:
+        """Remove the shard being written (the finished ones stay)."""
+        assert self.current is not None
+        self.current.abort()
+        self.paths.pop()
 
 
 def _umask() -> int:

@@ -248,3 +248,22 @@ def test_the_test_extras_install_the_oxigraph_server() -> None:
     from servers import tool
 
     assert tool("oxigraph"), "pip install '.[test]' installs the oxigraph server"
+
+
+def test_shards_hold_the_same_graph_as_one_file(tmp_path: Path, data_dir: Path) -> None:
+    single = tmp_path / "one.nq"
+    result = kg("build", str(data_dir), "-o", str(single), "--no-validate")
+    assert result.exit_code == 0
+    shards = tmp_path / "shard.nq"
+    result = kg("build", str(data_dir), "-o", str(shards), "--no-validate", "--shard-size", "100")
+    assert result.exit_code == 0, result.stderr
+    files = sorted(tmp_path.glob("shard-*.nq"))
+    assert [f.name for f in files] == ["shard-00001.nq", "shard-00002.nq", "shard-00003.nq"]
+    union = set().union(*(set(ox.parse(path=str(f))) for f in files))
+    assert union == set(ox.parse(path=str(single)))
+    assert not shards.exists() and not list(tmp_path.glob(".*part"))
+
+
+def test_shards_need_ntriples_or_nquads(tmp_path: Path, data_dir: Path) -> None:
+    result = kg("build", str(data_dir), "-o", str(tmp_path / "x.ttl"), "--shard-size", "100")
+    assert result.exit_code == 2 and "shards are written as N-Triples or N-Quads" in result.stderr
