@@ -237,7 +237,7 @@ def test_credentials_never_appear_in_messages() -> None:
 
 
 def test_load_failed_carries_the_report(proxy, built_ttl: Path) -> None:  # noqa: ANN001
-    proxy.faults.fail_write = 2
+    proxy.faults.fail_write = 3  # 1: DELETE the graph, 2: POST batch 1, 3: POST batch 2
     with pytest.raises(LoadFailed) as err:
         load([built_ttl], endpoint=proxy.query, method="gsp", batch_size=100)
     [g] = err.value.report.graphs
@@ -267,3 +267,9 @@ def test_shards_hold_the_same_graph_as_one_file(tmp_path: Path, data_dir: Path) 
 def test_shards_need_ntriples_or_nquads(tmp_path: Path, data_dir: Path) -> None:
     result = kg("build", str(data_dir), "-o", str(tmp_path / "x.ttl"), "--shard-size", "100")
     assert result.exit_code == 2 and "shards are written as N-Triples or N-Quads" in result.stderr
+
+
+def test_a_graph_that_fits_one_batch_is_one_put(proxy, oxigraph_server, built_ttl: Path) -> None:  # noqa: ANN001
+    result = kg("load", str(built_ttl), "--endpoint", proxy.query, "--method", "gsp")
+    assert result.exit_code == 0
+    assert proxy.faults.writes == 1  # one atomic, repeatable replacement
