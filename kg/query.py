@@ -3,7 +3,7 @@ for built files, the embedded store and any SPARQL 1.1 endpoint.
 
 Parameters are bound, never pasted: each given value is turned into an RDF
 term of its declared type (IRI, string, language-tagged string, integer,
-date), checked, escaped, and bound with a ``VALUES`` block at the start of
+date, or a DOI, ISSN, ORCID iD or ROR id normalised as kg writes it), checked, escaped, and bound with a ``VALUES`` block at the start of
 the query's WHERE clause, so that the query sees it as a bound variable. A
 parameter that is not given stays unbound (queries test it with ``BOUND``).
 """
@@ -20,11 +20,21 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.ids import normalize_doi, normalize_issn, normalize_orcid, normalize_ror
 from kg.ntriples import literal
 from kg.resources import queries_dir
 from kg.vocab import XSD
 
-PARAM_TYPES = ("iri", "string", "langstring", "integer", "date")
+PARAM_TYPES = ("iri", "string", "langstring", "integer", "date", "doi", "issn", "orcid", "ror")
+
+# Identifier types are strings normalised the way kg writes them, so that a DOI URL
+# in capitals, an ISSN without its hyphen or a ror.org link find what kg stored.
+_IDENTIFIERS = {
+    "doi": (normalize_doi, "is not a DOI (10.NNNN/...)"),
+    "issn": (normalize_issn, "is not an ISSN (NNNN-NNNC)"),
+    "orcid": (normalize_orcid, "is not an ORCID iD (NNNN-NNNN-NNNN-NNNC)"),
+    "ror": (normalize_ror, "is not a ROR id (0 and 8 characters)"),
+}
 
 
 class QueryError(InputError):
@@ -173,6 +183,11 @@ def term_for(param: Param, value: str) -> str:
             return literal(date.fromisoformat(value.strip()).isoformat(), datatype=XSD + "date")
         except ValueError:
             problem = "is not a date (YYYY-MM-DD)"
+    elif param.type in _IDENTIFIERS:
+        normalize, problem = _IDENTIFIERS[param.type]
+        normalized = normalize(value)
+        if normalized is not None:
+            return literal(normalized)
     elif param.type == "langstring":
         text, _, lang = value.rpartition("@")
         if text and re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*", lang):
@@ -227,7 +242,9 @@ _LEX = re.compile(
 
 
 def with_values(text: str, terms: Mapping[str, str]) -> str:
-    """The query with a ``VALUES`` block binding ``terms`` at the start of its WHERE clause.
+    """The query with a ``VALUES`` block binding ``terms`` at the start of its WHERE
+    clause, and of the WHERE clause of every subquery (which do not see the outer
+    bindings), so that every pattern can use them.
 
     :raises QueryError: if the query has no WHERE clause to bind them in.
     """
@@ -237,8 +254,11 @@ def with_values(text: str, terms: Mapping[str, str]) -> str:
     values = (
         f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms[n] for n in names)}) }} "
     )
+    out: list[str] = []
+    last = 0
     seen_where = False
     seen_form = False
+    inserted = False
     for m in _LEX.finditer(text):
         kind = m.lastgroup
         if kind == "word":
@@ -248,12 +268,16 @@ def with_values(text: str, terms: Mapping[str, str]) -> str:
             elif word in ("SELECT", "ASK", "DESCRIBE"):
                 seen_form = True
             elif word == "CONSTRUCT":
-                seen_form = True
-                # CONSTRUCT { template } WHERE { ... }: wait for WHERE
-                seen_where = False
+                seen_form, seen_where = True, False  # wait for WHERE: braces open the template
         elif kind == "brace" and (seen_where or (seen_form and _no_template(text, m.start()))):
-            return text[: m.end()] + " " + values + text[m.end() :]
-    raise QueryError("the query has no WHERE clause to bind its parameters in")
+            out.append(text[last : m.end()] + " " + values)
+            last = m.end()
+            inserted = True
+            seen_where = seen_form = False
+    if not inserted:
+        raise QueryError("the query has no WHERE clause to bind its parameters in")
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _no_template(text: str, pos: int) -> bool:
