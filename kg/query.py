@@ -3,8 +3,9 @@ for built files, the embedded store and any SPARQL 1.1 endpoint.
 
 Parameters are bound, never pasted: each given value is turned into an RDF
 term of its declared type (IRI, string, language-tagged string, integer,
-date, or a DOI, ISSN, ORCID iD or ROR id normalised as kg writes it), checked, escaped, and bound with a ``VALUES`` block at the start of
-the query's WHERE clause, so that the query sees it as a bound variable. A
+date, or a DOI, ISSN, ORCID iD or ROR id normalised as kg writes it),
+checked, escaped, and bound with a ``VALUES`` block at the start of the
+query's WHERE clause, so that the query sees it as a bound variable. A
 parameter that is not given stays unbound (queries test it with ``BOUND``).
 """
 
