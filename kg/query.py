@@ -235,8 +235,10 @@ _LEX = re.compile(
     r"(?P<comment>#[^\n]*)"
     r"|(?P<string>\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
     r"|(?P<iri><[^<>\"{}|^`\\\s]*>)"
+    r"|(?P<var>[?$][A-Za-z_0-9]\w*)"
     r"|(?P<word>[A-Za-z_]\w*)"
     r"|(?P<brace>\{)"
+    r"|(?P<close>\})"
     r"|(?P<other>.)",
     re.DOTALL,
 )
@@ -247,38 +249,83 @@ def with_values(text: str, terms: Mapping[str, str]) -> str:
     clause, and of the WHERE clause of every subquery (which do not see the outer
     bindings), so that every pattern can use them.
 
+    A query level gets only the parameters it mentions (in its projection or its
+    own patterns, not counting its subqueries'): Oxigraph plans a group that joins
+    an unused VALUES block with OPTIONALs several times slower (measured: 5.4 s
+    against 1.1 s for retractions-by-institution-name on 100k articles).
+
     :raises QueryError: if the query has no WHERE clause to bind them in.
     """
     if not terms:
         return text
-    names = sorted(terms)
-    values = (
-        f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms[n] for n in names)}) }} "
-    )
-    out: list[str] = []
-    last = 0
-    seen_where = False
-    seen_form = False
-    inserted = False
-    for m in _LEX.finditer(text):
+    tokens = list(_LEX.finditer(text))
+    # each query level: (the brace that opens its WHERE group, where its form starts)
+    levels: list[tuple[int, int]] = []
+    seen_where = seen_form = False
+    form_at = 0
+    for i, m in enumerate(tokens):
         kind = m.lastgroup
         if kind == "word":
             word = m.group(0).upper()
             if word == "WHERE":
                 seen_where = True
             elif word in ("SELECT", "ASK", "DESCRIBE"):
-                seen_form = True
+                seen_form, form_at = True, i
             elif word == "CONSTRUCT":
                 seen_form, seen_where = True, False  # wait for WHERE: braces open the template
+                form_at = i
         elif kind == "brace" and (seen_where or (seen_form and _no_template(text, m.start()))):
-            out.append(text[last : m.end()] + " " + values)
-            last = m.end()
-            inserted = True
+            levels.append((i, form_at))
             seen_where = seen_form = False
-    if not inserted:
+    if not levels:
         raise QueryError("the query has no WHERE clause to bind its parameters in")
+    closes, enclosing = _braces(tokens)
+
+    def level_end(form: int) -> int:
+        # a subquery runs to the brace that closes the group around it, so that
+        # its GROUP BY, HAVING, ORDER BY and LIMIT belong to it
+        around = enclosing.get(form)
+        return len(tokens) if around is None else closes.get(around, len(tokens))
+
+    nested = [(form, level_end(form)) for _, form in levels]
+    out: list[str] = []
+    last = 0
+    for n, (brace, form) in enumerate(levels):
+        end = nested[n][1]
+        inner = [(f, e) for f, e in nested[n + 1 :] if f > brace and e <= end]
+        mentioned = {
+            tokens[j].group(0)[1:]
+            for j in range(form, end)
+            if tokens[j].lastgroup == "var" and not any(f <= j < e for f, e in inner)
+        }
+        names = sorted(name for name in terms if name in mentioned)
+        if not names:
+            continue
+        values = (
+            f"VALUES ({' '.join('?' + k for k in names)}) "
+            f"{{ ({' '.join(terms[k] for k in names)}) }} "
+        )
+        m = tokens[brace]
+        out.append(text[last : m.end()] + " " + values)
+        last = m.end()
     out.append(text[last:])
     return "".join(out)
+
+
+def _braces(tokens: list[re.Match[str]]) -> tuple[dict[int, int], dict[int, int]]:
+    """Token index of each ``{`` -> that of its ``}``; and of each token -> that of
+    the innermost ``{`` around it."""
+    stack: list[int] = []
+    pairs: dict[int, int] = {}
+    enclosing: dict[int, int] = {}
+    for i, m in enumerate(tokens):
+        if stack:
+            enclosing[i] = stack[-1]
+        if m.lastgroup == "brace":
+            stack.append(i)
+        elif m.lastgroup == "close" and stack:
+            pairs[stack.pop()] = i
+    return pairs, enclosing
 
 
 def _no_template(text: str, pos: int) -> bool:
