@@ -6,7 +6,7 @@ in short:
 - ``type`` picks the FaBiO class (:data:`KINDS`); works of other types (peer
   reviews, journal issues, components, ...) are skipped and counted;
 - ``issn-type`` tells print from electronic ISSNs; an ISSN listed without a
-  type fills the print slot if it is free, else the online one, with a warning;
+  type is kept as an ISSN of unknown medium (kg does not guess);
 - ``update-to`` makes the work a notice that gives a status to other works
   (retraction -> retracted, correction -> corrected, ...); ``updated-by`` gives
   the work its own statuses. Their ``source`` (publisher or retraction-watch)
@@ -244,14 +244,7 @@ def _journal(w: _Work) -> Journal | None:
         if issn in known:
             continue
         known.add(issn)
-        if j.issn_print is None:
-            j.issn_print = issn
-            w.warn(f"ISSN[{i}]", f"ISSN {issn} has no type; kg took it as the print ISSN")
-        elif j.issn_online is None:
-            j.issn_online = issn
-            w.warn(f"ISSN[{i}]", f"ISSN {issn} has no type; kg took it as the online ISSN")
-        else:
-            w.warn(f"ISSN[{i}]", f"a third ISSN {issn} is left out")
+        j.issns_unknown.append(issn)  # no type: print or online is not said
     publisher = _clean(w, "publisher", w.d.get("publisher"))
     if publisher:
         j.publisher = Organization(names=[(publisher, "und")])

@@ -323,6 +323,7 @@ class Mapper:
             j.issn_print,
             j.issn_online,
             j.issn_l,
+            tuple(j.issns_unknown),
             _org_key(pub) if pub else None,
         )
         cached = self._journals.get(key)
@@ -337,6 +338,10 @@ class Mapper:
                 jp.append((V.EISSN, literal(j.issn_online)))
             if j.issn_l:
                 jp.append((V.HAS_ISSN_L, literal(j.issn_l)))
+            known = (j.issn_print, j.issn_online, j.issn_l)
+            for issn in j.issns_unknown:  # print or online: the source does not say
+                if issn not in known:
+                    jp.append((V.HAS_IDENTIFIER, self._identifier(blocks, "issn", issn)))
             if pub:
                 jp.append((V.DC_PUBLISHER, self._org(pub, blocks)))
             blocks.append(MappedBlock(iri(j_iri), _unique(jp), True))

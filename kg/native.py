@@ -61,7 +61,7 @@ RECORD_FIELDS = {
     "authors",
     "status",
 }
-JOURNAL_FIELDS = {"title", "issn_print", "issn_online", "issn_l", "publisher"}
+JOURNAL_FIELDS = {"title", "issn_print", "issn_online", "issn_l", "issn", "publisher"}
 AUTHOR_FIELDS = {"name", "family", "given", "orcid", "affiliations"}
 ORG_FIELDS = {"name", "ror", "wikidata", "address"}
 ADDRESS_FIELDS = {"street", "postal_code", "locality", "region", "country"}
@@ -337,6 +337,16 @@ def _journal(p: _Parser, value: Any) -> Journal:
                 "2305-8420",
             ),
         )
+    given = d.get("issn")
+    for i, value in enumerate(given if isinstance(given, list) else [given]):
+        if value is None:
+            continue
+        field = "journal.issn" if not isinstance(given, list) else f"journal.issn.{i}"
+        issn = p.identifier(
+            field, value, ids.normalize_issn, ids.issn_checksum_ok, "an ISSN", "2305-8420"
+        )
+        if issn and issn not in j.issns_unknown:
+            j.issns_unknown.append(issn)
     if d.get("publisher") is not None:
         j.publisher = _org(p, "journal.publisher", d["publisher"])
     if not j.titles and not j.issns():

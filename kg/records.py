@@ -52,10 +52,15 @@ class Journal:
     issn_print: str | None = None
     issn_online: str | None = None
     issn_l: str | None = None
+    # ISSNs the source gives without saying print or online (OpenCitations Meta,
+    # RIS, BibTeX, Highwire meta tags): kept as ISSN identifiers, never guessed
+    issns_unknown: list[str] = field(default_factory=list)
     publisher: Organization | None = None
 
     def issns(self) -> list[str]:
-        return [i for i in (self.issn_l, self.issn_print, self.issn_online) if i]
+        known = [i for i in (self.issn_l, self.issn_print, self.issn_online) if i]
+        # sorted, so that a journal's IRI does not depend on the order a source lists them
+        return known + sorted({i for i in self.issns_unknown if i not in known})
 
 
 @dataclass(slots=True)

@@ -150,6 +150,7 @@ SCHEME = {
     "ror": _t(DATACITE, "ror"),
     "wikidata": _t(DATACITE, "wikidata"),
     "pmid": _t(DATACITE, "pmid"),
+    "issn": _t(DATACITE, "issn"),
 }
 
 # Publication statuses a record can carry, and the PSO (or kg ontology)

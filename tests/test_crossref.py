@@ -265,11 +265,10 @@ def test_fields() -> None:
     assert rec.abstracts == [("First.\n\nSecond x.", "en")]
     assert rec.journal is not None
     assert rec.journal.titles == [("Contrast Media & Molecular Imaging", "und")]
-    assert (rec.journal.issn_print, rec.journal.issn_online) == ("1555-4309", "1555-4317")
-    assert [i.message for i in rec.issues] == [
-        "ISSN 1555-4309 has no type; kg took it as the print ISSN",
-        "a third ISSN 2049-3630 is left out",
-    ]
+    # an ISSN without a type is kept, without guessing its medium
+    assert (rec.journal.issn_print, rec.journal.issn_online) == (None, "1555-4317")
+    assert rec.journal.issns_unknown == ["1555-4309", "2049-3630"]
+    assert [i.message for i in rec.issues] == []
     assert (rec.year, rec.date, rec.printed, rec.online) == (
         2022,
         "2022-08-22",
