@@ -18,6 +18,7 @@ import click
 from kg.config import Config, load_config
 from kg.errors import KgError, UsageError
 from kg.rdfio import OUTPUT_FORMATS
+from kg.readers import READERS
 
 EXIT_CODES = """\b
 Exit codes: 0 ok, 1 validation failed, 2 usage error,
@@ -187,7 +188,7 @@ _engine_option = click.option(
     "reader",
     default="auto",
     show_default=True,
-    type=click.Choice(["auto", "native", "crossref", "retraction-watch"]),
+    type=click.Choice(["auto", *READERS]),
     help="Input format of the records.",
 )
 @_engine_option

@@ -1,10 +1,13 @@
 """Finding input files, telling their format, and reading records from them.
 
-Three readers: ``native`` (kg's own records, kg/native.py), ``crossref``
-(Crossref REST API works, kg/crossref.py) and ``retraction-watch`` (the
-Retraction Watch CSV, kg/retraction_watch.py). A file's reader is chosen with
-``--from`` or told from its extension and first bytes; the build summary says
-which reader read each file.
+The readers: ``native`` (kg's own records, kg/native.py), ``crossref``
+(Crossref REST API works, kg/crossref.py), ``jats`` (JATS XML, kg/jats.py),
+``opencitations`` (OpenCitations Meta CSV, kg/opencitations.py), ``ris`` and
+``bibtex`` (reference-manager exports, kg/ris.py, kg/bibtex.py), ``page``
+(journal landing pages, HTML or their text, kg/pages.py) and
+``retraction-watch`` (the Retraction Watch CSV, kg/retraction_watch.py). A
+file's reader is chosen with ``--from`` or told from its extension and first
+bytes; the build summary says which reader read each file.
 
 Each reader yields, for every record in a file, a :class:`Record`, a
 :class:`Reject` (the error and the raw record, so it can be saved and fixed)
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import importlib
 import io
 import json
 import os
@@ -41,16 +45,40 @@ EXTENSIONS = {
     ".yaml": "yaml",
     ".yml": "yaml",
     ".csv": "csv",
+    ".ris": "ris",
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".xml": "xml",
+    ".nxml": "xml",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
 }
 # readers in the order their files are built: the first source to describe a
 # work gives its description, so curated records come first and Retraction
 # Watch, whose rows carry the least bibliographic detail, last.
-READERS = ("native", "crossref", "retraction-watch")
+READERS = (
+    "native",
+    "crossref",
+    "jats",
+    "opencitations",
+    "ris",
+    "bibtex",
+    "page",
+    "retraction-watch",
+)
 _SYNTAXES = {
     "native": {"json", "jsonl", "yaml", "csv"},
     "crossref": {"json", "jsonl"},
+    "jats": {"xml"},
+    "opencitations": {"csv"},
+    "ris": {"ris"},
+    "bibtex": {"bibtex"},
+    "page": {"html", "text"},
     "retraction-watch": {"csv"},
 }
+# readers that read a whole file themselves: module.read(path, name) -> ReadResults
+_FILE_READERS = {"jats": "kg.jats", "ris": "kg.ris", "bibtex": "kg.bibtex", "page": "kg.pages"}
 # keys only Crossref works have (kg's own records spell their fields in lower case)
 _CROSSREF_KEYS = re.compile(
     rb'"(?:DOI|message-type|issn-type|container-title|published-print|published-online|'
@@ -105,7 +133,8 @@ def syntax_of(path: Path) -> tuple[str | None, bool]:
     return EXTENSIONS.get(ext), gz
 
 
-def _open(path: Path) -> IO[bytes]:
+def open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed if its name ends in ``.gz``."""
     if syntax_of(path)[1]:
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
@@ -116,7 +145,7 @@ def _head(path: Path, size: int = 65536) -> bytes:
     chunks: list[bytes] = []
     got = 0
     try:
-        with _open(path) as f:
+        with open_binary(path) as f:
             while got < size:
                 chunk = f.read1(size - got)  # type: ignore[attr-defined]
                 if not chunk:
@@ -136,9 +165,26 @@ def detect_reader(path: Path) -> str:
     if syntax == "csv":
         first = _head(path, 8192).decode("utf-8-sig", "replace").splitlines()[:1]
         columns = next(csv.reader(first), []) if first else []
-        found = _RW_COLUMNS & {c.strip() for c in columns}
-        return "retraction-watch" if len(found) >= 2 else "native"
-    return "native"
+        names = {c.strip() for c in columns}
+        if len(_RW_COLUMNS & names) >= 2:
+            return "retraction-watch"
+        if {"author", "pub_date", "venue"} <= names or {"citing_id", "cited_id"} <= names:
+            return "opencitations"
+        return "native"
+    return {"ris": "ris", "bibtex": "bibtex", "xml": "jats", "html": "page", "text": "page"}.get(
+        syntax or "", "native"
+    )
+
+
+_PROJECT_FILES = re.compile(
+    r"^(?:LICEN[CS]E|COPYING|NOTICE|README|SOURCES|CHANGELOG|CHANGES|AUTHORS)(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+def _not_records(filename: str) -> bool:
+    """A licence or readme text met in a folder (given by name, it is read)."""
+    return filename.lower().endswith((".txt", ".txt.gz")) and bool(_PROJECT_FILES.match(filename))
 
 
 def find_sources(args: list[Path], fmt: str = "auto") -> list[SourceFile]:
@@ -165,7 +211,7 @@ def find_sources(args: list[Path], fmt: str = "auto") -> list[SourceFile]:
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for fn in sorted(filenames):
                     path = Path(dirpath) / fn
-                    if fn.startswith(".") or syntax_of(path)[0] is None:
+                    if fn.startswith(".") or syntax_of(path)[0] is None or _not_records(fn):
                         continue
                     rel = path.relative_to(arg).as_posix()
                     found.setdefault(str(path.resolve()), SourceFile(path, f"{root_name}/{rel}"))
@@ -191,13 +237,17 @@ def read_source(source: SourceFile) -> Iterator[ReadResult]:
         )
     if syntax not in _SYNTAXES[source.reader]:
         raise UsageError(f"{source.name}: the {source.reader} reader does not read {syntax} files")
-    parser = _parser(source.reader)
     try:
+        if source.reader in _FILE_READERS:
+            module = importlib.import_module(_FILE_READERS[source.reader])
+            yield from _guard(module.read(source.path, source.name), source.name)
+            return
+        parser = _parser(source.reader)
         if syntax == "jsonl":  # streamed line by line: JSON Lines files can be huge
             yield from _guard(_read_jsonl(source.path, source.name, parser), source.name)
         elif syntax == "csv":  # streamed row by row
             rows = _read_csv_rows(source.path, source.name)
-            if source.reader == "retraction-watch":
+            if source.reader in ("retraction-watch", "opencitations"):
                 yield from _guard(_parse_rows(rows, parser), source.name)
             else:
                 yield from _guard(_parse_rows(_unflattened(rows), parser), source.name)
@@ -224,6 +274,10 @@ def _parser(reader: str) -> Parser:
         from kg.retraction_watch import parse_row
 
         return parse_row
+    if reader == "opencitations":
+        from kg.opencitations import parse_row as parse_oc_row
+
+        return parse_oc_row
     from kg.native import parse_record
 
     return parse_record
@@ -242,7 +296,7 @@ def _guard(results: Iterable[ReadResult], name: str) -> Iterator[ReadResult]:
 def _read_text(source: SourceFile) -> Generator[ReadResult, None, str | None]:
     """The whole text of a JSON or YAML file (their parsers need it whole), or None."""
     try:
-        with _open(source.path) as f:
+        with open_binary(source.path) as f:
             data = f.read()
     except (EOFError, zlib.error, gzip.BadGzipFile) as e:
         yield Reject(
@@ -380,7 +434,7 @@ def _read_crossref_json(text: str, name: str, parser: Parser) -> Iterator[ReadRe
 
 
 def _read_jsonl(path: Path, name: str, parser: Parser) -> Iterator[ReadResult]:
-    with _open(path) as f:
+    with open_binary(path) as f:
         for n, line in enumerate(f, start=1):
             if n == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
@@ -437,7 +491,7 @@ CsvRow = tuple[dict[str, Any], Location] | Reject
 
 
 def _read_csv_rows(path: Path, name: str) -> Iterator[CsvRow]:
-    with _open(path) as raw:
+    with open_binary(path) as raw:
         f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         reader = csv.DictReader(f, strict=True)
         row_no = 0

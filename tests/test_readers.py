@@ -121,7 +121,16 @@ def test_not_utf8(tmp_path: Path) -> None:
 def test_find_sources_is_sorted_and_independent_of_argument_order(tmp_path: Path) -> None:
     d = tmp_path / "recs"
     (d / "sub").mkdir(parents=True)
-    for name in ("b.json", "a.yaml", "sub/c.csv", ".hidden.json", "notes.txt"):
+    # not records: a hidden file, other extensions, a licence or readme text in a folder
+    for name in (
+        "b.json",
+        "a.yaml",
+        "sub/c.csv",
+        ".hidden.json",
+        "notes.md",
+        "LICENSE.txt",
+        "README.txt",
+    ):
         (d / name).write_text("", encoding="utf-8")
     one = find_sources([d, d / "a.yaml"])
     two = find_sources([d / "a.yaml", d])

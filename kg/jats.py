@@ -1,0 +1,1012 @@
+"""JATS XML articles (publishers' and PubMed Central files, ``.xml``/``.nxml``) to kg records.
+
+:func:`read` reads a file holding one ``<article>`` (or a PMC ``<pmc-articleset>``
+of them) and yields a :class:`~kg.records.Record` per article. Only the front
+matter is read (``front/journal-meta`` and ``front/article-meta``); the body,
+back matter, references, sub-articles and responses are not mapped.
+
+Safety. The file is parsed with lxml, incrementally, with
+``resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False``:
+nothing is fetched, no DTD is loaded, no entity is expanded. A document whose
+DOCTYPE declares entities of its own (``<!DOCTYPE article [<!ENTITY ...>]>``:
+the shape of "billion laughs" entity bombs and XXE attacks that read local
+files) is rejected before any of it is used. Files larger than
+:data:`MAX_BYTES` (after decompression) are rejected. A malformed or cut-off
+file gives the articles before the break and one reject naming the line.
+
+Named character entities. JATS files declare the JATS (or NLM) DTD, which
+defines entities such as ``&nbsp;`` or ``&eacute;``. kg does not load that
+DTD, so lxml keeps such references unexpanded; kg reads them from the HTML5
+table of named characters (which holds the ISO 8879 and MathML sets the DTD
+uses) and leaves out, with a warning, a name that is not there. A file with
+no DOCTYPE that uses a named entity is not well-formed XML and is rejected.
+
+Fields (docs/sources.md has the table):
+
+- ``@article-type`` picks the kind (:data:`KINDS`); other types are skipped
+  and counted. A ``retraction``, ``partial-retraction``, ``correction`` or
+  ``expression-of-concern`` is a notice: each ``related-article`` of the
+  matching type naming a DOI gets the status (:data:`NOTICES`), dated by the
+  notice's publication date, with the notice (by its own DOI) as its source.
+- ``@xml:lang`` is the language (``en`` when absent: the JATS DTD's default).
+- journal-meta: journal title, ISSNs by ``pub-type``/``publication-format``,
+  ``issn-l``, publisher name. article-meta: DOI and PMID, title, subtitle and
+  translated titles, authors (``contrib-type="author"``) in order with their
+  ORCID iD and affiliations (``xref ref-type="aff"`` or ``aff`` inside the
+  contrib), publication dates, volume, issue, pages or ``elocation-id``,
+  keywords, subjects, licences, and the abstract as plain text.
+- Left out: editors and other contributors, funding, history dates, counts,
+  custom metadata, ``self-uri``, abstracts with an ``abstract-type`` (digests,
+  teasers) when an untyped one exists.
+"""
+
+from __future__ import annotations
+
+import html.entities
+import re
+import zlib
+from collections.abc import Iterator
+from datetime import date
+from gzip import BadGzipFile
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from kg import ids
+from kg.errors import Location, RecordError
+from kg.normalize import (
+    check_url,
+    clean_text,
+    language_code,
+    language_tag,
+    split_pages,
+    strip_retracted_prefix,
+)
+from kg.readers import ReadResult, Reject, Skipped, open_binary
+from kg.records import (
+    Address,
+    Author,
+    Issue,
+    Journal,
+    LangText,
+    Notice,
+    Organization,
+    Record,
+    Source,
+    Status,
+    Update,
+)
+
+# Files larger than this (decompressed) are refused: one JATS article is well under 5 MB.
+MAX_BYTES = 50 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+# JATS @article-type -> kind of kg record. Types not listed (announcement,
+# calendar, books-received, collection, other, ...) are skipped and counted.
+KINDS = {
+    "research-article": "journal-article",
+    "review-article": "journal-article",
+    "systematic-review": "journal-article",
+    "brief-report": "journal-article",
+    "case-report": "journal-article",
+    "rapid-communication": "journal-article",
+    "article-commentary": "journal-article",
+    "editorial": "journal-article",
+    "letter": "journal-article",
+    "reply": "journal-article",
+    "discussion": "journal-article",
+    "data-paper": "journal-article",
+    "methods-article": "journal-article",
+    "protocol": "journal-article",
+    "introduction": "journal-article",
+    "meeting-report": "journal-article",
+    "book-review": "journal-article",
+    "product-review": "journal-article",
+    "news": "journal-article",
+    "in-brief": "journal-article",
+    "obituary": "journal-article",
+    "oration": "journal-article",
+    "abstract": "journal-article",
+    "addendum": "journal-article",
+    "translation": "journal-article",
+    "reprint": "journal-article",
+    "expression-of-concern": "journal-article",
+    "retraction": "retraction-notice",
+    "partial-retraction": "correction",
+    "correction": "correction",
+    "erratum": "correction",
+    "corrigendum": "correction",
+    "dissertation": "thesis",
+}
+# notice @article-type -> (status given to the related article, reason, related-article types)
+NOTICES: dict[str, tuple[str, str | None, frozenset[str]]] = {
+    "retraction": ("retracted", None, frozenset({"retracted-article"})),
+    "partial-retraction": (
+        "corrected",
+        "Partial retraction",
+        frozenset({"partial-retraction", "retracted-article"}),
+    ),
+    "correction": ("corrected", None, frozenset({"corrected-article"})),
+    "erratum": ("corrected", None, frozenset({"corrected-article"})),
+    "corrigendum": ("corrected", None, frozenset({"corrected-article"})),
+    "expression-of-concern": (
+        "expression-of-concern",
+        None,
+        frozenset({"object-of-concern", "expression-of-concern"}),
+    ),
+}
+# related-article types on an article that point to the notice about it
+_FORWARD = {"retraction-forward": "retracted", "correction-forward": "corrected"}
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_MATHML = "http://www.w3.org/1998/Math/MathML"
+_ENTITY_DECL = re.compile(rb"<!ENTITY\b")
+_ROOT_START = re.compile(rb"<[A-Za-z_:]")
+_LIBXML_WHERE = re.compile(r",\s*line \d+, column \d+\s*$")
+_WS = re.compile(r"\s+")
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for m in names
+}
+# elements whose text is not part of the text around them (footnote markers, labels)
+_NOT_TEXT = frozenset({"xref", "fn", "label", "object-id", "contrib-group", "alt-text"})
+# elements that start a new paragraph in an abstract
+_BLOCKS = frozenset(
+    {"p", "sec", "title", "list", "list-item", "disp-quote", "def-list", "def-item", "statement"}
+)
+_DOI_PARAGRAPH = re.compile(r"^DOI:?\s*(?:https?://\S+|10\.\d+/\S+)$", re.IGNORECASE)
+_BREAK = "\u2029"  # a paragraph break while gathering text (U+2029 PARAGRAPH SEPARATOR)
+_ENTITY_PROBLEM = (
+    "the document declares entities in its DOCTYPE (<!ENTITY ...>); kg refuses such "
+    "documents, which is how entity-expansion bombs ('billion laughs') and external-entity "
+    "(XXE) attacks are built: JATS articles do not need them"
+)
+
+
+def read(path: Path, name: str) -> Iterator[ReadResult]:
+    """The articles of one JATS file: a Record, Skipped or Reject for each, in order.
+
+    A problem with the file as a whole (too large, not XML, not JATS, entity
+    declarations, broken or cut off) ends it with one Reject naming the line.
+    """
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        dtd_validation=False,
+    )
+    size = 0
+    lines = 1  # the number of the line being read
+    ends_line = False
+    checked_prolog = False
+    root: Any = None
+    index = 0
+    ns: str | None = None
+    with open_binary(path) as f:
+        while True:
+            try:
+                chunk = f.read(_CHUNK)
+            except (EOFError, zlib.error, BadGzipFile) as e:
+                yield Reject(
+                    RecordError(Location(name), f"the compressed file is cut off or corrupt ({e})")
+                )
+                return
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+            if chunk:
+                ends_line = chunk.endswith(b"\n")
+            if size > MAX_BYTES:
+                yield Reject(
+                    RecordError(
+                        Location(name),
+                        f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; "
+                        "kg reads JATS files of up to that size (one article, or a PMC "
+                        "article set): split it",
+                    )
+                )
+                return
+            if not checked_prolog:
+                declared = _entity_declaration(chunk)
+                if declared is not None:
+                    yield Reject(RecordError(Location(name, declared), _ENTITY_PROBLEM))
+                    return
+                checked_prolog = True
+            error: etree.XMLSyntaxError | None = None
+            try:
+                if chunk:
+                    parser.feed(chunk)
+                else:
+                    parser.close()
+            except etree.XMLSyntaxError as e:
+                error = e
+            # the elements completed before an error are still read
+            for event, el in parser.read_events():
+                if event == "start" and root is None:
+                    root = el
+                    wrong = _check_root(el)
+                    if wrong is not None:
+                        where = f"line {el.sourceline}" if el.sourceline else None
+                        yield Reject(RecordError(Location(name, where), wrong))
+                        return
+                    ns = etree.QName(el).namespace
+                elif event == "end" and _is_article(el, root):
+                    index += 1
+                    if ns:
+                        _strip_namespace(el, ns)
+                    yield _parse_article(el, Location(name, f"article {index}"))
+                    el.clear(keep_tail=True)
+                    if el is not root:
+                        parent = el.getparent()
+                        if parent is not None:
+                            parent.remove(el)
+            if error is not None:
+                # cut off: the break is on the last line and nothing follows it
+                try:
+                    at_end = not chunk or not f.read(1)
+                except (EOFError, zlib.error, BadGzipFile):
+                    at_end = False
+                last = (lines - 1 if ends_line else lines) if at_end else None
+                yield Reject(_syntax_error(error, _first_error(path), name, last_line=last))
+                return
+            if not chunk:
+                break
+    if index == 0 and root is not None:
+        yield Reject(RecordError(Location(name), "the article set holds no <article>"))
+
+
+def _entity_declaration(head: bytes) -> str | None:
+    """Where (``line N``) the document's DOCTYPE declares an entity, from its first bytes."""
+    start = _ROOT_START.search(head)
+    prolog = head[: start.start()] if start else head
+    m = _ENTITY_DECL.search(prolog)
+    if m is None:
+        return None
+    line = prolog.count(b"\n", 0, m.start()) + 1
+    return f"line {line}"
+
+
+def _check_root(el: Any) -> str | None:
+    """Why the document is not one kg reads, checked at its first element; or None."""
+    dtd = el.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        return _ENTITY_PROBLEM
+    local = etree.QName(el).localname
+    if local not in ("article", "pmc-articleset"):
+        return (
+            f"not a JATS article: the root element is <{local}> "
+            "(kg reads <article>, or a <pmc-articleset> of articles)"
+        )
+    return None
+
+
+def _is_article(el: Any, root: Any) -> bool:
+    tag = el.tag
+    if not isinstance(tag, str) or not (tag == "article" or tag.endswith("}article")):
+        return False
+    return el is root or el.getparent() is root
+
+
+def _strip_namespace(article: Any, ns: str) -> None:
+    """A JATS article in a default namespace, read as the usual un-namespaced JATS."""
+    prefix = "{" + ns + "}"
+    for el in article.iter():
+        if isinstance(el.tag, str) and el.tag.startswith(prefix):
+            el.tag = el.tag[len(prefix) :]
+
+
+def _safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        dtd_validation=False,
+    )
+
+
+def _first_error(path: Path) -> etree.XMLSyntaxError | None:
+    """The first well-formedness error of the file, from a whole-file parse.
+
+    The incremental parser sometimes reports only a generic "no element found"
+    at the end; parsing the file again (it is no larger than MAX_BYTES, and its
+    DOCTYPE declares no entities) gives the error where it really is.
+    """
+    try:
+        with open_binary(path) as f:
+            etree.parse(f, _safe_parser())
+    except etree.XMLSyntaxError as e:
+        return e
+    except (OSError, EOFError, zlib.error):
+        return None
+    return None
+
+
+def _syntax_error(
+    e: etree.XMLSyntaxError,
+    first: etree.XMLSyntaxError | None,
+    name: str,
+    *,
+    last_line: int | None,
+) -> RecordError:
+    """The reject for a file that is not well-formed; ``last_line`` is the file's last
+    line when the file was read to its end."""
+    if first is not None and first.lineno:
+        e = first
+    msg = _LIBXML_WHERE.sub("", str(e.msg or e))
+    line = e.lineno or 0
+    col = e.position[1] if e.position else 0
+    where = f"line {line}" if line else None
+    if "amplification" in msg or ("entity" in msg.lower() and "loop" in msg.lower()):
+        return RecordError(Location(name, where), _ENTITY_PROBLEM)
+    if "Start tag expected" in msg or "Document is empty" in msg:
+        return RecordError(Location(name, where), f"not an XML document: {msg}")
+    if line == 0:
+        return RecordError(Location(name), "the file is empty or holds no XML element")
+    truncated = last_line is not None and line >= last_line
+    if truncated and not ("mismatch" in msg or "Extra content" in msg):
+        return RecordError(
+            Location(name, where),
+            f"the file ends before the document does (truncated?): {msg}",
+        )
+    return RecordError(Location(name, where), f"broken XML at line {line}, column {col}: {msg}")
+
+
+class _Article:
+    """Reads one article's front matter, keeping the origin and warnings."""
+
+    def __init__(self, el: Any, origin: Location) -> None:
+        self.el = el
+        self.origin = origin
+        self.issues: list[Issue] = []
+
+    def fail(self, field: str, problem: str) -> RecordError:
+        return RecordError(Location(self.origin.path, self.origin.record, field), problem)
+
+    def warn(self, field: str, message: str) -> None:
+        self.issues.append(Issue(field, message))
+
+    def text(self, el: Any, field: str, skip: frozenset[str] = _NOT_TEXT) -> str:
+        """The element's text on one line, markup dropped; '' if none."""
+        parts: list[str] = []
+        self._gather(el, parts, skip, field, blocks=False)
+        return self._clean(field, "".join(parts))
+
+    def paragraphs(self, el: Any, field: str, skip: frozenset[str] = _NOT_TEXT) -> list[str]:
+        """The element's paragraphs, each on one line, markup dropped."""
+        parts: list[str] = []
+        self._gather(el, parts, skip, field, blocks=True)
+        out = []
+        for para in "".join(parts).split(_BREAK):
+            text = self._clean(field, para)
+            if text:
+                out.append(text)
+        return out
+
+    def _clean(self, field: str, text: str) -> str:
+        try:
+            return clean_text(_WS.sub(" ", text).strip())
+        except ValueError as e:
+            raise self.fail(field, str(e)) from None
+
+    def _gather(
+        self, el: Any, out: list[str], skip: frozenset[str], field: str, *, blocks: bool
+    ) -> None:
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str):
+                local = _local(tag)
+                if local in skip:
+                    pass
+                elif local == "alternatives":
+                    chosen = _alternative(child)
+                    if chosen is not None:
+                        self._gather(chosen, out, skip, field, blocks=blocks)
+                elif blocks and local in _BLOCKS:
+                    out.append(_BREAK)
+                    self._gather(child, out, skip, field, blocks=blocks)
+                    out.append(_BREAK)
+                elif local == "break":
+                    out.append(" ")
+                else:
+                    self._gather(child, out, skip, field, blocks=blocks)
+            elif tag is etree.Entity:
+                char = html.entities.html5.get(f"{child.name};")
+                if char is None:
+                    self.warn(
+                        field,
+                        f"the entity &{child.name}; is defined only in the DTD, which kg "
+                        "does not load; left out",
+                    )
+                else:
+                    out.append(char)
+            # comments and processing instructions add no text, only their tail
+            if child.tail:
+                out.append(child.tail)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if tag.startswith("{") else tag
+
+
+def _alternative(el: Any) -> Any:
+    """The one of ``<alternatives>`` to read: MathML, else the first that is not a graphic."""
+    children = [c for c in el if isinstance(c.tag, str)]
+    for c in children:
+        if c.tag == f"{{{_MATHML}}}math":
+            return c
+    for c in children:
+        if _local(c.tag) not in ("graphic", "inline-graphic", "media"):
+            return c
+    return None
+
+
+def _lang_of(el: Any, default: str) -> str:
+    value = el.get(_XML_LANG)
+    if not value:
+        return default
+    try:
+        return language_tag(value)
+    except ValueError:
+        return default
+
+
+def _parse_article(el: Any, origin: Location) -> ReadResult:
+    front = el.find("front")
+    try:
+        return _article(el, origin)
+    except RecordError as e:
+        raw = etree.tostring(front, encoding="unicode") if front is not None else None
+        return Reject(e, raw)
+
+
+def _article(el: Any, origin: Location) -> Record | Skipped:
+    """One ``<article>`` as a Record (or Skipped for a type kg does not map).
+
+    :raises RecordError: naming the element that cannot be read.
+    """
+    a = _Article(el, origin)
+    meta = el.find("front/article-meta")
+    if meta is None:
+        raise a.fail("front/article-meta", "a JATS article needs front/article-meta")
+    article_type = (el.get("article-type") or "research-article").strip().lower()
+    kind = KINDS.get(article_type)
+
+    doi = None
+    for aid in meta.findall("article-id"):
+        if (aid.get("pub-id-type") or "").lower() == "doi":
+            raw = a.text(aid, "article-id")
+            doi = ids.normalize_doi(raw)
+            if doi is None:
+                raise a.fail("article-id", f"{raw!r} is not a DOI")
+            break
+    if doi is not None:
+        a.origin = Location(origin.path, f"{origin.record} [{doi}]")
+    if kind is None:
+        return Skipped(article_type, a.origin)
+    rec = Record(origin=a.origin, kind=kind, doi=doi)
+
+    lang = "en"  # the JATS DTD's default for article/@xml:lang
+    raw_lang = el.get(_XML_LANG)
+    if raw_lang:
+        try:
+            lang = language_tag(raw_lang)
+            rec.language = language_code(raw_lang)
+        except ValueError as e:
+            a.warn("article/@xml:lang", f"{e}; left out")
+            lang = "und"
+    else:
+        rec.language = "en"
+
+    for aid in meta.findall("article-id"):
+        if (aid.get("pub-id-type") or "").lower() == "pmid":
+            pmid = a.text(aid, "article-id")
+            if pmid.isdigit():
+                rec.pmid = pmid
+            else:
+                a.warn("article-id", f"PubMed id {pmid!r} is not a number; left out")
+            break
+
+    _titles(a, meta, rec, lang)
+    _dates(a, meta, rec)
+    rec.journal = _journal(a, el.find("front/journal-meta"))
+    rec.volume = _field(a, meta, "volume")
+    rec.issue = _field(a, meta, "issue")
+    _pages(a, meta, rec)
+    rec.authors = _authors(a, meta)
+    rec.keywords = _keywords(a, meta, lang)
+    rec.subjects = _subjects(a, meta, article_type)
+    rec.licenses = _licenses(a, meta)
+    rec.abstracts = _abstracts(a, meta, lang)
+    _related(a, meta, rec, article_type)
+    if rec.shown_title is not None and not any(s.kind == "retracted" for s in rec.statuses):
+        rec.statuses.append(Status("retracted", sources=[Source(name="publisher")]))
+    rec.issues = a.issues
+    return rec
+
+
+def _field(a: _Article, parent: Any, tag: str) -> str | None:
+    el = parent.find(tag)
+    return (a.text(el, tag) or None) if el is not None else None
+
+
+def _titles(a: _Article, meta: Any, rec: Record, lang: str) -> None:
+    group = meta.find("title-group")
+    title_el = group.find("article-title") if group is not None else None
+    title = a.text(title_el, "article-title") if title_el is not None else ""
+    if not title:
+        raise a.fail("title-group/article-title", "the article has no title")
+    title_lang = _lang_of(title_el, lang)
+    # a notice's "Retraction: ..." title names what it is about; an article
+    # printed as "RETRACTED: ..." shows its own status
+    stripped = strip_retracted_prefix(title) if rec.kind == "journal-article" else None
+    if stripped is not None:
+        rec.shown_title = (title, title_lang)
+    rec.titles = [(stripped or title, title_lang)]
+    for sub in group.findall("subtitle"):
+        text = a.text(sub, "subtitle")
+        if text:
+            rec.subtitles.append((text, _lang_of(sub, title_lang)))
+    # JATS 1.x: trans-title-group[@xml:lang]/trans-title; NLM 2.3: trans-title directly
+    for holder in [*group.findall("trans-title-group"), group]:
+        tlang = _lang_of(holder, "und") if holder is not group else "und"
+        for tt in holder.findall("trans-title"):
+            text = a.text(tt, "trans-title")
+            if text:
+                rec.titles.append((text, _lang_of(tt, tlang)))
+        for ts in holder.findall("trans-subtitle"):
+            text = a.text(ts, "trans-subtitle")
+            if text:
+                rec.subtitles.append((text, _lang_of(ts, tlang)))
+    rec.titles = list(dict.fromkeys(rec.titles))
+    rec.subtitles = list(dict.fromkeys(rec.subtitles))
+
+
+def _date_of(a: _Article, el: Any, field: str) -> str | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` from a ``pub-date`` (None, with a warning, if
+    it is not a date)."""
+    year = (el.findtext("year") or "").strip()
+    month = (el.findtext("month") or "").strip()
+    day = (el.findtext("day") or "").strip()
+    if not year and el.get("iso-8601-date"):
+        parts = el.get("iso-8601-date").strip().split("-")
+        year, month, day = (parts + ["", ""])[:3]
+    if not year:
+        return None
+    if not re.fullmatch(r"\d{4}", year):
+        a.warn(field, f"year {year!r} is not a year; the date is left out")
+        return None
+    m = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."), 0)
+    if month and not 1 <= m <= 12:
+        a.warn(field, f"month {month!r} is not a month; only the year is kept")
+        return year
+    if not month:
+        return year
+    if not day:
+        return f"{year}-{m:02d}"
+    try:
+        return date(int(year), m, int(day)).isoformat()
+    except ValueError:
+        a.warn(field, f"{year}-{month}-{day} is not a calendar date; the day is left out")
+        return f"{year}-{m:02d}"
+
+
+def _dates(a: _Article, meta: Any, rec: Record) -> None:
+    printed: list[str] = []
+    online: list[str] = []
+    other: list[str] = []
+    for i, pd in enumerate(meta.findall("pub-date")):
+        field = f"pub-date[{i + 1}]"
+        ptype = (pd.get("pub-type") or pd.get("date-type") or "").strip().lower()
+        fmt = (pd.get("publication-format") or "").strip().lower()
+        if ptype in ("pmc-release", "nihms-submitted", "manuscript", "epreprint", "preprint"):
+            continue
+        value = _date_of(a, pd, field)
+        if value is None:
+            continue
+        if ptype in ("ppub", "epub-ppub") or (fmt == "print" and ptype != "collection"):
+            printed.append(value)
+        if ptype in ("epub", "epub-ppub", "ecorrected") or (
+            fmt in ("electronic", "online") and ptype != "collection"
+        ):
+            online.append(value)
+        other.append(value)
+    rec.printed = min(printed) if printed else None
+    rec.online = min(online) if online else None
+    published = [d for d in (rec.printed, rec.online) if d]
+    first = min(published) if published else (min(other) if other else None)
+    if first:
+        rec.year = int(first[:4])
+        rec.date = first if len(first) == 10 else None
+
+
+def _journal(a: _Article, jm: Any) -> Journal | None:
+    if jm is None:
+        return None
+    j = Journal()
+    title_el = jm.find("journal-title-group/journal-title")
+    if title_el is None:
+        title_el = jm.find("journal-title")
+    if title_el is not None:
+        title = a.text(title_el, "journal-title")
+        if title:
+            j.titles.append((title, _lang_of(title_el, "und")))
+    untyped: list[str] = []
+    for el in jm.findall("issn"):
+        raw = a.text(el, "issn")
+        issn = _issn(a, "journal-meta/issn", raw)
+        kind = (el.get("pub-type") or el.get("publication-format") or "").strip().lower()
+        if kind in ("ppub", "print"):
+            j.issn_print = j.issn_print or issn
+        elif kind in ("epub", "electronic", "online"):
+            j.issn_online = j.issn_online or issn
+        else:
+            untyped.append(issn)
+    for issn in untyped:
+        if issn in (j.issn_print, j.issn_online):
+            continue
+        if j.issn_print is None:
+            j.issn_print = issn
+            a.warn("journal-meta/issn", f"ISSN {issn} has no type; kg took it as the print ISSN")
+        elif j.issn_online is None:
+            j.issn_online = issn
+            a.warn("journal-meta/issn", f"ISSN {issn} has no type; kg took it as the online ISSN")
+        else:
+            a.warn("journal-meta/issn", f"a third ISSN {issn} is left out")
+    issn_l = jm.find("issn-l")
+    if issn_l is not None:
+        j.issn_l = _issn(a, "journal-meta/issn-l", a.text(issn_l, "issn-l"))
+    publisher = jm.find("publisher/publisher-name")
+    if publisher is not None:
+        name = a.text(publisher, "publisher-name")
+        if name:
+            j.publisher = Organization(names=[(name, _lang_of(publisher, "und"))])
+    if not j.titles and not j.issns():
+        return None
+    return j
+
+
+def _issn(a: _Article, field: str, value: str) -> str:
+    issn = ids.normalize_issn(value)
+    if issn is None:
+        raise a.fail(field, f"{value!r} is not an ISSN (expected NNNN-NNNC)")
+    if not ids.issn_checksum_ok(issn):
+        a.warn(
+            field,
+            f"ISSN {issn} has a wrong check digit; kept as given, and validation will flag it",
+        )
+    return issn
+
+
+def _pages(a: _Article, meta: Any, rec: Record) -> None:
+    fpage = _field(a, meta, "fpage")
+    lpage = _field(a, meta, "lpage")
+    if fpage:
+        rec.first_page = fpage
+        if lpage and lpage != fpage:
+            rec.last_page = lpage
+            rec.page_range = f"{fpage}-{lpage}"
+        return
+    page_range = _field(a, meta, "page-range")
+    if page_range:
+        try:
+            rec.first_page, rec.last_page, rec.page_range = split_pages(page_range)
+            return
+        except ValueError as e:
+            a.warn("page-range", f"{e}; left out")
+    elocation = _field(a, meta, "elocation-id")
+    if elocation:
+        if re.search(r"\s", elocation):
+            a.warn("elocation-id", f"{elocation!r} is not an article number; left out")
+        else:
+            rec.first_page = elocation
+
+
+def _authors(a: _Article, meta: Any) -> list[Author]:
+    affs = {el.get("id"): el for el in meta.iter("aff", "aff-alternatives") if el.get("id")}
+    authors = []
+    for i, contrib in enumerate(meta.iterfind("contrib-group/contrib")):
+        ctype = (contrib.get("contrib-type") or "author").strip().lower()
+        if ctype != "author":
+            continue
+        field = f"contrib[{i + 1}]"
+        author = _author(a, contrib, field)
+        if author is None:
+            continue
+        orgs: list[Any] = []
+        for xref in contrib.iter("xref"):
+            if (xref.get("ref-type") or "").lower() != "aff":
+                continue
+            for rid in (xref.get("rid") or "").split():
+                if rid in affs:
+                    orgs.append(affs[rid])
+                else:
+                    a.warn(f"{field}/xref", f"affiliation {rid!r} is not in the article; left out")
+        orgs.extend(contrib.findall("aff"))
+        orgs.extend(contrib.findall("aff-alternatives"))
+        if not orgs:  # affiliations of the group, when no author names its own
+            group = contrib.getparent()
+            if group is not None and not any(
+                x.get("ref-type") == "aff" for x in group.iter("xref")
+            ):
+                orgs.extend(group.findall("aff"))
+        for aff in dict.fromkeys(orgs):
+            org = _organization(a, aff, f"{field}/aff")
+            if org is not None and org not in author.affiliations:
+                author.affiliations.append(org)
+        authors.append(author)
+    return authors
+
+
+def _author(a: _Article, contrib: Any, field: str) -> Author | None:
+    name_el = contrib.find("name")
+    if name_el is None:
+        name_el = contrib.find("name-alternatives/name")
+    if name_el is None:
+        name_el = contrib.find("string-name")
+    if name_el is None:
+        name_el = contrib.find("name-alternatives/string-name")
+    author: Author | None = None
+    if name_el is not None:
+        family = _field(a, name_el, "surname")
+        given = _field(a, name_el, "given-names")
+        if family or given:
+            # the name as printed: family name first for name-style="eastern"
+            parts = (family, given) if name_el.get("name-style") == "eastern" else (given, family)
+            shown = " ".join(p for p in parts if p)
+            suffix = _field(a, name_el, "suffix")
+            author = Author(
+                name=f"{shown} {suffix}" if suffix else shown, family=family, given=given
+            )
+        else:
+            text = a.text(name_el, f"{field}/string-name")
+            if text:
+                author = Author(name=text)
+    if author is None:
+        collab = contrib.find("collab")
+        if collab is None:
+            collab = contrib.find("collab-alternatives/collab")
+        if collab is not None:
+            text = a.text(collab, f"{field}/collab")
+            if text:
+                author = Author(name=text)
+    if author is None:
+        a.warn(field, "an author with no name is left out")
+        return None
+    for cid in contrib.findall("contrib-id"):
+        if (cid.get("contrib-id-type") or "").lower() != "orcid":
+            continue
+        raw = a.text(cid, "contrib-id")
+        orcid = ids.normalize_orcid(raw)
+        if orcid is None:
+            a.warn(f"{field}/contrib-id", f"{raw!r} is not an ORCID iD; left out")
+            continue
+        if not ids.orcid_checksum_ok(orcid):
+            a.warn(
+                f"{field}/contrib-id",
+                f"ORCID iD {orcid} has a wrong check digit; kept as given, "
+                "and validation will flag it",
+            )
+        author.orcid = orcid
+        break
+    return author
+
+
+def _organization(a: _Article, el: Any, field: str) -> Organization | None:
+    if el.tag == "aff-alternatives":
+        orgs = [o for o in (_organization(a, aff, field) for aff in el.findall("aff")) if o]
+        if not orgs:
+            return None
+        first = orgs[0]
+        for o in orgs[1:]:
+            first.names.extend(n for n in o.names if n not in first.names)
+            first.ror = first.ror or o.ror
+        return first
+    lang = _lang_of(el, "und")
+    institutions = [
+        a.text(inst, f"{field}/institution")
+        for inst in el.iter("institution")
+        if inst.getparent() is el or inst.getparent().tag == "institution-wrap"
+    ]
+    institutions = [t for t in institutions if t]
+    org = Organization()
+    for iid in el.iter("institution-id"):
+        if (iid.get("institution-id-type") or "").lower() == "ror":
+            raw = a.text(iid, f"{field}/institution-id")
+            ror = ids.normalize_ror(raw)
+            if ror is None:
+                a.warn(f"{field}/institution-id", f"{raw!r} is not a ROR id; left out")
+            else:
+                if not ids.ror_checksum_ok(ror):
+                    a.warn(
+                        f"{field}/institution-id",
+                        f"ROR id {ror} has wrong check digits; kept as given, "
+                        "and validation will flag it",
+                    )
+                org.ror = org.ror or ror
+    address = Address()
+    city = el.find("city")
+    if city is None:
+        city = el.find("addr-line/named-content[@content-type='city']")
+    if city is None:
+        city = el.find("addr-line[@content-type='city']")
+    if city is not None:
+        address.locality = a.text(city, f"{field}/city") or None
+    state = el.find("state")
+    if state is not None:
+        address.region = a.text(state, f"{field}/state") or None
+    postal = el.find("postal-code")
+    if postal is not None:
+        address.postal_code = a.text(postal, f"{field}/postal-code") or None
+    country = el.find("country")
+    if country is not None:
+        address.country = a.text(country, f"{field}/country") or country.get("country") or None
+    if institutions:
+        org.names.append((", ".join(institutions), lang))
+        streets = [
+            a.text(line, f"{field}/addr-line")
+            for line in el.findall("addr-line")
+            if line.get("content-type") != "city" and not len(line)
+        ]
+        address.street = ", ".join(s for s in streets if s) or None
+    else:
+        # no <institution>: the affiliation as printed, without its label
+        name = a.text(el, f"{field}", skip=_NOT_TEXT | {"sup"})
+        name = name.strip(" ,;")
+        if name:
+            org.names.append((name, lang))
+    if not address.is_empty():
+        org.address = address
+    return org if org.names or org.ror else None
+
+
+def _keywords(a: _Article, meta: Any, lang: str) -> list[LangText]:
+    out: list[LangText] = []
+    for group in meta.findall("kwd-group"):
+        glang = _lang_of(group, lang)
+        for kwd in group.iter("kwd"):
+            text = a.text(kwd, "kwd")
+            if text:
+                out.append((text, _lang_of(kwd, glang)))
+    return list(dict.fromkeys(out))
+
+
+def _norm_label(text: str) -> str:
+    return re.sub(r"[\s_-]+", " ", text).strip().lower()
+
+
+def _subjects(a: _Article, meta: Any, article_type: str) -> list[str]:
+    out = []
+    for subject in meta.iterfind("article-categories//subject"):
+        group = subject.getparent()
+        if (group.get("subj-group-type") or "").lower() == "display-channel":
+            continue
+        text = a.text(subject, "subject")
+        # a heading that only repeats the article type ("Research Article") is not a subject
+        if text and _norm_label(text) != _norm_label(article_type):
+            out.append(text)
+    return list(dict.fromkeys(out))
+
+
+def _licenses(a: _Article, meta: Any) -> list[str]:
+    out = []
+    for lic in meta.iterfind("permissions/license"):
+        url = lic.get(_XLINK_HREF)
+        if not url:
+            ref = next(
+                (c for c in lic if isinstance(c.tag, str) and _local(c.tag) == "license_ref"), None
+            )
+            url = (ref.text or "").strip() if ref is not None else None
+        if url:
+            try:
+                out.append(check_url(url))
+            except ValueError as e:
+                a.warn("permissions/license", f"{e}; left out")
+    return list(dict.fromkeys(out))
+
+
+def _abstracts(a: _Article, meta: Any, lang: str) -> list[LangText]:
+    abstracts = meta.findall("abstract")
+    chosen = [ab for ab in abstracts if not ab.get("abstract-type")] or abstracts[:1]
+    chosen += meta.findall("trans-abstract")
+    out: list[LangText] = []
+    for ab in chosen:
+        paragraphs = a.paragraphs(ab, "abstract")
+        # the abstract's own heading ("Abstract") is a label, not text
+        heading = ab.find("title")
+        if heading is not None and paragraphs and paragraphs[0] == a.text(heading, "abstract"):
+            paragraphs = paragraphs[1:]
+        # eLife ends abstracts with a paragraph giving their own DOI
+        paragraphs = [p for p in paragraphs if not _DOI_PARAGRAPH.match(p)]
+        if paragraphs:
+            out.append(("\n\n".join(paragraphs), _lang_of(ab, lang)))
+    return list(dict.fromkeys(out))
+
+
+def _related(a: _Article, meta: Any, rec: Record, article_type: str) -> None:
+    """Statuses from ``related-article``: a notice's updates, or a forward link to a notice."""
+    notice = NOTICES.get(article_type)
+    for i, rel in enumerate(meta.iter("related-article")):
+        field = f"related-article[{i + 1}]"
+        rtype = (rel.get("related-article-type") or "").strip().lower()
+        if notice is not None and rtype in notice[2]:
+            target = _related_doi(a, rel, field)
+            if target is None:
+                continue
+            if target == rec.doi:
+                a.warn(field, "the notice names itself; left out")
+                continue
+            status_kind, reason, _ = notice
+            if rec.doi is None:
+                a.warn(
+                    field,
+                    "the notice has no DOI of its own, so kg records the status without it",
+                )
+            status = Status(
+                status_kind,
+                date=rec.date,
+                notice=Notice(doi=rec.doi) if rec.doi else None,
+                reasons=[reason] if reason else [],
+                sources=[Source(doi=rec.doi, name="publisher")]
+                if rec.doi
+                else [Source(name="publisher")],
+            )
+            rec.updates.append(Update(target, status))
+        elif rtype in _FORWARD:
+            target = _related_doi(a, rel, field)
+            if target is not None:
+                rec.statuses.append(
+                    Status(
+                        _FORWARD[rtype],
+                        notice=Notice(doi=target),
+                        sources=[Source(doi=target, name="publisher")],
+                    )
+                )
+    if notice is not None and not rec.updates:
+        a.warn(
+            "related-article",
+            f"this {article_type} notice names no {'/'.join(sorted(notice[2]))} by DOI; "
+            "kg keeps it as a journal article",
+        )
+        rec.kind = "journal-article"
+    elif rec.updates and rec.doi is None and rec.kind != "journal-article":
+        # without its own DOI the notice cannot be the node its targets point to
+        rec.kind = "journal-article"
+
+
+def _related_doi(a: _Article, rel: Any, field: str) -> str | None:
+    href = (rel.get(_XLINK_HREF) or "").strip()
+    link_type = (rel.get("ext-link-type") or "").strip().lower()
+    if not href:
+        a.warn(field, "the related article has no xlink:href; left out")
+        return None
+    doi = ids.normalize_doi(href)
+    if doi is None:
+        a.warn(
+            field,
+            f"the related article is named by {link_type or 'a link'} {href!r}, not a DOI; "
+            "kg links works by DOI, so it is left out",
+        )
+    return doi

@@ -1,0 +1,468 @@
+"""OpenCitations Meta CSV rows (and OpenCitations Index citation rows) to kg records.
+
+:func:`parse_row` reads one row of an OpenCitations Meta CSV (the columns
+``id, title, author, pub_date, venue, volume, issue, page, type, publisher,
+editor``, documented in OpenCitations Meta's ``docs/30-csv-format.md``). What
+each column becomes:
+
+- ``id``: space-separated ``schema:value`` identifiers. The first ``doi:`` is
+  the work's DOI (its IRI), the first ``pmid:`` its PubMed id, the first
+  ``url:`` that is an absolute URL its landing page. A DOI, PMID or URL that
+  kg cannot read, a second DOI or PMID, and a word that is not
+  ``schema:value`` are left out with a warning (the row is still used:
+  OpenCitations accepts DOIs such as ``10.001/x`` that are not DOIs to kg).
+  Other schemas (``pmcid``, ``arxiv``, ``isbn``, ``issn``, ``wikidata``,
+  ``wikipedia``, ``openalex``, ``omid``, ...) are left out silently: the
+  record model has no place for them.
+- ``title``: the title, markup removed, language ``und``. ``RETRACTED: X``
+  gives the title X, the shown title, and a retracted status whose source is
+  OpenCitations Meta. A row without a title is rejected.
+- ``author``: ``Surname, Given [orcid:... other ids]`` separated by ``;``. The
+  part before the first comma is the family name, the rest the given name; a
+  name without a comma (an organisation, a group) is kept as the name only.
+  ``orcid:`` gives the ORCID iD (malformed: left out with a warning; wrong
+  check digit: kept, with a warning); other ids (``viaf``, ``wikidata``,
+  ``omid``, ...) are left out.
+- ``pub_date``: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (OpenCitations also
+  writes ``2025-2``): the year, and the date when it is a full date. A month
+  alone is not kept: the record model's partial dates are print or online
+  dates, and the column does not say which.
+- ``venue``: ``Title [issn:X issn:Y isbn:...]``. For journal articles it is the
+  journal: its title, and its ISSNs. The format does not say which ISSN is
+  print and which online, so they are kept as ISSNs of unknown medium
+  (``datacite:issn`` identifiers; kg does not guess, see docs/sources.md). A
+  malformed ISSN rejects the row; a wrong check digit is kept with a warning.
+  For other kinds (a book chapter's book, a proceedings volume) the venue is
+  not mapped: kg models only journals as containers. ISBNs and other venue ids are left out.
+- ``volume``, ``issue``: for journal articles only, as given.
+- ``page``: first page, last page and range (``50-75``); pages numbered
+  within an article number (``209-1-209-16``) are first ``209-1``, last
+  ``209-16``. Another value with more dashes (``1121-1133-1``) keeps its first
+  page and the range as printed, with a warning.
+- ``type``: the kind of work (:data:`KINDS`). Types kg does not map (journal,
+  journal volume, journal issue, book series, book part, proceedings,
+  standard, peer review, web content, other, ...) and rows without a type are
+  skipped and counted.
+- ``publisher``: ``Name [crossref:N ror:... wikidata:Q...]``: the journal's
+  publisher (journal articles only: the record model has no publisher for
+  other works), with its ROR and Wikidata ids; Crossref member ids are left
+  out.
+- ``editor``: not mapped (the record model has no editors).
+
+Brackets that do not pair up, or a bracket that mixes ``schema:value`` ids
+with other words, reject the row naming the column. A row with fewer cells
+than the header (a cut-off line) is rejected. Text is kept as written
+(Unicode is not normalised).
+
+Rows of an OpenCitations Index citations CSV (``citing_id``, ``cited_id``)
+are citation links, which kg does not model yet: each is skipped and counted
+as ``citation link (OpenCitations Index row)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from kg import ids
+from kg.errors import Location, RecordError
+from kg.normalize import (
+    check_url,
+    clean_text,
+    markup_to_text,
+    parse_date,
+    split_pages,
+    strip_retracted_prefix,
+)
+from kg.readers import Skipped
+from kg.records import Author, Issue, Journal, Organization, Record, Source, Status
+
+# OpenCitations Meta ``type`` -> kind of kg record (its FaBiO class: kg/mapping.py KIND_CLASS)
+KINDS = {
+    "journal article": "journal-article",
+    "book chapter": "book-chapter",
+    "proceedings article": "proceedings-article",
+    "book": "book",
+    "edited book": "book",
+    "monograph": "book",
+    "reference book": "book",
+    "report": "report",
+    "dissertation": "thesis",
+    "dataset": "dataset",
+    "data file": "dataset",
+    "reference entry": "reference-entry",
+}
+# kinds published in a journal: they get journal, volume and issue
+_IN_JOURNAL = {"journal-article"}
+CITATION = "citation link (OpenCitations Index row)"
+SOURCE_NAME = "OpenCitations Meta"
+# an identifier in an ``id`` cell or in brackets: ``schema:value``
+_ID = re.compile(r"^([A-Za-z][A-Za-z0-9_]*):(.*)$", re.DOTALL)
+_PMID = re.compile(r"^\d{1,12}$")
+_WIKIDATA = re.compile(r"^Q\d+$")
+_DASHES = re.compile(r"[-\u2010-\u2015]")
+
+
+class _Row:
+    """One row's cells, read with the origin at hand for messages."""
+
+    def __init__(self, row: Mapping[str, Any], origin: Location) -> None:
+        self.row = row
+        self.origin = origin
+        self.issues: list[Issue] = []
+
+    def fail(self, column: str, problem: str) -> RecordError:
+        return RecordError(Location(self.origin.path, self.origin.record, column), problem)
+
+    def warn(self, column: str, message: str) -> None:
+        self.issues.append(Issue(column, message))
+
+    def value(self, column: str) -> str | None:
+        """The cell as one line of text, or None when it is empty or absent."""
+        value = self.row.get(column)
+        if value is None:
+            return None
+        try:
+            text = clean_text(str(value))
+        except ValueError as e:
+            raise self.fail(column, str(e)) from None
+        return text or None
+
+    def named(self, column: str, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """``Name [schema:value ...]`` -> (name, ids), or a RecordError naming the column."""
+        try:
+            return split_bracketed(text)
+        except ValueError as e:
+            raise self.fail(column, str(e)) from None
+
+
+def split_ids(text: str) -> list[tuple[str, str]]:
+    """``doi:10.1/x pmid:123`` -> ``[("doi", "10.1/x"), ("pmid", "123")]``.
+
+    :raises ValueError: if a word is not ``schema:value``.
+
+    >>> split_ids("doi:10.1162/qss_a_00292 PMID:38034492")
+    [('doi', '10.1162/qss_a_00292'), ('pmid', '38034492')]
+    """
+    out = []
+    for token in text.split():
+        m = _ID.match(token)
+        if m is None or not m.group(2):
+            raise ValueError(f"{token!r} is not an identifier written schema:value")
+        out.append((m.group(1).lower(), m.group(2)))
+    return out
+
+
+def split_bracketed(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """A name and the ids in the brackets that end it.
+
+    Brackets that end the text and hold only ``schema:value`` words are the
+    ids; other brackets (``Annals [Internet]``) are part of the name.
+
+    :raises ValueError: if brackets do not pair up, or the final brackets mix
+        ids with other words.
+
+    >>> split_bracketed("Cultural-Historical Psychology [issn:1816-5435 issn:2224-8935]")
+    ('Cultural-Historical Psychology', [('issn', '1816-5435'), ('issn', '2224-8935')])
+    >>> split_bracketed("MIT Press")
+    ('MIT Press', [])
+    """
+    _check_brackets(text)
+    stripped = text.rstrip()
+    if not stripped.endswith("]"):
+        return text.strip(), []
+    start = stripped.rindex("[")
+    inner = stripped[start + 1 : -1]
+    words = inner.split()
+    looks_like_ids = [_ID.match(w) is not None for w in words]
+    if words and not any(looks_like_ids):
+        return text.strip(), []  # brackets in the name itself
+    if not all(looks_like_ids):
+        bad = next(w for w, ok in zip(words, looks_like_ids, strict=True) if not ok)
+        raise ValueError(f"the brackets in {text!r} hold {bad!r}, which is not schema:value")
+    return stripped[:start].strip(), split_ids(inner)
+
+
+def _check_brackets(text: str) -> None:
+    depth = 0
+    for ch in text:
+        if ch == "[":
+            depth += 1
+            if depth > 1:
+                raise ValueError(f"brackets inside brackets in {text!r}")
+        elif ch == "]":
+            depth -= 1
+            if depth < 0:
+                raise ValueError(f"a ']' without its '[' in {text!r}")
+    if depth:
+        raise ValueError(f"a '[' without its ']' in {text!r} (cut off?)")
+
+
+def split_names(text: str) -> list[str]:
+    """The ``;``-separated names of an ``author`` or ``editor`` cell (``;`` in brackets kept).
+
+    >>> split_names("Massari, Arcangelo [orcid:0000-0002-8420-0696]; MIT Press")
+    ['Massari, Arcangelo [orcid:0000-0002-8420-0696]', 'MIT Press']
+    """
+    _check_brackets(text)
+    out: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in text:
+        if ch == ";" and depth == 0:
+            out.append("".join(current).strip())
+            current = []
+            continue
+        depth += {"[": 1, "]": -1}.get(ch, 0)
+        current.append(ch)
+    out.append("".join(current).strip())
+    return [name for name in out if name]
+
+
+def parse_row(row: Mapping[str, Any], origin: Location) -> Record | Skipped:
+    """Turn one OpenCitations Meta row (column -> text) into a :class:`Record`,
+    or a :class:`Skipped` for a type kg does not map or a citation link.
+
+    :raises RecordError: naming the column that cannot be read.
+    """
+    if not isinstance(row, Mapping):
+        raise RecordError(origin, "expected an OpenCitations Meta row")
+    if "citing_id" in row and "cited_id" in row and "id" not in row:
+        return Skipped(CITATION, origin)
+    r = _Row(row, origin)
+    missing = [str(k) for k, v in row.items() if v is None]
+    if missing:
+        raise r.fail(missing[0], "the row ends before this column (a cut-off line?)")
+
+    oc_type = (r.value("type") or "").lower()
+    kind = KINDS.get(oc_type)
+    if kind is None:
+        return Skipped(oc_type or "no type", origin)
+
+    rec = Record(origin=origin, kind=kind)
+    _identifiers(r, rec)
+    if rec.doi:
+        rec.origin = r.origin = Location(origin.path, f"{origin.record} [{rec.doi}]")
+
+    title = r.value("title")
+    if title is None:
+        raise r.fail("title", "the row has no title")
+    try:
+        title = markup_to_text(title)
+    except ValueError as e:
+        raise r.fail("title", str(e)) from None
+    if not title:
+        raise r.fail("title", "the row has no title")
+    stripped = strip_retracted_prefix(title)
+    if stripped is not None:
+        rec.shown_title = (title, "und")
+        rec.statuses.append(Status("retracted", sources=[Source(name=SOURCE_NAME)]))
+    rec.titles = [(stripped or title, "und")]
+
+    when = r.value("pub_date")
+    if when is not None:
+        try:
+            rec.year, rec.date = parse_date(when)
+        except ValueError as e:
+            raise r.fail("pub_date", str(e)) from None
+
+    if kind in _IN_JOURNAL:
+        rec.journal = _journal(r)
+        rec.volume = r.value("volume")
+        rec.issue = r.value("issue")
+    page = r.value("page")
+    if page is not None:
+        _pages(r, rec, page)
+    rec.authors = _authors(r)
+    rec.issues = r.issues
+    return rec
+
+
+def _identifiers(r: _Row, rec: Record) -> None:
+    text = r.value("id")
+    if text is None:
+        return
+    for token in text.split():
+        m = _ID.match(token)
+        if m is None or not m.group(2):
+            r.warn("id", f"{token!r} is not an identifier written schema:value; left out")
+            continue
+        schema, value = m.group(1).lower(), m.group(2)
+        if schema == "doi":
+            doi = ids.normalize_doi(value)
+            if doi is None:
+                r.warn("id", f"{value!r} is not a DOI kg can use (10.NNNN/...); left out")
+            elif rec.doi is None:
+                rec.doi = doi
+            elif doi != rec.doi:
+                r.warn("id", f"a second DOI {doi} is left out (kg keeps the first, {rec.doi})")
+        elif schema == "pmid":
+            if not _PMID.match(value):
+                r.warn("id", f"{value!r} is not a PubMed id (digits); left out")
+            elif rec.pmid is None:
+                rec.pmid = value.lstrip("0") or "0"
+            elif value.lstrip("0") != rec.pmid:
+                r.warn("id", f"a second PubMed id {value} is left out")
+        elif schema == "url" and rec.url is None:
+            try:
+                rec.url = check_url(value)
+            except ValueError as e:
+                r.warn("id", f"{e}; left out")
+
+
+def _journal(r: _Row) -> Journal | None:
+    venue = r.value("venue")
+    journal = Journal()
+    if venue is not None:
+        title, venue_ids = r.named("venue", venue)
+        try:
+            title = markup_to_text(title)
+        except ValueError as e:
+            raise r.fail("venue", str(e)) from None
+        if title:
+            journal.titles = [(title, "und")]
+        issns: list[str] = []
+        for schema, value in venue_ids:
+            if schema != "issn":
+                continue  # isbn, doi, omid, ...: the record model has no place for them
+            issn = _issn(r, value)
+            if issn is not None and issn not in issns:
+                issns.append(issn)
+        _place_issns(r, journal, issns)
+    publisher = r.value("publisher")
+    if publisher is not None:
+        journal.publisher = _organization(r, "publisher", publisher)
+    if not journal.titles and not journal.issns():
+        if journal.publisher is not None:
+            r.warn("publisher", "left out: the row names no journal to publish it")
+        return None
+    return journal
+
+
+def _issn(r: _Row, value: str) -> str | None:
+    issn = ids.normalize_issn(value)
+    if issn is None:
+        raise r.fail("venue", f"{value!r} is not an ISSN (expected NNNN-NNNC)")
+    if issn == "0000-0000":
+        r.warn("venue", "ISSN 0000-0000 is a placeholder, not an ISSN; left out")
+        return None
+    if not ids.issn_checksum_ok(issn):
+        r.warn(
+            "venue",
+            f"ISSN {issn} has a wrong check digit; kept as given, and validation will flag it",
+        )
+    return issn
+
+
+def _place_issns(r: _Row, journal: Journal, issns: list[str]) -> None:
+    """The venue's ISSNs, as ISSNs of unknown medium.
+
+    OpenCitations Meta does not say which ISSN is print and which online, so
+    kg does not guess: they become ISSN identifiers of the journal
+    (``datacite:issn``), not ``prism:issn`` / ``prism:eIssn``.
+    """
+    for issn in issns:
+        if issn not in journal.issns_unknown:
+            journal.issns_unknown.append(issn)
+
+
+def _organization(r: _Row, column: str, text: str) -> Organization | None:
+    name, org_ids = r.named(column, text)
+    org = Organization()
+    if name:
+        org.names.append((name, "und"))
+    for schema, value in org_ids:
+        if schema == "ror":
+            ror = ids.normalize_ror(value)
+            if ror is None:
+                r.warn(column, f"{value!r} is not a ROR id; left out")
+            elif org.ror is None:
+                if not ids.ror_checksum_ok(ror):
+                    r.warn(
+                        column,
+                        f"ROR id {ror} has wrong check digits; "
+                        "kept as given, and validation will flag it",
+                    )
+                org.ror = ror
+        elif schema == "wikidata":
+            qid = value.upper()
+            if not _WIKIDATA.match(qid):
+                r.warn(column, f"{value!r} is not a Wikidata id like Q1466666; left out")
+            elif org.wikidata is None:
+                org.wikidata = qid
+    return org if org.names or org.ror else None
+
+
+def _pages(r: _Row, rec: Record, page: str) -> None:
+    try:
+        rec.first_page, rec.last_page, rec.page_range = split_pages(page)
+    except ValueError as e:
+        r.warn("page", f"{e}; left out")
+        return
+    if rec.last_page is not None or not _DASHES.search(page):
+        return
+    parts = [p.strip() for p in _DASHES.split(page)]
+    if not all(parts):
+        rec.first_page = None
+        r.warn("page", f"{page!r} is not a page or page range; left out")
+        return
+    rec.page_range = page
+    if len(parts) == 4 and parts[0] == parts[2]:
+        # pages numbered within an article number: 209-1 to 209-16
+        rec.first_page, rec.last_page = "-".join(parts[:2]), "-".join(parts[2:])
+        return
+    rec.first_page = parts[0]
+    r.warn(
+        "page",
+        f"{page!r} is not a range first-last; kg kept the first page {parts[0]} "
+        "and the range as printed",
+    )
+
+
+def _authors(r: _Row) -> list[Author]:
+    text = r.value("author")
+    if text is None:
+        return []
+    try:
+        names = split_names(text)
+    except ValueError as e:
+        raise r.fail("author", str(e)) from None
+    authors = []
+    for n, entry in enumerate(names, start=1):
+        name, person_ids = r.named("author", entry)
+        family, comma, given = name.partition(",")
+        family, given = family.strip(), given.strip()
+        if not comma:  # an organisation or a group: the name as given
+            author = Author(name=name)
+        else:
+            author = Author(
+                name=" ".join(p for p in (given, family) if p),
+                family=family or None,
+                given=given or None,
+            )
+        if not author.name:
+            r.warn("author", f"author {n} has no name; left out")
+            continue
+        for schema, value in person_ids:
+            if schema != "orcid":
+                continue  # viaf, wikidata, omid, ...
+            orcid = ids.normalize_orcid(value)
+            if orcid is None:
+                r.warn(
+                    "author", f"author {n} ({author.name}): {value!r} is not an ORCID iD; left out"
+                )
+            elif author.orcid is None:
+                if not ids.orcid_checksum_ok(orcid):
+                    r.warn(
+                        "author",
+                        f"author {n} ({author.name}): ORCID iD {orcid} has a wrong check "
+                        "digit; kept as given, and validation will flag it",
+                    )
+                author.orcid = orcid
+            elif orcid != author.orcid:
+                r.warn(
+                    "author", f"author {n} ({author.name}): a second ORCID iD {orcid} is left out"
+                )
+        authors.append(author)
+    return authors
