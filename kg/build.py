@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +28,7 @@ from kg.ntriples import NQuadsWriter, NTriplesWriter, RdfWriter, TriGWriter, Tur
 from kg.rdfio import FORMATS, QUAD_FORMATS, ShardedOutput, atomic_output
 from kg.readers import Reject, Skipped, SourceFile, find_sources, read_source
 from kg.records import Issue, Record
+from kg.resolve import Merge, default_tables, load_variants, resolve_sources
 from kg.validate import ValidationReport, load_shapes, pick_engine, validate_graph
 from kg.vocab import PREFIXES
 
@@ -63,6 +64,8 @@ class BuildReport:
     output: str | None = None
     format: str = "ttl"
     shards: list[str] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)  # what entity resolution made one
+    near_misses: list[Merge] = field(default_factory=list)  # what it kept apart, and why
 
     @property
     def exit_code(self) -> int:
@@ -97,6 +100,19 @@ class BuildReport:
         if self.status_only:
             n = self.status_only
             out.append(f"Works known only by their DOI (the target or source of a status): {n}")
+        if self.merges or self.near_misses:
+            merged = Counter(m.kind for m in self.merges)
+            near = Counter(m.kind for m in self.near_misses)
+            out.append(
+                "Resolved: "
+                + (", ".join(f"{n} {k} merge(s)" for k, n in sorted(merged.items())) or "no merge")
+                + (
+                    "; kept apart: " + ", ".join(f"{n} {k}(s)" for k, n in sorted(near.items()))
+                    if near
+                    else ""
+                )
+                + " (each with its evidence in --merges FILE)"
+            )
         where = self.output or "standard output"
         out.append(f"Wrote {self.triples} triples ({FORMATS[self.format][0]}) to {where}")
         if self.entities:
@@ -142,6 +158,8 @@ class BuildReport:
                     "format": self.format,
                     "files": [vars(f) | {"skipped": dict(f.skipped)} for f in self.files],
                     "entities": dict(sorted(self.entities.items())),
+                    "merges": [m.as_dict() for m in self.merges],
+                    "near_misses": [m.as_dict() for m in self.near_misses],
                     "warnings": [
                         where(Location(loc.path, loc.record, i.field)) | {"message": i.message}
                         for loc, i in self.issues
@@ -295,8 +313,14 @@ def build_stream(
     progress: Progress | None = None,
     engine: str = "auto",
     on_record: Callable[[int], None] | None = None,
+    resolve: bool = True,
+    variants: dict[str, str] | None = None,
 ) -> BuildReport:
     """Map the records of ``sources`` to RDF written to ``out`` in ``fmt`` (nt, nq, ttl, trig).
+
+    With ``resolve`` (the default) the sources are read twice: first to decide
+    which journals, organisations and people are the same (kg/resolve.py, with
+    the name-variants table ``variants``), then to write them.
 
     ``on_record`` is called after each record with the number of triples written
     so far (kg uses it to cut the output into shards).
@@ -304,7 +328,13 @@ def build_stream(
     Bad records are rejected and reported; the others are written.
     """
     report = BuildReport(format=fmt)
-    mapper = Mapper(IriMinter(base))
+    minter = IriMinter(base)
+    resolver = None
+    if resolve:
+        # the first pass: what identifies journals, organisations and people
+        resolver = resolve_sources(_records(sources), minter, variants or {})
+        report.merges, report.near_misses = resolver.merges, resolver.near_misses
+    mapper = Mapper(minter, resolver)
     writer = _writer(fmt, out)
     emitter = _Emitter(writer, report)
     validator = (
@@ -341,6 +371,13 @@ def build_stream(
         validator.flush()
         report.validation = validator.report
     return report
+
+
+def _records(sources: Sequence[SourceFile]) -> Iterator[Record]:
+    for source in sources:
+        for item in read_source(source):
+            if isinstance(item, Record):
+                yield item
 
 
 class _State:
@@ -417,8 +454,16 @@ def build(
     stdout: IO[str] | None = None,
     engine: str = "auto",
     shard_size: int | None = None,
+    resolve: bool = True,
+    organisations: Sequence[Path] = (),
+    merges_path: Path | None = None,
 ) -> BuildReport:
     """Build the records in ``paths`` (files or folders) into ``output`` (or standard output).
+
+    ``resolve`` merges the same journal, organisation or person across records
+    (kg/resolve.py), with kg's name-variants table and the ``organisations``
+    tables; ``merges_path`` saves each merge and near-miss with its evidence
+    (JSON Lines).
 
     The output file is written atomically: it appears complete or not at all.
     With ``shard_size``, N-Triples or N-Quads output is cut into numbered files
@@ -434,6 +479,7 @@ def build(
     fmt = format_of(output, fmt) if output is not None else (fmt or "ttl")
     format_of(Path(f"x.{fmt}"))
     sources = find_sources(list(paths), reader)
+    variants = load_variants([*default_tables(), *organisations]) if resolve else None
     shapes = load_shapes(shapes_dir) if validate else None
     engine = pick_engine(engine)
     direct = fmt in ("nt", "nq", "ttl", "trig")
@@ -455,6 +501,8 @@ def build(
             progress=progress,
             engine=engine,
             on_record=on_record,
+            resolve=resolve,
+            variants=variants,
         )
 
     shards: list[str] = []
@@ -504,6 +552,12 @@ def build(
     if report_path is not None:
         with atomic_output(report_path) as f:
             f.write(report.to_json())
+    if merges_path is not None:
+        with atomic_output(merges_path) as f:
+            for m in report.merges:
+                f.write(json.dumps(m.as_dict(), ensure_ascii=False) + "\n")
+            for m in report.near_misses:
+                f.write(json.dumps(m.as_dict() | {"kind": f"{m.kind} kept apart"}) + "\n")
     return report
 
 

@@ -20,6 +20,7 @@ from kg import vocab as V
 from kg.iris import IriMinter, digest, name_key, segment
 from kg.ntriples import iri, literal
 from kg.records import Issue, Journal, Notice, Organization, Record, Source, Status
+from kg.resolve import Resolver, org_key
 from kg.vocab import (
     LOC_ISO639_1,
     LOC_ISO639_2,
@@ -108,19 +109,23 @@ def language_iri(code: str) -> str:
     return iri(ns + code)
 
 
-def journal_iri(journal: Journal, minter: IriMinter) -> str:
-    """Journals are named by ISSN-L, else print ISSN, else online ISSN, else title."""
+def journal_iri(journal: Journal, minter: IriMinter, resolver: Resolver | None = None) -> str:
+    """Journals are named by ISSN-L, else print ISSN, else online ISSN, else title; with a
+    resolver, by the ISSN that names the group of journals that share ISSNs."""
+    canonical = resolver.journal_issn(journal) if resolver is not None else None
+    if canonical is not None:
+        return minter.journal_issn(canonical)
     issns = journal.issns()
     if issns:
         return minter.journal_issn(issns[0])
     return minter.journal_key("title", name_key(journal.titles[0][0]))
 
 
-def article_iri(rec: Record, minter: IriMinter) -> str:
+def article_iri(rec: Record, minter: IriMinter, resolver: Resolver | None = None) -> str:
     """By DOI; else by journal, volume, issue and first page; else by title, year and journal."""
     if rec.doi:
         return minter.doi(rec.doi)
-    j = journal_iri(rec.journal, minter) if rec.journal else ""
+    j = journal_iri(rec.journal, minter, resolver) if rec.journal else ""
     if j and rec.volume and rec.first_page:
         return minter.article_key("page", j, rec.volume, rec.issue or "", rec.first_page)
     return minter.article_key("title", name_key(rec.titles[0][0]), str(rec.year or ""), j)
@@ -129,7 +134,7 @@ def article_iri(rec: Record, minter: IriMinter) -> str:
 def org_iri(org: Organization, minter: IriMinter) -> str:
     if org.ror:
         return minter.org_ror(org.ror)
-    return minter.org_key("name", name_key(org.names[0][0]))
+    return minter.org_key("name", org_key(org.names[0][0]))
 
 
 class Mapper:
@@ -137,8 +142,9 @@ class Mapper:
 
     CACHE_SIZE = 50_000
 
-    def __init__(self, minter: IriMinter) -> None:
+    def __init__(self, minter: IriMinter, resolver: Resolver | None = None) -> None:
         self.m = minter
+        self.resolver = resolver
         # Organisations and journals recur in many records; their blocks are
         # made once and reused (profiled: mapping organisations was the largest
         # single cost of a build).
@@ -151,7 +157,9 @@ class Mapper:
         m = self.m
         out: list[MappedBlock] = []
         self._mentions = []
-        w_iri = article_iri(rec, m)
+        if self.resolver is not None:
+            self.resolver.next_record()
+        w_iri = article_iri(rec, m, self.resolver)
         w = iri(w_iri)
         main: Pairs = [(V.TYPE, KIND_CLASS[rec.kind])]
         # A work is described once (kg/build.py keeps its first description);
@@ -283,8 +291,11 @@ class Mapper:
         roles: list[tuple[str, Pairs]] = []
         persons: list[str] = []
         for n, author in enumerate(rec.authors, start=1):
+            merged = self.resolver.person(n) if self.resolver is not None else None
             if author.orcid:
                 person = iri(self.m.person_orcid(author.orcid))
+            elif merged is not None:
+                person = iri(merged)
             else:
                 person = iri(self.m.person_key(a_iri, str(n)))
             pp: Pairs = [(V.TYPE, V.PERSON), (V.NAME, literal(author.name))]
@@ -294,7 +305,8 @@ class Mapper:
                 pp.append((V.GIVEN_NAME, literal(author.given)))
             if author.orcid:
                 pp.append((V.HAS_IDENTIFIER, self._identifier(out, "orcid", author.orcid)))
-            out.append(MappedBlock(person, pp, author.orcid is not None))
+            # a person met in several records is written once
+            out.append(MappedBlock(person, pp, author.orcid is not None or merged is not None))
             role = iri(f"{a_iri}/author/{n}")
             rp: Pairs = [
                 (V.TYPE, V.ROLE_IN_TIME),
@@ -329,7 +341,7 @@ class Mapper:
         cached = self._journals.get(key)
         if cached is None:
             blocks: list[MappedBlock] = []
-            j_iri = journal_iri(j, self.m)
+            j_iri = journal_iri(j, self.m, self.resolver)
             jp: Pairs = [(V.TYPE, V.JOURNAL)]
             jp.extend((V.DC_TITLE, literal(t, lang)) for t, lang in j.titles)
             if j.issn_print:
@@ -352,6 +364,8 @@ class Mapper:
         return cached[0], cached[1]
 
     def _org(self, org: Organization, out: list[MappedBlock], merge: bool = False) -> str:
+        if self.resolver is not None:
+            org = self.resolver.org(org)
         key = _org_key(org)
         cached = self._orgs.get(key)
         if cached is None:

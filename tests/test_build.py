@@ -147,7 +147,7 @@ def test_seed_turtle_matches_the_golden_file(tmp_path: Path, seed_path: Path) ->
 def test_same_bytes_whatever_the_order_of_inputs_and_hash_seed(
     tmp_path: Path, data_dir: Path, fmt: str
 ) -> None:
-    files = sorted(data_dir.iterdir())
+    files = sorted(p for p in data_dir.iterdir() if p.suffix != ".tsv")  # not the org table
     outputs = []
     for i, (order, seed) in enumerate(
         [(files, "0"), (files[::-1], "1"), (files[1:] + files[:1], "2")]

@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 FILES = [
     *sorted((HERE / "data" / "samples").rglob("*.json")),
     *sorted((HERE / "data" / "samples").rglob("*.csv")),
-    *sorted((HERE.parent / "data").iterdir()),
+    *sorted(p for p in (HERE.parent / "data").iterdir() if p.suffix != ".tsv"),
 ]
 
 
