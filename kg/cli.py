@@ -193,6 +193,30 @@ _engine_option = click.option(
 )
 @_engine_option
 @click.option(
+    "--no-resolve",
+    is_flag=True,
+    help="Do not merge the same journal, organisation or person across records "
+    "(one pass instead of two).",
+)
+@click.option(
+    "--organisations",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    multiple=True,
+    help="A name-variants table (name<TAB>ROR id per line) besides kg's own (repeatable).",
+)
+@click.option(
+    "--void",
+    "void_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a VoID description of the built graph (needs -o).",
+)
+@click.option(
+    "--merges",
+    "merges_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save every merge and near-miss of entity resolution, with its evidence (JSON Lines).",
+)
+@click.option(
     "--shard-size",
     type=click.IntRange(min=1),
     help="Cut N-Triples/N-Quads output into files of about this many triples "
@@ -213,12 +237,15 @@ def build(
     output: Path | None,
     base: str | None,
     no_validate: bool,
+    no_resolve: bool,
     shapes_dir: Path | None,
     load_after: bool,
     store_path: Path | None,
+    void_path: Path | None,
     **options: Any,
 ) -> None:
-    """Turn record files (kg's own, Crossref, Retraction Watch) into RDF, validated.
+    """Turn record files (kg's own, Crossref, Retraction Watch, OpenCitations, RIS,
+    BibTeX, JATS, landing pages) into RDF, validated.
 
     SOURCES are files or folders (default: data/). The output format follows
     the extension of -o: .ttl, .nt, .nq, .trig, .jsonld or .rdf.
@@ -244,13 +271,16 @@ def build(
     options.update(
         base=check_base(base) if base else config.base,
         validate=not no_validate,
+        resolve=not no_resolve,
         shapes_dir=shapes_dir or config.shapes,
     )
+    if void_path is not None and output is None:
+        raise UsageError("--void describes the built file: give -o FILE too")
     with contextlib.ExitStack() as cleanup:
         if load_after and output is None:  # build to a temporary N-Quads file: a graph per source
             tmp = cleanup.enter_context(tempfile.TemporaryDirectory())
             output = Path(tmp) / "build.nq"
-        code = _build_and_load(state, paths, output, options, load_after, store_path)
+        code = _build_and_load(state, paths, output, options, load_after, store_path, void_path)
     click.get_current_context().exit(code)
 
 
@@ -261,6 +291,7 @@ def _build_and_load(
     options: dict[str, Any],
     load_after: bool,
     store_path: Path | None,
+    void_path: Path | None = None,
 ) -> int:
     from kg.build import build as build_fn
 
@@ -277,6 +308,20 @@ def _build_and_load(
         if report.validation is not None and not report.validation.conforms:
             details = report.validation.to_text().split("\n", 1)[1]  # the summary is above
             click.echo(_head(details, 60), err=True, nl=False)
+    if void_path is not None and output is not None:
+        from kg.rdfio import atomic_output
+        from kg.void import describe_dataset
+
+        validation = report.validation
+        text = describe_dataset(
+            [Path(s) for s in report.shards] or [output],
+            base=options["base"],
+            sources=[f.name for f in report.files],
+            conforms=validation.conforms if validation is not None else None,
+            shapes_summary=validation.counts() if validation is not None else None,
+        )
+        with atomic_output(void_path) as f:
+            f.write(text)
     if load_after and output is not None:
         from kg.load import load as load_fn
         from kg.store import store_path as resolve_store
@@ -473,6 +518,65 @@ def drop(
     )
     if not state.quiet:
         click.echo(f"Dropped <{graph}> ({n} triples)", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write the description to (Turtle; default: standard output).",
+)
+@click.option("--base", help="Base IRI of the dataset's nodes (default: from kg.toml).")
+@click.option("--title", help="The dataset's title (dcterms:title).")
+@click.option("--licence", help="The IRI of the dataset's licence (dcterms:license).")
+@click.option("--publisher", help="Who publishes it: an IRI or a name (dcterms:publisher).")
+@click.option("--source", "sources", multiple=True, help="A source of the data (repeatable).")
+@click.option("--dataset-version", help="The dataset's version (owl:versionInfo).")
+@click.option("--issued", help="Its date of issue, YYYY-MM-DD (nothing is dated otherwise).")
+@_store_option
+@pass_state
+def describe(
+    state: _State,
+    /,
+    files: tuple[Path, ...],
+    output: Path | None,
+    base: str | None,
+    store_path: Path | None,
+    dataset_version: str | None,
+    **options: Any,
+) -> None:
+    """Describe a built graph with VoID: its size, classes, properties, graphs.
+
+    With no FILES, describes kg's embedded store. The same graph always gives
+    the same description, byte for byte.
+
+    \b
+    Example:
+        kg describe out.nq -o void.ttl --title "Our retractions" --licence https://creativecommons.org/licenses/by/4.0/
+        kg describe --store .kg/store
+    """
+    from kg.iris import check_base
+    from kg.rdfio import atomic_output
+    from kg.void import describe_dataset
+
+    base = check_base(base) if base else state.config.base
+    if files:
+        text = describe_dataset(list(files), base=base, version=dataset_version, **options)
+    else:
+        from kg.store import open_store
+        from kg.store import store_path as resolve_store
+
+        store = open_store(resolve_store(store_path, state.config.store), create=False)
+        text = describe_dataset(store=store, base=base, version=dataset_version, **options)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    with atomic_output(output) as f:
+        f.write(text)
+    if not state.quiet:
+        click.echo(f"Wrote the description of the dataset to {output}", err=True)
 
 
 @cli.command()
