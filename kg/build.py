@@ -21,10 +21,11 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg import vocab as V
 from kg.errors import InputError, Location, UsageError
-from kg.iris import DEFAULT_BASE, IriMinter, segment
+from kg.iris import DEFAULT_BASE, IriMinter, digest, segment
 from kg.mapping import MappedBlock, Mapper
-from kg.ntriples import NQuadsWriter, NTriplesWriter, RdfWriter, TriGWriter, TurtleWriter
+from kg.ntriples import NQuadsWriter, NTriplesWriter, RdfWriter, TriGWriter, TurtleWriter, literal
 from kg.rdfio import FORMATS, QUAD_FORMATS, ShardedOutput, atomic_output
 from kg.readers import Reject, Skipped, SourceFile, find_sources, read_source
 from kg.records import Issue, Record
@@ -342,13 +343,18 @@ def build_stream(
         if validate
         else None
     )
-    state = _State(mapper, emitter, validator, report)
     quads = fmt in QUAD_FORMATS
+    state = _State(mapper, emitter, validator, report, per_graph=quads)
+    activity = _activity(base, reader, resolve, sources) if quads else None
     writer.start()
     for source in sources:
         summary = FileSummary(source.name, source.reader)
         report.files.append(summary)
         graph = f"<{graph_iri(base, source)}>" if quads else None
+        if graph is not None and activity is not None:
+            emitter.emit(_provenance(base, source, graph, activity), graph)
+            if validator is not None:
+                validator.flush()  # a batch holds one source's graph: each is validated alone
         for item in read_source(source):
             if isinstance(item, Skipped):
                 summary.skipped[item.kind] += 1
@@ -380,17 +386,73 @@ def _records(sources: Sequence[SourceFile]) -> Iterator[Record]:
                 yield item
 
 
+def _activity(
+    base: str, reader: str, resolve: bool, sources: Sequence[SourceFile]
+) -> tuple[str, list[tuple[str, str]]]:
+    """The kg build that generates every source's graph: no clock, so rebuilding an
+    unchanged source gives the same bytes."""
+    from kg.void import kg_version
+
+    release = kg_version()
+    described = (
+        f"kg {release} build: readers {reader}, entity resolution "
+        f"{'on' if resolve else 'off'}, base {base}"
+    )
+    node = f"<{base}build/{digest(release, reader, str(resolve), base)}>"
+    return node, [(V.TYPE, V.PROV_ACTIVITY), (V.DC_DESCRIPTION, literal(described, "en"))]
+
+
+def _provenance(
+    base: str, source: SourceFile, graph: str, activity: tuple[str, list[tuple[str, str]]]
+) -> list[MappedBlock]:
+    """A source's graph says where it came from: the file, read by which reader,
+    by which kg build."""
+    node, pairs = activity
+    file = f"<{base}file/{'/'.join(segment(p) for p in source.name.split('/'))}>"
+    return [
+        MappedBlock(
+            graph,
+            [
+                (V.TYPE, V.PROV_ENTITY),
+                (V.WAS_DERIVED_FROM, file),
+                (V.WAS_GENERATED_BY, node),
+            ],
+            True,
+        ),
+        MappedBlock(
+            file,
+            [
+                (V.TYPE, V.PROV_ENTITY),
+                (V.DC_TITLE, literal(source.name)),
+                (V.DC_DESCRIPTION, literal(f"read by kg's {source.reader} reader", "en")),
+            ],
+            True,
+        ),
+        MappedBlock(node, [*pairs, (V.USED, file)], True),
+    ]
+
+
 class _State:
     """What a build remembers across records: the works it has described."""
 
     def __init__(
-        self, mapper: Mapper, emitter: _Emitter, validator: _Validator | None, report: BuildReport
+        self,
+        mapper: Mapper,
+        emitter: _Emitter,
+        validator: _Validator | None,
+        report: BuildReport,
+        per_graph: bool = False,
     ) -> None:
         self.mapper = mapper
         self.emitter = emitter
         self.validator = validator
         self.report = report
-        self.works: dict[str, tuple[int, Location]] = {}  # work IRI -> (fingerprint, origin)
+        # With a graph per source, each source's description of a work stays in
+        # its graph (two sources may disagree); in one graph the first one wins.
+        self.per_graph = per_graph
+        # (graph, work IRI) -> (fingerprint, origin)
+        self.works: dict[tuple[str | None, str], tuple[int, Location]] = {}
+        self.described: set[str] = set()  # work IRIs described in any graph
         self.targets: dict[tuple[str | None, str], str] = {}  # works only given a status
 
     def add(self, rec: Record, graph: str | None, summary: FileSummary) -> None:
@@ -398,16 +460,22 @@ class _State:
         report = self.report
         blocks = mapped.blocks
         fingerprint = hash(tuple(tuple(b.pairs) for b in blocks))
-        earlier = self.works.get(mapped.subject)
+        key = (graph if self.per_graph else None, mapped.subject)
+        earlier = self.works.get(key)
         if earlier is None:
-            self.works[mapped.subject] = (fingerprint, rec.origin)
-            report.built += 1
+            self.works[key] = (fingerprint, rec.origin)
+            if mapped.subject in self.described:
+                report.merged += 1  # also described by another source, in its own graph
+                summary.merged += 1
+            else:
+                self.described.add(mapped.subject)
+                report.built += 1
         elif earlier[0] == fingerprint:
             report.duplicates += 1
             return
         else:
-            # The first source to describe a work gives its description; the
-            # others add statuses, notices, subjects and identifiers.
+            # The first record to describe a work (in its graph) gives its
+            # description; the others add statuses, notices, subjects and ids.
             blocks = [b for b in blocks if b.merge]
             report.merged += 1
             summary.merged += 1
@@ -434,7 +502,7 @@ class _State:
             self.targets.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
         ):
             # a notice node written for a status already carries its DOI
-            if target not in self.works and not self.emitter.wrote(graph, target):
+            if target not in self.described and not self.emitter.wrote(graph, target):
                 self.emitter.emit(self.mapper.doi_only(doi), graph)
                 self.report.status_only += 1
 

@@ -50,6 +50,8 @@ def run_remote(
     w.setMethod(POST)
     w.setTimeout(int(timeout))
     w.setQuery(text)
+    # kg knows the form; SPARQLWrapper's guess reads words in comments ("describe")
+    w.queryType = query.form
     if endpoints.store_type == "oxigraph":
         w.addParameter("union-default-graph", "")
     elif endpoints.store_type == "fuseki":

@@ -23,8 +23,13 @@ are reported as near-misses (:attr:`Resolver.near_misses`).
   Without one, two authorships are one person only on strong evidence: the same
   normalised family name, compatible given names (``A. A.`` and ``Anna A.``;
   two full given names must be equal) and a shared organisation or a shared
-  co-author. A group never holds two different full given names, so ``A.``
-  cannot join ``Anna`` and ``Alexei`` into one person. Known failure cases are
+  co-author (a shared organisation needs a full given name or two initials on
+  both sides: ``Wang Y.`` needs a co-author), unless more than
+  ``MAX_NAMESAKES`` works have an author of that family name and initial with
+  that organisation or co-author (a common name at a large institution: too
+  common to tell apart). A group never holds two
+  different full given names, so ``A.`` cannot join ``Anna`` and ``Alexei``
+  into one person. Known failure cases are
   in docs/model.md.
 
 The first pass keeps, per author without an ORCID iD, a few short keys; about
@@ -71,6 +76,9 @@ _ABBREVIATIONS = {
     "lab": "laboratory",
     "labs": "laboratories",
 }
+# A shared organisation or co-author counts as evidence only when at most this
+# many works have an author of that family name and initial with it.
+MAX_NAMESAKES = 5
 # Co-authors count as evidence only on papers with at most this many authors:
 # on larger teams a shared co-author says little, and the pairs grow as n².
 MAX_COAUTHOR_EVIDENCE = 12
@@ -428,6 +436,21 @@ class Resolver:
         shared = sorted((k, v) for k, v in self._buckets.items() if len(v) > 1)
         self._buckets.clear()
         for key, members in shared:
+            works = {self._authors[i].work for i in members}
+            if len(works) > MAX_NAMESAKES:
+                # a common name at a large institution (or around a prolific
+                # co-author): the shared organisation says too little
+                self.near_misses.append(
+                    Merge(
+                        "person",
+                        "",
+                        sorted({self._authors[i].name for i in members})[:10],
+                        f"{len(works)} works by this family name and initial with "
+                        f"{key[2].replace(':', ' ', 1)}: too common to tell people apart, "
+                        "kept apart",
+                    )
+                )
+                continue
             first = members[0]
             for other in members[1:]:
                 a, b = self._authors[first], self._authors[other]
@@ -443,6 +466,9 @@ class Resolver:
                     why = "different ORCID iDs"
                 elif not compatible(a.given, b.given) or _clash(fa, fb):
                     why = "given names that do not match"
+                elif key[2].startswith("org:") and not (_strong(a.given) and _strong(b.given)):
+                    # "Wang Y." at one university: a co-author is needed
+                    why = "a single initial, which a shared organisation cannot confirm"
                 if why is not None:
                     if len(self.near_misses) < 10_000:
                         self.near_misses.append(
@@ -545,6 +571,12 @@ def _given_of(author: Author) -> str:
 
 def _full_names(a: _Authorship) -> set[str]:
     return {a.given[0]} if a.given and len(a.given[0]) > 1 else set()
+
+
+def _strong(given: tuple[str, ...]) -> bool:
+    """Enough of a given name to go on with a shared organisation: a full name or two
+    initials."""
+    return len(given) >= 2 or (len(given) == 1 and len(given[0]) > 1)
 
 
 def _clash(a: set[str], b: set[str]) -> bool:

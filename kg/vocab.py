@@ -81,6 +81,7 @@ IDENTIFIER = _t(DATACITE, "Identifier")
 SITE = _t(ORG, "Site")
 ADDRESS = _t(VCARD, "Address")
 PROV_ENTITY = _t(PROV, "Entity")
+PROV_ACTIVITY = _t(PROV, "Activity")
 
 # properties
 DC_TITLE = _t(DCTERMS, "title")
@@ -141,6 +142,8 @@ LOCALITY = _t(VCARD, "locality")
 REGION = _t(VCARD, "region")
 COUNTRY_NAME = _t(VCARD, "country-name")
 WAS_DERIVED_FROM = _t(PROV, "wasDerivedFrom")
+WAS_GENERATED_BY = _t(PROV, "wasGeneratedBy")
+USED = _t(PROV, "used")
 
 # individuals
 AUTHOR_ROLE = _t(PRO, "author")

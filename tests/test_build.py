@@ -180,7 +180,36 @@ def test_every_output_format_holds_the_same_triples(
     ttl, _ = built(tmp_path, data_dir, validate=False)
     other, report = built(tmp_path, data_dir, name=f"out.{ext}", validate=False)
     assert report.format == ext
-    assert quads(other) == quads(ttl)
+    found = quads(other)
+    # a graph per source also says where each graph came from
+    about_graphs = {t for t in found if t[0].startswith(tuple(f"<{BASE}{k}/" for k in PROV_NODES))}
+    assert bool(about_graphs) is (ext in ("nq", "trig"))
+    assert found - about_graphs == quads(ttl)
+
+
+PROV_NODES = ("graph", "file", "build")
+
+
+def test_each_source_graph_says_where_it_came_from(tmp_path: Path, data_dir: Path) -> None:
+    out, _ = built(tmp_path, data_dir, name="out.nq", validate=False)
+    store = ox.Store()
+    store.load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    rows = store.query(
+        """PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?g ?name ?build WHERE { GRAPH ?g { ?g a prov:Entity ; prov:wasDerivedFrom ?f ;
+            prov:wasGeneratedBy ?build . ?f dcterms:title ?name . ?build a prov:Activity ;
+            prov:used ?f } }"""
+    )
+    found = sorted((r[0].value, r[1].value) for r in rows)  # type: ignore[index]
+    assert found == [
+        (f"{BASE}graph/{name}", name)
+        for name in (
+            "data/examples.yaml",
+            "data/libartrus-2015-seed.json",
+            "data/scientometrics-2022.csv",
+        )
+    ]
 
 
 def test_nquads_put_each_source_in_its_own_graph(tmp_path: Path, data_dir: Path) -> None:

@@ -46,12 +46,12 @@ def defined() -> set[str]:
 @pytest.fixture(scope="module")
 def emitted(tmp_path_factory: pytest.TempPathFactory, data_dir_module: Path) -> set[str]:
     """Vocabulary terms in real output: predicates, classes, and IRIs in vocabulary namespaces."""
-    out = tmp_path_factory.mktemp("onto") / "out.nt"
+    out = tmp_path_factory.mktemp("onto") / "out.nq"  # N-Quads: with the graphs' provenance
     inputs = [data_dir_module, HERE / "cases" / "all-features", HERE / "data" / "samples"]
     build(inputs, out, validate=False)
     namespaces = tuple(ns for prefix, ns in vocab.PREFIXES.items())
     terms = set()
-    for t in ox.parse(path=str(out), format=ox.RdfFormat.N_TRIPLES):
+    for t in ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS):
         terms.add(t.predicate.value)
         for node in (t.subject, t.object):
             if isinstance(node, ox.NamedNode) and node.value.startswith(namespaces):

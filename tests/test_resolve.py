@@ -206,7 +206,9 @@ def test_people_without_orcid_merge_only_on_strong_evidence(tmp_path: Path) -> N
     person_of = {w.rsplit("/", 1)[-1]: p for w, p in rows}
     by_title = {
         title: person_of[w.rsplit("/", 1)[-1]]
-        for w, title in select(store, "SELECT ?w ?t WHERE { ?w dcterms:title ?t }")
+        for w, title in select(
+            store, "SELECT ?w ?t WHERE { ?w a fabio:JournalArticle ; dcterms:title ?t }"
+        )
     }
     assert by_title["Article 1"] == by_title["Article 2"]
     assert by_title["Article 3"] != by_title["Article 1"]
@@ -244,3 +246,24 @@ def test_a_bad_organisation_table_names_its_line(tmp_path: Path) -> None:
     good = tmp_path / "good.tsv"
     good.write_text("Томский политехнический университет\thttps://ror.org/00a45v709\n")
     assert load_variants([good]) == {"tomskii politekhnicheskii universitet": "00a45v709"}
+
+
+def test_a_common_name_at_one_institution_is_not_one_person(tmp_path: Path) -> None:
+    big = {"name": "Big University"}
+    sources = [[article(n, authors=[{"name": "Wang Y.", "affiliations": [big]}])] for n in range(7)]
+    store, report = built(tmp_path, *sources)
+    people = select(store, 'SELECT DISTINCT ?p WHERE { ?p foaf:name "Wang Y." }')
+    assert len(people) == 7
+    assert [m for m in report.merges if m.kind == "person"] == []
+    assert any("too common to tell people apart" in m.evidence for m in report.near_misses)
+
+
+def test_one_initial_and_a_shared_organisation_are_not_enough(tmp_path: Path) -> None:
+    lab = {"name": "Small Lab"}
+    store, report = built(
+        tmp_path,
+        [article(1, authors=[{"name": "Wang Y.", "affiliations": [lab]}])],
+        [article(2, authors=[{"name": "Wang Y.", "affiliations": [lab]}])],
+    )
+    assert len(select(store, 'SELECT DISTINCT ?p WHERE { ?p foaf:name "Wang Y." }')) == 2
+    assert any("a single initial" in m.evidence for m in report.near_misses)
