@@ -56,6 +56,7 @@ from lxml import etree
 from kg import ids
 from kg.errors import Location, RecordError
 from kg.normalize import (
+    MONTHS,
     check_url,
     clean_text,
     language_code,
@@ -146,27 +147,6 @@ _ENTITY_DECL = re.compile(rb"<!ENTITY\b")
 _ROOT_START = re.compile(rb"<[A-Za-z_:]")
 _LIBXML_WHERE = re.compile(r",\s*line \d+, column \d+\s*$")
 _WS = re.compile(r"\s+")
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for m in names
-}
 # elements whose text is not part of the text around them (footnote markers, labels)
 _NOT_TEXT = frozenset({"xref", "fn", "label", "object-id", "contrib-group", "alt-text"})
 # elements that start a new paragraph in an abstract
@@ -598,7 +578,7 @@ def _date_of(a: _Article, el: Any, field: str) -> str | None:
     if not re.fullmatch(r"\d{4}", year):
         a.warn(field, f"year {year!r} is not a year; the date is left out")
         return None
-    m = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."), 0)
+    m = int(month) if month.isdigit() else MONTHS.get(month.lower().rstrip("."), 0)
     if month and not 1 <= m <= 12:
         a.warn(field, f"month {month!r} is not a month; only the year is kept")
         return year

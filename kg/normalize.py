@@ -109,6 +109,30 @@ RETRACTED_PREFIX = re.compile(
 )
 
 
+# month names and their English abbreviations -> month number (JATS, RIS, BibTeX)
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for m in names
+}
+
+
 def language_code(text: str) -> str:
     """An ISO 639-1 code (or 639-2 when there is none) for a code, tag or English name.
 

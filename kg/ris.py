@@ -86,6 +86,7 @@ import rispy
 from kg import ids
 from kg.errors import Location, RecordError
 from kg.normalize import (
+    MONTHS,
     check_url,
     clean_text,
     language_code,
@@ -130,27 +131,6 @@ _DOI_IN_TEXT = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
 _DOI_SUFFIX = re.compile(r"\s*\[doi\]\s*$", re.IGNORECASE)
 _OPENING = {")": "(", "]": "[", "}": "{"}
 _PMID_IN_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for m in names
-}
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "2nd", "3rd"}
 _BRACKETED = re.compile(r"^\s*\[([^\]]+)\]\s*(.+)$", re.DOTALL)
 
@@ -296,7 +276,7 @@ def date_parts(text: str) -> tuple[int, int | None, int | None] | None:
     if not year_m:
         return None
     words = re.findall(r"[A-Za-z]+", value)
-    months = [_MONTHS[w.lower()] for w in words if w.lower() in _MONTHS]
+    months = [MONTHS[w.lower()] for w in words if w.lower() in MONTHS]
     month = months[0] if months else None
     rest = value[: year_m.start()] + " " + value[year_m.end() :]
     days = [int(d) for d in re.findall(r"\b(\d{1,2})\b", rest)]
@@ -308,7 +288,7 @@ def month_number(text: str) -> int | None:
     value = text.strip().lower().rstrip(".")
     if value.isdigit():
         return int(value) if 1 <= int(value) <= 12 else None
-    return _MONTHS.get(value) or _MONTHS.get(value[:3])
+    return MONTHS.get(value) or MONTHS.get(value[:3])
 
 
 def _full_date(year: int, month: int | None, day: int | None) -> str | None:
