@@ -1,0 +1,142 @@
+"""kg's benchmark: every stage on N generated records, against a bare baseline.
+
+    python bench/run.py 10000 100000            # sizes to run (1000000 takes hours)
+    python bench/run.py 10000 --validate        # also time kg validate (slow)
+    python bench/run.py 10000 --skip-queries
+
+For each size it generates Crossref works (bench/generate.py, kept in
+bench/out/), then times, each in its own process with its peak memory read
+from the kernel (os.wait4):
+
+- the baseline (bench/baseline.py: the same fields to N-Triples with string
+  formatting and no checks, one core);
+- ``kg build`` to N-Triples with and without entity resolution, to N-Quads and
+  to Turtle (no validation);
+- ``kg validate`` of the N-Triples (with ``--validate``);
+- ``kg load`` of the N-Triples into a fresh embedded store;
+- every library query over that store (bench/query_bench.py).
+
+Prints a table per size and writes bench/out/run-N.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+
+from build_bench import count_lines, measure  # noqa: E402
+
+
+def run_size(n: int, validate: bool, queries: bool) -> dict[str, object]:
+    OUT.mkdir(exist_ok=True)
+    records = OUT / f"crossref-{n}.jsonl"
+    if not records.exists():
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), str(n), "--crossref", "-o", str(records)],
+            check=True,
+        )
+    kg = [sys.executable, "-m", "kg", "-q"]
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+        work = Path(tmp)
+        base_nt = work / "baseline.nt"
+        seconds, rss, code = measure(
+            [sys.executable, str(HERE / "baseline.py"), str(records), "-o", str(base_nt)]
+        )
+        base_triples = count_lines(base_nt)
+        rows.append(_row("baseline to N-Triples", n, base_triples, seconds, rss, code))
+        base_nt.unlink()
+        nt = work / "kg.nt"
+        triples = 0
+        for label, target, extra in (
+            ("kg build to N-Triples, --no-resolve", nt, ["--no-resolve"]),
+            ("kg build to N-Triples", work / "resolved.nt", []),
+            ("kg build to N-Quads, --no-resolve", work / "kg.nq", ["--no-resolve"]),
+            ("kg build to Turtle, --no-resolve", work / "kg.ttl", ["--no-resolve"]),
+        ):
+            seconds, rss, code = measure(
+                [*kg, "build", str(records), "-o", str(target), "--no-validate", *extra]
+            )
+            if target.suffix in (".nt", ".nq"):
+                counted = count_lines(target)
+                triples = triples or counted
+            else:
+                counted = triples
+            rows.append(_row(label, n, counted, seconds, rss, code))
+            if target != nt:
+                target.unlink()
+        if validate:
+            seconds, rss, code = measure([*kg, "validate", str(nt)])
+            rows.append(_row("kg validate (N-Triples)", n, triples, seconds, rss, code))
+        store = work / "store"
+        seconds, rss, code = measure([*kg, "load", str(nt), "--store", str(store)])
+        rows.append(_row("kg load (embedded store)", n, triples, seconds, rss, code))
+        query_rows: list[dict[str, object]] = []
+        if queries and code == 0:
+            subprocess.run(
+                [sys.executable, str(HERE / "query_bench.py"), str(store)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            query_rows = json.loads((OUT / "queries.json").read_text())["queries"]
+        shutil.rmtree(store, ignore_errors=True)
+    return {
+        "records": n,
+        "triples": triples,
+        "baseline_triples": base_triples,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "stages": rows,
+        "queries": query_rows,
+    }
+
+
+def _row(
+    stage: str, n: int, triples: int, seconds: float, rss: int, code: int
+) -> dict[str, object]:
+    return {
+        "stage": stage,
+        "seconds": round(seconds, 2),
+        "records_per_s": round(n / seconds),
+        "triples_per_s": round(triples / seconds),
+        "peak_rss_mb": round(rss / 2**20),
+        "exit_code": code,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("sizes", type=int, nargs="*", default=[10_000, 100_000])
+    ap.add_argument("--validate", action="store_true", help="also time kg validate")
+    ap.add_argument("--skip-queries", action="store_true", help="do not time the queries")
+    args = ap.parse_args()
+    for n in args.sizes:
+        result = run_size(n, args.validate, not args.skip_queries)
+        (OUT / f"run-{n}.json").write_text(json.dumps(result, indent=2) + "\n")
+        print(f"\n{n:,} records, {result['triples']:,} triples; {result['machine']}")
+        print(f"{'stage':40} {'seconds':>8} {'records/s':>10} {'triples/s':>10} {'peak MB':>8}")
+        for r in result["stages"]:  # type: ignore[attr-defined]
+            print(
+                f"{r['stage']:40} {r['seconds']:8.1f} {r['records_per_s']:10,} "
+                f"{r['triples_per_s']:10,} {r['peak_rss_mb']:8,}"
+                + ("" if r["exit_code"] in (0, 1) else f"  (exit {r['exit_code']})")
+            )
+        for q in result["queries"]:  # type: ignore[attr-defined]
+            print(f"  query {q['query']:34} {q['seconds']:8.3f} s  {q['results']:>8} result(s)")
+
+
+if __name__ == "__main__":
+    main()
