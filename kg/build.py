@@ -10,9 +10,11 @@ full description of its records, because kg's shapes are record-local.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -269,9 +271,15 @@ def graph_iri(base: str, source: SourceFile) -> str:
 
 
 class _Validator:
-    """Validates records in batches: each batch is the full description of its records."""
+    """Validates records in batches: each batch is the full description of its records.
 
-    def __init__(self, shapes: Graph, batch_size: int, engine: str) -> None:
+    kg's shapes look at one record's nodes only, so batches are independent:
+    with ``workers`` > 1 they are validated in that many processes while the
+    build goes on, and their reports merged in the order of the batches (the
+    same report as with one process).
+    """
+
+    def __init__(self, shapes: Graph, batch_size: int, engine: str, workers: int = 1) -> None:
         self.shapes = shapes
         self.engine = engine
         self.batch_size = batch_size
@@ -279,6 +287,16 @@ class _Validator:
         self.sources: dict[str, Location] = {}
         self.count = 0
         self.report = ValidationReport()
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: deque[Future[ValidationReport]] = deque()
+        self.workers = workers
+        if workers > 1:
+            self.pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_validation_worker,
+                initargs=(shapes.serialize(format="nt"), engine),
+            )
 
     def add(self, blocks: list[MappedBlock], origin: Location) -> None:
         for b in blocks:
@@ -292,13 +310,48 @@ class _Validator:
         if not self.count:
             return
         data = "".join(self.lines).encode("utf-8")
-        # pyoxigraph loads the batch 10x faster than rdflib builds a graph of it;
-        # the turbo engine validates the store as it is.
-        store = ox.Store()
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-        result = validate_graph(store, self.shapes, sources=self.sources, engine=self.engine)
-        self.report.merge(result)
+        if self.pool is not None:
+            self.pending.append(self.pool.submit(_validate_batch, data, self.sources))
+            while len(self.pending) > 2 * self.workers:  # bounded: merge the oldest
+                self.report.merge(self.pending.popleft().result())
+        else:
+            self.report.merge(_validate_batch(data, self.sources, self.shapes, self.engine))
         self.lines, self.sources, self.count = [], {}, 0
+
+    def finish(self) -> ValidationReport:
+        """Validate what is left and wait for the workers; the merged report."""
+        self.flush()
+        try:
+            while self.pending:
+                self.report.merge(self.pending.popleft().result())
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+        return self.report
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_validation_worker(shapes_nt: str, engine: str) -> None:
+    shapes = Graph()
+    shapes.parse(data=shapes_nt, format="nt")
+    _WORKER.update(shapes=shapes, engine=engine)
+
+
+def _validate_batch(
+    data: bytes,
+    sources: dict[str, Location],
+    shapes: Graph | None = None,
+    engine: str | None = None,
+) -> ValidationReport:
+    # pyoxigraph loads the batch 10x faster than rdflib builds a graph of it;
+    # the turbo engine validates the store as it is.
+    store = ox.Store()
+    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    shapes = shapes if shapes is not None else _WORKER["shapes"]  # type: ignore[assignment]
+    engine = engine if engine is not None else str(_WORKER["engine"])
+    return validate_graph(store, shapes, sources=sources, engine=engine)
 
 
 def build_stream(
@@ -316,6 +369,7 @@ def build_stream(
     on_record: Callable[[int], None] | None = None,
     resolve: bool = True,
     variants: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> BuildReport:
     """Map the records of ``sources`` to RDF written to ``out`` in ``fmt`` (nt, nq, ttl, trig).
 
@@ -339,7 +393,7 @@ def build_stream(
     writer = _writer(fmt, out)
     emitter = _Emitter(writer, report)
     validator = (
-        _Validator(shapes if shapes is not None else load_shapes(), batch_size, engine)
+        _Validator(shapes if shapes is not None else load_shapes(), batch_size, engine, workers)
         if validate
         else None
     )
@@ -374,8 +428,7 @@ def build_stream(
     state.finish()
     writer.finish()
     if validator is not None:
-        validator.flush()
-        report.validation = validator.report
+        report.validation = validator.finish()
     return report
 
 
@@ -525,6 +578,7 @@ def build(
     resolve: bool = True,
     organisations: Sequence[Path] = (),
     merges_path: Path | None = None,
+    workers: int = 1,
 ) -> BuildReport:
     """Build the records in ``paths`` (files or folders) into ``output`` (or standard output).
 
@@ -571,6 +625,7 @@ def build(
             on_record=on_record,
             resolve=resolve,
             variants=variants,
+            workers=workers,
         )
 
     shards: list[str] = []

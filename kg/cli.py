@@ -193,6 +193,14 @@ _engine_option = click.option(
 )
 @_engine_option
 @click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes that validate batches of records while the build goes on "
+    "(the report is the same as with one).",
+)
+@click.option(
     "--no-resolve",
     is_flag=True,
     help="Do not merge the same journal, organisation or person across records "

@@ -373,3 +373,25 @@ def test_no_triple_is_written_twice_when_sources_overlap(tmp_path: Path, data_di
     out, report = built(tmp_path, *sources, name="out.nt", validate=False)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(set(lines)) == report.triples
+
+
+def test_validation_workers_give_the_same_report(tmp_path: Path, data_dir: Path) -> None:
+    # 1,051 OpenCitations rows make six batches of 200 for the two workers; a bad
+    # ISSN check digit makes sure there is a violation to report
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "- {title: Bad ISSN, year: 2020, journal: {title: J, issn_print: 2305-8421}}\n",
+        encoding="utf-8",
+    )
+    endgame = HERE / "data" / "samples" / "opencitations_meta" / "input_csv" / "endgame_4.csv"
+    sources = [data_dir, endgame, bad]
+    reports = []
+    outputs = []
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}.nt"
+        report = build(sources, out, workers=workers)
+        reports.append(report.validation.to_json())  # type: ignore[union-attr]
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert reports[0] == reports[1]
+    assert '"conforms": false' in reports[0] and "2305-8421" in reports[0]
