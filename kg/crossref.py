@@ -257,11 +257,8 @@ def _issn(w: _Work, field: str, value: str) -> str:
     issn = ids.normalize_issn(value)
     if issn is None:
         raise w.fail(field, f"{value!r} is not an ISSN (expected NNNN-NNNC)")
-    if not ids.issn_checksum_ok(issn):
-        w.warn(
-            field,
-            f"ISSN {issn} has a wrong check digit; kept as given, and validation will flag it",
-        )
+    if problem := ids.check_digit_problem("issn", issn):
+        w.warn(field, problem)
     return issn
 
 
@@ -290,12 +287,8 @@ def _authors(w: _Work) -> list[Author]:
             if orcid is None:
                 w.warn(f"{field}.ORCID", f"{a['ORCID']!r} is not an ORCID iD; left out")
             else:
-                if not ids.orcid_checksum_ok(orcid):
-                    w.warn(
-                        f"{field}.ORCID",
-                        f"ORCID iD {orcid} has a wrong check digit; "
-                        "kept as given, and validation will flag it",
-                    )
+                if problem := ids.check_digit_problem("orcid", orcid):
+                    w.warn(f"{field}.ORCID", problem)
                 author.orcid = orcid
         for j, aff in enumerate(a.get("affiliation") or []):
             org = _affiliation(w, f"{field}.affiliation[{j}]", aff)
@@ -332,12 +325,8 @@ def _affiliation(w: _Work, field: str, aff: Any) -> Organization | None:
             if ror is None:
                 w.warn(f"{field}.id[{k}]", f"{ident.get('id')!r} is not a ROR id; left out")
             else:
-                if not ids.ror_checksum_ok(ror):
-                    w.warn(
-                        f"{field}.id[{k}]",
-                        f"ROR id {ror} has wrong check digits; "
-                        "kept as given, and validation will flag it",
-                    )
+                if problem := ids.check_digit_problem("ror", ror):
+                    w.warn(f"{field}.id[{k}]", problem)
                 org.ror = org.ror or ror
     return org if org.names or org.ror else None
 

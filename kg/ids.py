@@ -96,3 +96,19 @@ def ror_checksum_ok(ror: str) -> bool:
     for ch in ror[1:7]:
         number = number * 32 + _CROCKFORD.index(ch)
     return int(ror[7:]) == 98 - (number * 100) % 97
+
+
+_CHECKED = {
+    "issn": ("ISSN", "a wrong check digit", issn_checksum_ok),
+    "orcid": ("ORCID iD", "a wrong check digit", orcid_checksum_ok),
+    "ror": ("ROR id", "wrong check digits", ror_checksum_ok),
+}
+
+
+def check_digit_problem(kind: str, value: str) -> str | None:
+    """The warning every reader gives for a well-formed ``issn``, ``orcid`` or ``ror``
+    whose check digit is wrong (kg keeps it, and validation flags it), or None."""
+    noun, what, ok = _CHECKED[kind]
+    if ok(value):
+        return None
+    return f"{noun} {value} has {what}; kept as given, and validation will flag it"

@@ -672,11 +672,8 @@ def _issn(a: _Article, field: str, value: str) -> str:
     issn = ids.normalize_issn(value)
     if issn is None:
         raise a.fail(field, f"{value!r} is not an ISSN (expected NNNN-NNNC)")
-    if not ids.issn_checksum_ok(issn):
-        a.warn(
-            field,
-            f"ISSN {issn} has a wrong check digit; kept as given, and validation will flag it",
-        )
+    if problem := ids.check_digit_problem("issn", issn):
+        a.warn(field, problem)
     return issn
 
 
@@ -783,12 +780,8 @@ def _author(a: _Article, contrib: Any, field: str) -> Author | None:
         if orcid is None:
             a.warn(f"{field}/contrib-id", f"{raw!r} is not an ORCID iD; left out")
             continue
-        if not ids.orcid_checksum_ok(orcid):
-            a.warn(
-                f"{field}/contrib-id",
-                f"ORCID iD {orcid} has a wrong check digit; kept as given, "
-                "and validation will flag it",
-            )
+        if problem := ids.check_digit_problem("orcid", orcid):
+            a.warn(f"{field}/contrib-id", problem)
         author.orcid = orcid
         break
     return author
@@ -819,12 +812,8 @@ def _organization(a: _Article, el: Any, field: str) -> Organization | None:
             if ror is None:
                 a.warn(f"{field}/institution-id", f"{raw!r} is not a ROR id; left out")
             else:
-                if not ids.ror_checksum_ok(ror):
-                    a.warn(
-                        f"{field}/institution-id",
-                        f"ROR id {ror} has wrong check digits; kept as given, "
-                        "and validation will flag it",
-                    )
+                if problem := ids.check_digit_problem("ror", ror):
+                    a.warn(f"{field}/institution-id", problem)
                 org.ror = org.ror or ror
     address = Address()
     city = el.find("city")

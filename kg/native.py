@@ -162,7 +162,7 @@ class _Parser:
         field: str,
         value: Any,
         normalize: Callable[[str], str | None],
-        checksum_ok: Callable[[str], bool] | None,
+        checked: str | None,
         label: str,
         example: str,
     ) -> str | None:
@@ -172,15 +172,8 @@ class _Parser:
         norm = normalize(text)
         if norm is None:
             raise self.fail(field, f"{text!r} is not {label} (expected a value like {example})")
-        if checksum_ok is not None and not checksum_ok(norm):
-            noun = label.split(" ", 1)[1]  # "an ISSN" -> "ISSN"
-            self.issues.append(
-                Issue(
-                    field,
-                    f"{noun} {norm} has a wrong check digit; "
-                    "kept as given, and validation will flag it",
-                )
-            )
+        if checked is not None and (problem := ids.check_digit_problem(checked, norm)):
+            self.issues.append(Issue(field, problem))
         return norm
 
     def listing(self, field: str, value: Any) -> list[tuple[str, Any]]:
@@ -300,7 +293,7 @@ def _org(p: _Parser, field: str, value: Any) -> Organization:
         f"{field}.ror",
         d.get("ror"),
         ids.normalize_ror,
-        ids.ror_checksum_ok,
+        "ror",
         "a ROR id",
         "00a45v709",
     )
@@ -332,7 +325,7 @@ def _journal(p: _Parser, value: Any) -> Journal:
                 f"journal.{key}",
                 d.get(key),
                 ids.normalize_issn,
-                ids.issn_checksum_ok,
+                "issn",
                 "an ISSN",
                 "2305-8420",
             ),
@@ -342,9 +335,7 @@ def _journal(p: _Parser, value: Any) -> Journal:
         if value is None:
             continue
         field = "journal.issn" if not isinstance(given, list) else f"journal.issn.{i}"
-        issn = p.identifier(
-            field, value, ids.normalize_issn, ids.issn_checksum_ok, "an ISSN", "2305-8420"
-        )
+        issn = p.identifier(field, value, ids.normalize_issn, "issn", "an ISSN", "2305-8420")
         if issn and issn not in j.issns_unknown:
             j.issns_unknown.append(issn)
     if d.get("publisher") is not None:
@@ -370,7 +361,7 @@ def _author(p: _Parser, field: str, value: Any) -> Author:
         f"{field}.orcid",
         d.get("orcid"),
         ids.normalize_orcid,
-        ids.orcid_checksum_ok,
+        "orcid",
         "an ORCID iD",
         "0000-0002-1825-0097",
     )

@@ -347,11 +347,8 @@ def _issn(r: _Row, value: str) -> str | None:
     if issn == "0000-0000":
         r.warn("venue", "ISSN 0000-0000 is a placeholder, not an ISSN; left out")
         return None
-    if not ids.issn_checksum_ok(issn):
-        r.warn(
-            "venue",
-            f"ISSN {issn} has a wrong check digit; kept as given, and validation will flag it",
-        )
+    if problem := ids.check_digit_problem("issn", issn):
+        r.warn("venue", problem)
     return issn
 
 
@@ -378,12 +375,8 @@ def _organization(r: _Row, column: str, text: str) -> Organization | None:
             if ror is None:
                 r.warn(column, f"{value!r} is not a ROR id; left out")
             elif org.ror is None:
-                if not ids.ror_checksum_ok(ror):
-                    r.warn(
-                        column,
-                        f"ROR id {ror} has wrong check digits; "
-                        "kept as given, and validation will flag it",
-                    )
+                if problem := ids.check_digit_problem("ror", ror):
+                    r.warn(column, problem)
                 org.ror = ror
         elif schema == "wikidata":
             qid = value.upper()
@@ -453,12 +446,8 @@ def _authors(r: _Row) -> list[Author]:
                     "author", f"author {n} ({author.name}): {value!r} is not an ORCID iD; left out"
                 )
             elif author.orcid is None:
-                if not ids.orcid_checksum_ok(orcid):
-                    r.warn(
-                        "author",
-                        f"author {n} ({author.name}): ORCID iD {orcid} has a wrong check "
-                        "digit; kept as given, and validation will flag it",
-                    )
+                if problem := ids.check_digit_problem("orcid", orcid):
+                    r.warn("author", f"author {n} ({author.name}): {problem}")
                 author.orcid = orcid
             elif orcid != author.orcid:
                 r.warn(

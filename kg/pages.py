@@ -240,11 +240,8 @@ class _Page:
         if value is None:
             self.warn(fld, f"{text!r} is not an ISSN; left out")
             return None
-        if not ids.issn_checksum_ok(value):
-            self.warn(
-                fld,
-                f"ISSN {value} has a wrong check digit; kept as given, and validation will flag it",
-            )
+        if problem := ids.check_digit_problem("issn", value):
+            self.warn(fld, problem)
         return value
 
 
@@ -668,14 +665,9 @@ def _html_authors(p: _Page, mt: _Metas, tag: Callable[[_Meta], str]) -> None:
             orcid = ids.normalize_orcid(m.content)
             if orcid is None:
                 p.warn(m.name, f"{m.content!r} is not an ORCID iD; left out")
-            elif not ids.orcid_checksum_ok(orcid):
-                p.warn(
-                    m.name,
-                    f"ORCID iD {orcid} has a wrong check digit; kept as given, "
-                    "and validation will flag it",
-                )
-                current.orcid = orcid
             else:
+                if problem := ids.check_digit_problem("orcid", orcid):
+                    p.warn(m.name, problem)
                 current.orcid = orcid
 
 

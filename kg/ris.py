@@ -448,8 +448,7 @@ def _journal(d: _Draft, ex: Export) -> Journal | None:
     # (one journal in two exports) name the same journal
     j.issns_unknown = sorted(i for i in set(unknown) if i not in typed.values())
     for issn in j.issns():
-        if not ids.issn_checksum_ok(issn):
-            problem = f"ISSN {issn} has a wrong check digit; kept, and validation will flag it"
+        if problem := ids.check_digit_problem("issn", issn):
             d.warn(ex.issns[0][0] if ex.issns else ex.eissns[0][0], problem)
     if ex.publisher:
         name = d.text(ex.publisher)
@@ -604,11 +603,8 @@ def _orcids(d: _Draft, value: Value, authors: list[Author]) -> None:
             if part.strip():
                 d.warn(value[0], f"{part.strip()!r} names no author of the record; left out")
             continue
-        if not ids.orcid_checksum_ok(orcid):
-            d.warn(
-                value[0],
-                f"ORCID iD {orcid} has a wrong check digit; kept, and validation will flag it",
-            )
+        if problem := ids.check_digit_problem("orcid", orcid):
+            d.warn(value[0], problem)
         author.orcid = author.orcid or orcid
 
 
