@@ -312,46 +312,28 @@ def _blocks(
         pairs.append((iri(VOID + "uriSpace"), literal(base)))
     pairs += [(iri(VOID + "vocabulary"), iri(ns)) for ns in stats.vocabularies()]
 
+    # class partitions, property partitions and one subset per named graph: each a
+    # node under the dataset with what it is about and how big it is
+    parts = [
+        ("class", "classPartition", VOID + "class", VOID + "entities", stats.class_entities, slug),
+        (
+            "property",
+            "propertyPartition",
+            VOID + "property",
+            VOID + "triples",
+            stats.property_triples,
+            slug,
+        ),
+        ("graph", "subset", DCTERMS + "source", VOID + "triples", stats.graph_triples, _hash),
+    ]
     partitions: list[Block] = []
-    for cls, n in stats.class_entities.items():
-        node = iri(f"{base}dataset/class/{slug(cls)}")
-        pairs.append((iri(VOID + "classPartition"), node))
-        partitions.append(
-            (
-                node,
-                [
-                    (a, void_dataset),
-                    (iri(VOID + "class"), iri(cls)),
-                    (iri(VOID + "entities"), _number(n)),
-                ],
+    for kind, link, about, size, counted, name in parts:
+        for term, n in counted.items():
+            node = iri(f"{base}dataset/{kind}/{name(term)}")
+            pairs.append((iri(VOID + link), node))
+            partitions.append(
+                (node, [(a, void_dataset), (iri(about), iri(term)), (iri(size), _number(n))])
             )
-        )
-    for prop, n in stats.property_triples.items():
-        node = iri(f"{base}dataset/property/{slug(prop)}")
-        pairs.append((iri(VOID + "propertyPartition"), node))
-        partitions.append(
-            (
-                node,
-                [
-                    (a, void_dataset),
-                    (iri(VOID + "property"), iri(prop)),
-                    (iri(VOID + "triples"), _number(n)),
-                ],
-            )
-        )
-    for graph, n in stats.graph_triples.items():
-        node = iri(f"{base}dataset/graph/{_hash(graph)}")
-        pairs.append((iri(VOID + "subset"), node))
-        partitions.append(
-            (
-                node,
-                [
-                    (a, void_dataset),
-                    (iri(DCTERMS + "source"), iri(graph)),
-                    (iri(VOID + "triples"), _number(n)),
-                ],
-            )
-        )
 
     activity = iri(PROV + "Activity")
     blocks: list[Block] = [(dataset, pairs), *extra]
