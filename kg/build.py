@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sys
-from collections import Counter, OrderedDict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -191,68 +191,104 @@ def _class_name(term: str) -> str:
     return value
 
 
+class _Recent:
+    """A mapping that keeps about its ``size`` most recently used keys (at most 2x).
+
+    Two plain dicts, the newer and the older generation: a key found in the
+    older one moves to the newer one, and when the newer one is full the older
+    one is dropped. Cheaper in time and memory than an ordered LRU, and as
+    deterministic: what is forgotten depends only on the order of the records.
+    """
+
+    __slots__ = ("new", "old", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.new: dict[int, Any] = {}
+        self.old: dict[int, Any] = {}
+
+    def get(self, key: int) -> Any:
+        value = self.new.get(key)
+        if value is None:
+            value = self.old.pop(key, None)
+            if value is not None:
+                self._put(key, value)
+        return value
+
+    def __setitem__(self, key: int, value: Any) -> None:
+        self._put(key, value)
+
+    def _put(self, key: int, value: Any) -> None:
+        new = self.new
+        new[key] = value
+        if len(new) >= self.size:
+            self.old = new
+            self.new = {}
+
+
 class _Emitter:
     """Writes blocks; a tracked node once per graph, and later only what is new about it.
 
     A tracked node (a journal, an organisation, a work a second source also
     has, ...) is written with the first record that mentions it. When a later
     record says something more about it (another name spelling, a status),
-    only the new triples are written. For that kg keeps the triples of recent
-    nodes in a bounded LRU cache; a node that has fallen out of it gets its
-    whole new description written again, which repeats some triples (RDF
-    stores and parsers treat a graph as a set) but never loses one.
+    only the new triples are written.
+
+    Memory stays bounded however many records come: kg remembers the nodes it
+    wrote in a window of the most recently used ones (``SEEN_SIZE`` nodes, and
+    the triples of ``CACHE_SIZE`` of them), by a 64-bit hash of their key. A
+    node that has fallen out of the window gets its description written again
+    when it comes back, which repeats some triples (RDF stores and parsers
+    treat a graph as a set) but never loses one. Journals, organisations and
+    anything else that comes often stay in the window.
     """
 
+    SEEN_SIZE = 250_000
     CACHE_SIZE = 20_000
 
     def __init__(self, writer: RdfWriter, report: BuildReport) -> None:
         self.writer = writer
         self.report = report
-        self.seen: dict[tuple[str | None, str], int] = {}
-        self.known: OrderedDict[tuple[str | None, str], set[tuple[str, str]]] = OrderedDict()
+        self.seen = _Recent(self.SEEN_SIZE)  # hash(graph, key) -> fingerprint of the first block
+        self.known = _Recent(self.CACHE_SIZE)  # hash(graph, key) -> the (p, o) pairs written
 
     def emit(self, blocks: Iterable[MappedBlock], graph: str | None) -> None:
         report = self.report
+        seen = self.seen
         for b in blocks:
             pairs = b.pairs
             if not pairs:
                 continue
             if b.tracked:
-                key = (graph, b.key or b.subject)
+                key = hash((graph, b.key or b.subject))
                 fingerprint = b.fingerprint
                 if fingerprint is None:
                     fingerprint = b.fingerprint = hash(tuple(pairs))
-                first = self.seen.get(key)
+                first = seen.get(key)
                 if first == fingerprint:
                     continue
                 if first is None:
-                    self.seen[key] = fingerprint
-                    self._remember(key, set(pairs))
+                    seen[key] = fingerprint
+                    self.known[key] = set(pairs)
                     if b.key is None:
                         report.entities[_class_name(pairs[0][1])] += 1
                 else:
                     known = self.known.get(key)
                     if known is not None:
-                        self.known.move_to_end(key)
                         pairs = [po for po in pairs if po not in known]
                         known.update(pairs)
                         if not pairs:
                             continue
                     else:
-                        self._remember(key, set(pairs))
+                        self.known[key] = set(pairs)
             else:
                 report.entities[_class_name(pairs[0][1])] += 1
             self.writer.block(b.subject, pairs, graph)
             report.triples += len(pairs)
 
     def wrote(self, graph: str | None, key: str) -> bool:
-        """Whether a tracked block with this key was written (in this graph)."""
-        return (graph, key) in self.seen
-
-    def _remember(self, key: tuple[str | None, str], pairs: set[tuple[str, str]]) -> None:
-        self.known[key] = pairs
-        if len(self.known) > self.CACHE_SIZE:
-            self.known.popitem(last=False)
+        """Whether a tracked block with this key was written (in this graph) recently."""
+        return self.seen.get(hash((graph, key))) is not None
 
 
 def _writer(fmt: str, out: IO[str]) -> RdfWriter:
@@ -503,9 +539,12 @@ class _State:
         # With a graph per source, each source's description of a work stays in
         # its graph (two sources may disagree); in one graph the first one wins.
         self.per_graph = per_graph
-        # (graph, work IRI) -> (fingerprint, origin)
-        self.works: dict[tuple[str | None, str], tuple[int, Location]] = {}
-        self.described: set[str] = set()  # work IRIs described in any graph
+        # Every work is remembered exactly, in about 100 bytes: a 64-bit hash
+        # of (graph, work IRI) -> a hash of its blocks. Where it came from is
+        # kept for the recent ones only, for the message about a second record.
+        self.works: dict[int, int] = {}
+        self.origins = _Recent(10_000)
+        self.described: set[int] = set()  # hashes of work IRIs described in any graph
         self.targets: dict[tuple[str | None, str], str] = {}  # works only given a status
 
     def add(self, rec: Record, graph: str | None, summary: FileSummary) -> None:
@@ -513,17 +552,20 @@ class _State:
         report = self.report
         blocks = mapped.blocks
         fingerprint = hash(tuple(tuple(b.pairs) for b in blocks))
-        key = (graph if self.per_graph else None, mapped.subject)
+        key = hash((graph, mapped.subject)) if self.per_graph else hash(mapped.subject)
         earlier = self.works.get(key)
         if earlier is None:
-            self.works[key] = (fingerprint, rec.origin)
-            if mapped.subject in self.described:
+            self.works[key] = fingerprint
+            self.origins[key] = rec.origin
+            if not self.per_graph:
+                report.built += 1
+            elif (work := hash(mapped.subject)) in self.described:
                 report.merged += 1  # also described by another source, in its own graph
                 summary.merged += 1
             else:
-                self.described.add(mapped.subject)
+                self.described.add(work)
                 report.built += 1
-        elif earlier[0] == fingerprint:
+        elif earlier == fingerprint:
             report.duplicates += 1
             return
         else:
@@ -532,12 +574,13 @@ class _State:
             blocks = [b for b in blocks if b.merge]
             report.merged += 1
             summary.merged += 1
+            first = self.origins.get(key) or "an earlier record"
             report.issues.append(
                 (
                     rec.origin,
                     Issue(
                         "",
-                        f"{mapped.subject} was described by {earlier[1]}: kg kept that "
+                        f"{mapped.subject} was described by {first}: kg kept that "
                         "description and added this record's statuses, notices, subjects and ids",
                     ),
                 )
@@ -555,7 +598,10 @@ class _State:
             self.targets.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
         ):
             # a notice node written for a status already carries its DOI
-            if target not in self.described and not self.emitter.wrote(graph, target):
+            described = (
+                hash(target) in self.described if self.per_graph else hash(target) in self.works
+            )
+            if not described and not self.emitter.wrote(graph, target):
                 self.emitter.emit(self.mapper.doi_only(doi), graph)
                 self.report.status_only += 1
 
