@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from hashlib import blake2b
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,11 +28,28 @@ from kg import vocab as V
 from kg.errors import InputError, Location, UsageError
 from kg.iris import DEFAULT_BASE, IriMinter, digest, segment
 from kg.mapping import MappedBlock, Mapper
-from kg.ntriples import NQuadsWriter, NTriplesWriter, RdfWriter, TriGWriter, TurtleWriter, literal
+from kg.ntriples import (
+    NQuadsWriter,
+    NTriplesWriter,
+    RdfWriter,
+    TriGWriter,
+    TurtleWriter,
+    literal,
+    nt_lines,
+)
 from kg.rdfio import FORMATS, QUAD_FORMATS, ShardedOutput, atomic_output
-from kg.readers import Reject, Skipped, SourceFile, find_sources, read_source
+from kg.readers import (
+    Reject,
+    Skipped,
+    SourceFile,
+    Unit,
+    find_sources,
+    read_source,
+    read_unit,
+    units,
+)
 from kg.records import Issue, Record
-from kg.resolve import Merge, default_tables, load_variants, resolve_sources
+from kg.resolve import Merge, Resolver, default_tables, load_variants, resolve_sources
 from kg.validate import ValidationReport, load_shapes, pick_engine, validate_graph
 from kg.vocab import PREFIXES
 
@@ -183,12 +201,64 @@ class BuildReport:
 
 
 @lru_cache(maxsize=256)
+@lru_cache(maxsize=1024)
 def _class_name(term: str) -> str:
     value = term[1:-1]
     for prefix, ns in PREFIXES.items():
         if value.startswith(ns):
             return f"{prefix}:{value[len(ns) :]}"
     return value
+
+
+# A block made ready to write, as a plain tuple (it crosses between processes,
+# and pickle handles tuples of str and int much faster than dataclasses):
+# (subject, N-Triples lines, pairs if the writer groups them else None,
+#  number of triples, tracked, merge, key digest, fingerprint, class to count or None)
+Prepared = tuple[str, str, list[tuple[str, str]] | None, int, bool, bool, int, int, str | None]
+
+
+def _digest(text: str) -> int:
+    """A 64-bit digest of ``text``, the same in every process and on every run."""
+    data = text.encode("utf-8", "surrogatepass")
+    return int.from_bytes(blake2b(data, digest_size=8).digest(), "big")
+
+
+def prepare(blocks: Iterable[MappedBlock], pairs_too: bool) -> list[Prepared]:
+    """Blocks as the emitter takes them: N-Triples text, and digests for the tracked ones."""
+    out: list[Prepared] = []
+    for b in blocks:
+        pairs = b.pairs
+        if not pairs:
+            continue
+        text = nt_lines(b.subject, pairs)
+        if b.tracked:
+            key, fingerprint = _digest(b.key or b.subject), _digest(text)
+            cls = _class_name(pairs[0][1]) if b.key is None else None
+        else:
+            key = fingerprint = 0
+            cls = _class_name(pairs[0][1])
+        kept = pairs if pairs_too else None
+        out.append((b.subject, text, kept, len(pairs), b.tracked, b.merge, key, fingerprint, cls))
+    return out
+
+
+@dataclass(slots=True)
+class _Mapped:
+    """A record read and mapped (by a worker, or the main process): what the build needs of it."""
+
+    origin: Location
+    issues: list[Issue]
+    subject: str
+    fingerprint: int  # of the whole description: the same record seen twice
+    blocks: list[Prepared]
+    targets: list[tuple[str, str]]
+
+
+def _mapped(mapper: Mapper, rec: Record, pairs_too: bool) -> _Mapped:
+    m = mapper.map_record(rec)
+    blocks = prepare(m.blocks, pairs_too)
+    fingerprint = _digest("".join(b[1] for b in blocks))
+    return _Mapped(rec.origin, rec.issues, m.subject, fingerprint, blocks, m.targets)
 
 
 class _Recent:
@@ -249,46 +319,49 @@ class _Emitter:
     def __init__(self, writer: RdfWriter, report: BuildReport) -> None:
         self.writer = writer
         self.report = report
-        self.seen = _Recent(self.SEEN_SIZE)  # hash(graph, key) -> fingerprint of the first block
-        self.known = _Recent(self.CACHE_SIZE)  # hash(graph, key) -> the (p, o) pairs written
+        self.seen = _Recent(self.SEEN_SIZE)  # key digest -> fingerprint of the first block
+        self.known = _Recent(self.CACHE_SIZE)  # key digest -> the N-Triples lines written
 
-    def emit(self, blocks: Iterable[MappedBlock], graph: str | None) -> None:
+    def emit(self, blocks: Iterable[Prepared], graph: str | None) -> None:
         report = self.report
-        seen = self.seen
-        for b in blocks:
-            pairs = b.pairs
-            if not pairs:
+        seen, known, writer = self.seen, self.known, self.writer
+        for subject, text, pairs, n, tracked, _, key, fingerprint, cls in blocks:
+            if not n:
                 continue
-            if b.tracked:
-                key = hash((graph, b.key or b.subject))
-                fingerprint = b.fingerprint
-                if fingerprint is None:
-                    fingerprint = b.fingerprint = hash(tuple(pairs))
+            if tracked:
+                if graph is not None:
+                    key = hash((graph, key))
                 first = seen.get(key)
                 if first == fingerprint:
                     continue
                 if first is None:
                     seen[key] = fingerprint
-                    self.known[key] = set(pairs)
-                    if b.key is None:
-                        report.entities[_class_name(pairs[0][1])] += 1
+                    known[key] = text
                 else:
-                    known = self.known.get(key)
-                    if known is not None:
-                        pairs = [po for po in pairs if po not in known]
-                        known.update(pairs)
-                        if not pairs:
+                    old = known.get(key)
+                    if old is not None:  # write only the triples not written yet
+                        # (split on "\n" only: a literal may hold U+2028, never "\n")
+                        written = set(old.split("\n"))
+                        lines = text.split("\n")[:-1]
+                        if pairs is not None:
+                            kept = zip(pairs, lines, strict=True)
+                            pairs = [po for po, ln in kept if ln not in written]
+                        new = [ln for ln in lines if ln not in written]
+                        if not new:
                             continue
+                        text, n = "".join(f"{ln}\n" for ln in new), len(new)
+                        known[key] = old + text
                     else:
-                        self.known[key] = set(pairs)
-            else:
-                report.entities[_class_name(pairs[0][1])] += 1
-            self.writer.block(b.subject, pairs, graph)
-            report.triples += len(pairs)
+                        known[key] = text
+            if cls is not None:
+                report.entities[cls] += 1
+            writer.lines(subject, text, pairs, graph)
+            report.triples += n
 
     def wrote(self, graph: str | None, key: str) -> bool:
         """Whether a tracked block with this key was written (in this graph) recently."""
-        return self.seen.get(hash((graph, key))) is not None
+        k = _digest(key)
+        return self.seen.get(k if graph is None else hash((graph, k))) is not None
 
 
 def _writer(fmt: str, out: IO[str]) -> RdfWriter:
@@ -334,10 +407,10 @@ class _Validator:
                 initargs=(shapes.serialize(format="nt"), engine),
             )
 
-    def add(self, blocks: list[MappedBlock], origin: Location) -> None:
+    def add(self, blocks: list[Prepared], origin: Location) -> None:
         for b in blocks:
-            self.sources.setdefault(b.subject[1:-1], origin)
-            self.lines.extend(f"{b.subject} {p} {o} .\n" for p, o in b.pairs)
+            self.sources.setdefault(b[0][1:-1], origin)
+            self.lines.append(b[1])
         self.count += 1
         if self.count >= self.batch_size:
             self.flush()
@@ -421,12 +494,19 @@ def build_stream(
     report = BuildReport(format=fmt)
     minter = IriMinter(base)
     resolver = None
+    counts: list[int] = []  # records per unit, for the workers' place in the first pass
     if resolve:
         # the first pass: what identifies journals, organisations and people
-        resolver = resolve_sources(_records(sources), minter, variants or {})
+        records = _records(sources) if workers <= 1 else _unit_records(sources, counts)
+        resolver = resolve_sources(records, minter, variants or {})
         report.merges, report.near_misses = resolver.merges, resolver.near_misses
     mapper = Mapper(minter, resolver)
     writer = _writer(fmt, out)
+    pipeline = (
+        _Pipeline(sources, base, resolver, counts, workers, writer.wants_pairs)
+        if workers > 1
+        else None
+    )
     emitter = _Emitter(writer, report)
     validator = (
         _Validator(shapes if shapes is not None else load_shapes(), batch_size, engine, workers)
@@ -442,10 +522,11 @@ def build_stream(
         report.files.append(summary)
         graph = f"<{graph_iri(base, source)}>" if quads else None
         if graph is not None and activity is not None:
-            emitter.emit(_provenance(base, source, graph, activity), graph)
+            emitter.emit(prepare(_provenance(base, source, graph, activity), True), graph)
             if validator is not None:
                 validator.flush()  # a batch holds one source's graph: each is validated alone
-        for item in read_source(source):
+        items = read_source(source) if pipeline is None else pipeline.items(source)
+        for item in items:
             if isinstance(item, Skipped):
                 summary.skipped[item.kind] += 1
                 report.skipped += 1
@@ -461,6 +542,8 @@ def build_stream(
                     on_record(report.triples)
             if progress is not None:
                 progress(1)
+    if pipeline is not None:
+        pipeline.close()
     state.finish()
     writer.finish()
     if validator is not None:
@@ -473,6 +556,97 @@ def _records(sources: Sequence[SourceFile]) -> Iterator[Record]:
         for item in read_source(source):
             if isinstance(item, Record):
                 yield item
+
+
+def _unit_records(sources: Sequence[SourceFile], counts: list[int]) -> Iterator[Record]:
+    """The records of ``sources`` unit by unit, appending each unit's record count to ``counts``."""
+    for source in sources:
+        for unit in units(source):
+            n = 0
+            for item in read_unit(unit):
+                if isinstance(item, Record):
+                    n += 1
+                    yield item
+            counts.append(n)
+
+
+_MAPPER: Mapper | None = None
+
+
+_PAIRS_TOO = False
+
+
+def _init_map_worker(base: str, resolver: Resolver | None, pairs_too: bool) -> None:
+    global _MAPPER, _PAIRS_TOO
+    _MAPPER = Mapper(IriMinter(base), resolver)
+    _PAIRS_TOO = pairs_too
+
+
+def _map_unit(unit: Unit, first_record: int) -> list[Skipped | Reject | _Mapped]:
+    """Read and map one unit (in a worker process)."""
+    mapper = _MAPPER
+    assert mapper is not None
+    if mapper.resolver is not None:
+        mapper.resolver.start_at(first_record)
+    out: list[Skipped | Reject | _Mapped] = []
+    for item in read_unit(unit):
+        if isinstance(item, Record):
+            out.append(_mapped(mapper, item, _PAIRS_TOO))
+        else:
+            out.append(item)
+    return out
+
+
+class _Pipeline:
+    """Reads and maps the units of the sources in ``workers`` processes, in order.
+
+    The main process cuts the sources into units and takes the results back in
+    unit order, with a bounded number of units in flight, so the build writes
+    exactly what one process writes and memory does not grow with the input.
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[SourceFile],
+        base: str,
+        resolver: Resolver | None,
+        counts: list[int],
+        workers: int,
+        pairs_too: bool,
+    ) -> None:
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_map_worker,
+            initargs=(base, resolver, pairs_too),
+        )
+        self.window = 3 * workers
+        self.pending: deque[tuple[SourceFile, Future[list[Skipped | Reject | _Mapped]]]] = deque()
+        self.todo = ((s, u) for s in sources for u in units(s))
+        self.counts = iter(counts)
+        self.first_record = 0
+
+    def _fill(self) -> None:
+        while len(self.pending) < self.window:
+            nxt = next(self.todo, None)
+            if nxt is None:
+                return
+            source, unit = nxt
+            future = self.pool.submit(_map_unit, unit, self.first_record)
+            self.first_record += next(self.counts, 0)
+            self.pending.append((source, future))
+
+    def items(self, source: SourceFile) -> Iterator[Skipped | Reject | _Mapped]:
+        """The results of ``source``'s units (the sources must be asked for in order)."""
+        while True:
+            self._fill()
+            if not self.pending or self.pending[0][0] is not source:
+                return
+            _, future = self.pending.popleft()
+            yield from future.result()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _activity(
@@ -534,6 +708,7 @@ class _State:
     ) -> None:
         self.mapper = mapper
         self.emitter = emitter
+        self.pairs_too = emitter.writer.wants_pairs
         self.validator = validator
         self.report = report
         # With a graph per source, each source's description of a work stays in
@@ -547,16 +722,16 @@ class _State:
         self.described: set[int] = set()  # hashes of work IRIs described in any graph
         self.targets: dict[tuple[str | None, str], str] = {}  # works only given a status
 
-    def add(self, rec: Record, graph: str | None, summary: FileSummary) -> None:
-        mapped = self.mapper.map_record(rec)
+    def add(self, rec: Record | _Mapped, graph: str | None, summary: FileSummary) -> None:
+        mapped = rec if isinstance(rec, _Mapped) else _mapped(self.mapper, rec, self.pairs_too)
         report = self.report
         blocks = mapped.blocks
-        fingerprint = hash(tuple(tuple(b.pairs) for b in blocks))
+        fingerprint = mapped.fingerprint
         key = hash((graph, mapped.subject)) if self.per_graph else hash(mapped.subject)
         earlier = self.works.get(key)
         if earlier is None:
             self.works[key] = fingerprint
-            self.origins[key] = rec.origin
+            self.origins[key] = mapped.origin
             if not self.per_graph:
                 report.built += 1
             elif (work := hash(mapped.subject)) in self.described:
@@ -571,13 +746,13 @@ class _State:
         else:
             # The first record to describe a work (in its graph) gives its
             # description; the others add statuses, notices, subjects and ids.
-            blocks = [b for b in blocks if b.merge]
+            blocks = [b for b in blocks if b[5]]
             report.merged += 1
             summary.merged += 1
             first = self.origins.get(key) or "an earlier record"
             report.issues.append(
                 (
-                    rec.origin,
+                    mapped.origin,
                     Issue(
                         "",
                         f"{mapped.subject} was described by {first}: kg kept that "
@@ -588,9 +763,9 @@ class _State:
         for target, doi in mapped.targets:
             self.targets.setdefault((graph, target), doi)
         self.emitter.emit(blocks, graph)
-        report.issues.extend((rec.origin, issue) for issue in rec.issues)
+        report.issues.extend((mapped.origin, issue) for issue in mapped.issues)
         if self.validator is not None:
-            self.validator.add(blocks, rec.origin)
+            self.validator.add(blocks, mapped.origin)
 
     def finish(self) -> None:
         """Works named only by DOI (as a status target or source) get their DOI, at the end."""
@@ -602,7 +777,7 @@ class _State:
                 hash(target) in self.described if self.per_graph else hash(target) in self.works
             )
             if not described and not self.emitter.wrote(graph, target):
-                self.emitter.emit(self.mapper.doi_only(doi), graph)
+                self.emitter.emit(prepare(self.mapper.doi_only(doi), True), graph)
                 self.report.status_only += 1
 
 

@@ -197,8 +197,8 @@ _engine_option = click.option(
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Processes that validate batches of records while the build goes on "
-    "(the report is the same as with one).",
+    help="Processes that read and map records, and validate batches of them "
+    "(the output and the report are the same as with one).",
 )
 @click.option(
     "--no-resolve",

@@ -75,6 +75,9 @@ class RecordError(InputError):
         self.location = location
         self.problem = problem
 
+    def __reduce__(self) -> tuple[object, ...]:  # travels between build worker processes
+        return (self.__class__, (self.location, self.problem), self.__dict__)
+
 
 class RdfSyntaxError(InputError):
     """An RDF file (Turtle, N-Triples, ...) does not parse."""

@@ -100,19 +100,61 @@ class RdfWriter:
     def block(self, subject: str, pairs: list[tuple[str, str]], graph: str | None = None) -> None:
         raise NotImplementedError
 
+    #: whether :meth:`lines` needs the block's pairs (Turtle groups them) or only its lines
+    wants_pairs = True
+
+    def lines(
+        self,
+        subject: str,
+        text: str,
+        pairs: list[tuple[str, str]] | None,
+        graph: str | None = None,
+    ) -> None:
+        """Write a block given as N-Triples ``text`` (and its ``pairs`` if :attr:`wants_pairs`)."""
+        assert pairs is not None
+        self.block(subject, pairs, graph)
+
     def finish(self) -> None:
         """Write what comes after the last block."""
 
 
+def nt_lines(subject: str, pairs: list[tuple[str, str]]) -> str:
+    """The N-Triples lines of one block."""
+    return "".join(f"{subject} {p} {o} .\n" for p, o in pairs)
+
+
 class NTriplesWriter(RdfWriter):
+    wants_pairs = False
+
     def block(self, subject: str, pairs: list[tuple[str, str]], graph: str | None = None) -> None:
-        self.out.write("".join(f"{subject} {p} {o} .\n" for p, o in pairs))
+        self.out.write(nt_lines(subject, pairs))
+
+    def lines(
+        self,
+        subject: str,
+        text: str,
+        pairs: list[tuple[str, str]] | None,
+        graph: str | None = None,
+    ) -> None:
+        self.out.write(text)
 
 
 class NQuadsWriter(RdfWriter):
+    wants_pairs = False
+
     def block(self, subject: str, pairs: list[tuple[str, str]], graph: str | None = None) -> None:
         g = f" {graph}" if graph else ""
         self.out.write("".join(f"{subject} {p} {o}{g} .\n" for p, o in pairs))
+
+    def lines(
+        self,
+        subject: str,
+        text: str,
+        pairs: list[tuple[str, str]] | None,
+        graph: str | None = None,
+    ) -> None:
+        # an N-Triples line ends in " .\n" and nowhere else (literals escape line breaks)
+        self.out.write(text.replace(" .\n", f" {graph} .\n") if graph else text)
 
 
 class TurtleWriter(RdfWriter):

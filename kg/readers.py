@@ -435,19 +435,88 @@ def _read_crossref_json(text: str, name: str, parser: Parser) -> Iterator[ReadRe
 
 def _read_jsonl(path: Path, name: str, parser: Parser) -> Iterator[ReadResult]:
     with open_binary(path) as f:
-        for n, line in enumerate(f, start=1):
-            if n == 1 and line.startswith(b"\xef\xbb\xbf"):
-                line = line[3:]
-            if not line.strip():
-                continue
-            origin = Location(name, f"line {n}")
-            try:
-                value = orjson.loads(line)
-            except orjson.JSONDecodeError as e:
-                raw = line.decode("utf-8", "replace").rstrip("\n")
-                yield Reject(RecordError(origin, f"broken JSON: {e}"), raw)
-                continue
-            yield _parse(parser, value, origin)
+        yield from _parse_lines(f, 1, name, parser)
+
+
+def _parse_lines(
+    lines: Iterable[bytes], first: int, name: str, parser: Parser
+) -> Iterator[ReadResult]:
+    for n, line in enumerate(lines, start=first):
+        if n == 1 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
+        if not line.strip():
+            continue
+        origin = Location(name, f"line {n}")
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as e:
+            raw = line.decode("utf-8", "replace").rstrip("\n")
+            yield Reject(RecordError(origin, f"broken JSON: {e}"), raw)
+            continue
+        yield _parse(parser, value, origin)
+
+
+# --- units of work for parallel builds ------------------------------------------------
+
+
+@dataclass(slots=True)
+class Unit:
+    """A piece of a source that one process reads: a whole file, or lines of a JSON Lines file.
+
+    ``kg build --workers N`` reads and maps units in N processes; the main
+    process cuts JSON Lines files into units (cheap: it only splits lines) and
+    writes the results in unit order, so the output is that of one process.
+    """
+
+    source: SourceFile
+    lines: list[bytes] | None = None  # None: the whole file
+    first_line: int = 1
+    error: Reject | None = None  # the file broke off here (a cut gzip stream)
+
+
+UNIT_LINES = 500  # lines of a JSON Lines file per unit: about 1 MB of Crossref works
+
+
+def units(source: SourceFile, lines_per_unit: int | None = None) -> Iterator[Unit]:
+    """The units of one source, in order.
+
+    :raises InputError: if the file cannot be opened or its format is unknown.
+    """
+    syntax, _ = syntax_of(source.path)
+    splittable = syntax == "jsonl" and "jsonl" in _SYNTAXES[source.reader]
+    if not splittable or source.reader in _FILE_READERS:
+        yield Unit(source)  # read whole (or refused) by read_source
+        return
+    size = lines_per_unit or UNIT_LINES
+    first = 1
+    batch: list[bytes] = []
+    try:
+        with open_binary(source.path) as f:
+            for line in f:
+                batch.append(line)
+                if len(batch) >= size:
+                    yield Unit(source, batch, first)
+                    first += len(batch)
+                    batch = []
+    except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+        problem = f"the compressed file is cut off or corrupt ({e})"
+        yield Unit(source, batch, first, Reject(RecordError(Location(source.name), problem)))
+        return
+    except OSError as e:
+        raise InputError(f"{source.name}: cannot read: {e.strerror or e}") from None
+    if batch:
+        yield Unit(source, batch, first)
+
+
+def read_unit(unit: Unit) -> Iterator[ReadResult]:
+    """The records of one unit, as :func:`read_source` gives them for its lines."""
+    if unit.lines is None:
+        yield from read_source(unit.source)
+        return
+    source = unit.source
+    yield from _parse_lines(unit.lines, unit.first_line, source.name, _parser(source.reader))
+    if unit.error is not None:
+        yield unit.error
 
 
 def _read_yaml(text: str, name: str, parser: Parser) -> Iterator[ReadResult]:

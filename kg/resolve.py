@@ -517,6 +517,10 @@ class Resolver:
 
     # --- the second pass: what the mapping asks ------------------------------------
 
+    def start_at(self, records_before: int) -> None:
+        """The mapping goes on after the first ``records_before`` records (a worker's unit)."""
+        self._seq = records_before
+
     def next_record(self) -> None:
         """The mapping starts the next record (records come in the first pass's order)."""
         self._seq += 1

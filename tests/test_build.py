@@ -451,3 +451,45 @@ def test_the_shapes_are_record_local(tmp_path: Path, data_dir: Path) -> None:
     assert len(records) > 100
     assert any(severity == "Violation" for severity, *_ in together)
     assert alone == together
+
+
+def _crossref_lines(tmp_path: Path) -> list[Path]:
+    """Crossref works as JSON Lines (a repeated work, a broken line) and a cut-off .jsonl.gz."""
+    import gzip
+
+    dump = HERE / "data" / "samples" / "crossref_api" / "crossref_dump_items"
+    items = json.loads((dump / "oc_ds_converter_40228.json").read_text(encoding="utf-8"))["items"]
+    lines = [json.dumps(item) for item in items]
+    lines[3:3] = [lines[0], "{broken", ""]  # the same work again, a broken line, a blank one
+    works = tmp_path / "works.jsonl"
+    works.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    packed = gzip.compress(("\n".join(lines[:8]) + "\n").encode("utf-8"))
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) * 2 // 3])
+    return [works, cut]
+
+
+@pytest.mark.parametrize("fmt", ["nt", "nq", "ttl"])
+def test_mapping_workers_write_what_one_process_writes(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    # Three lines per unit cut the JSON Lines files into many units for two
+    # worker processes; entity resolution needs each worker to know where its
+    # unit starts among all records.
+    import kg.readers
+
+    monkeypatch.setattr(kg.readers, "UNIT_LINES", 3)
+    sources = [data_dir, HERE / "data" / "samples", *_crossref_lines(tmp_path)]
+    outputs, reports = [], []
+    for workers in (1, 2):
+        (tmp_path / str(workers)).mkdir()
+        out = tmp_path / str(workers) / f"out.{fmt}"
+        report = build(sources, out, workers=workers, validate=False)
+        outputs.append(out.read_bytes())
+        reports.append(json.loads(report.to_json()) | {"output": None})
+    assert outputs[0] == outputs[1]
+    assert reports[0] == reports[1]
+    report_json = reports[0]
+    assert report_json["records"] > 1000 and report_json["duplicates"] >= 1
+    rejected = {r["file"] for r in report_json["rejects"]}
+    assert {"works.jsonl", "cut.jsonl.gz"} <= rejected
