@@ -8,6 +8,7 @@ a Violation. Warnings and Info results never fail a graph.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -279,18 +280,88 @@ def validate_graph(
         "advanced": True,
     }
     engine = pick_engine(engine)
+    sources = sources or {}
+    extra: list[ValidationResult] = []
     if engine == "turbo":
         import pyshacl_turbo
 
-        _, report_graph, _ = pyshacl_turbo.validate(data, **options)
+        # The SHACL-SPARQL constraints run once over the whole data, each as
+        # one query, instead of once per focus node (see _SparqlCheck); the
+        # engine validates the rest.
+        core, checks = _split_shapes(shapes)
+        store = data if isinstance(data, ox.Store) else graph_to_store(data)
+        options["shacl_graph"] = core
+        _, report_graph, _ = pyshacl_turbo.validate(store, **options)
+        for check in checks:
+            extra.extend(check.run(store, sources))
     else:
         if isinstance(data, ox.Store):
             data = store_to_graph(data)
         with _prepared_queries():
             _, report_graph, _ = pyshacl.validate(data, meta_shacl=False, **options)
     report = ValidationReport(triples=len(data), engine=engine)
-    report.results = list(_results(report_graph, shapes, sources or {}))
+    report.results = [*_results(report_graph, shapes, sources), *extra]
     return report
+
+
+def graph_to_store(graph: Graph) -> ox.Store:
+    """An in-memory pyoxigraph store holding ``graph`` (in its default graph)."""
+    store = ox.Store()
+    store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+@dataclass(frozen=True)
+class _SparqlCheck:
+    """A SHACL-SPARQL constraint (sh:sparql / sh:select) of a shape, run as one query.
+
+    A SHACL engine runs the SELECT once per focus node with ``$this`` bound to
+    it: for 2,000 generated records kg's 13 constraints took 7.4 s of a 10.3 s
+    validation with pyshacl-turbo. ``$this`` is an ordinary SPARQL variable
+    (``$this`` and ``?this`` are the same variable), and every kg constraint
+    binds it in its main pattern, so one run of the query over the whole data
+    gives every focus node's results at once; they are kept for the shape's
+    targets (its sh:targetClass instances). tests/test_shapes.py checks that
+    the results equal pySHACL's on every fixture.
+    """
+
+    shape: Node
+    targets: tuple[str, ...]
+    severity: str
+    messages: tuple[str, ...]
+    query: str
+
+    def run(self, store: ox.Store, sources: Mapping[str, Location]) -> Iterator[ValidationResult]:
+        classes = " ".join(f"<{t}>" for t in self.targets)
+        found = store.query(f"SELECT DISTINCT ?this {{ VALUES ?c {{ {classes} }} ?this a ?c }}")
+        assert isinstance(found, ox.QuerySolutions)
+        focus_nodes = {row["this"] for row in found}
+        if not focus_nodes:
+            return
+        shape = _short(self.shape) or ""
+        solutions = store.query(self.query)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        for row in solutions:
+            focus = row["this"]
+            if focus not in focus_nodes:
+                continue
+            bound = {name: row[name] for name in names if row[name] is not None}
+            value = bound.get("value", focus)
+            message = self.messages[0] if self.messages else "(no message)"
+            message = _fill(message, bound)
+            focus_text = focus.value if isinstance(focus, ox.NamedNode) else str(focus)
+            path = bound.get("path")
+            yield ValidationResult(
+                severity=self.severity,
+                message=message,
+                focus=focus_text,
+                path=_short(_rdflib(path)) if path is not None else None,
+                value=_short(_rdflib(value)),
+                shape=shape,
+                component="sh:SPARQLConstraintComponent",
+                source=sources.get(focus_text),
+            )
 
 
 @lru_cache(maxsize=256)
@@ -378,3 +449,79 @@ def _results(
             component=_short(g.value(node, SH.sourceConstraintComponent)) or "",
             source=sources.get(focus_text),
         )
+
+
+_TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
+_SPLIT: dict[int, tuple[Graph, Graph, list[_SparqlCheck]]] = {}
+
+
+def _rdflib(term: Any) -> Node:
+    """A pyoxigraph term as rdflib's (for the report's short forms)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    return BNode(str(term.value))
+
+
+def _fill(template: str, bound: Mapping[str, Any]) -> str:
+    """A message template with {?name} replaced by the lexical form (or IRI) of the binding."""
+
+    def one(m: re.Match[str]) -> str:
+        term = bound.get(m.group(1))
+        return "" if term is None else str(term.value)
+
+    return _TEMPLATE.sub(one, template)
+
+
+def _split_shapes(shapes: Graph) -> tuple[Graph, list[_SparqlCheck]]:
+    """The shapes without their SHACL-SPARQL constraints, and those constraints (cached)."""
+    cached = _SPLIT.get(id(shapes))
+    if cached is not None and cached[0] is shapes:
+        return cached[1], cached[2]
+    core = Graph()
+    for prefix, ns in shapes.namespaces():
+        core.bind(prefix, ns)
+    checks: list[_SparqlCheck] = []
+    for triple in shapes:
+        if triple[1] != SH.sparql:
+            core.add(triple)
+    for shape, constraint in sorted(shapes.subject_objects(SH.sparql)):
+        select = shapes.value(constraint, SH.select)
+        targets = tuple(sorted(str(c) for c in shapes.objects(shape, SH.targetClass)))
+        others = {p for p, _ in shapes.predicate_objects(shape)} & {
+            SH.targetNode,
+            SH.targetSubjectsOf,
+            SH.targetObjectsOf,
+            SH.target,
+        }
+        if (
+            select is None
+            or not targets
+            or others
+            or (constraint, SH.deactivated, Literal(True)) in shapes
+            or (shape, SH.deactivated, Literal(True)) in shapes
+        ):
+            core.add((shape, SH.sparql, constraint))  # the engine runs what kg does not
+            continue
+        header = "".join(
+            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+            for decl in shapes.objects(constraint, SH.prefixes)
+            for d in shapes.objects(decl, SH.declare)
+        )
+        severity = shapes.value(shape, SH.severity)
+        checks.append(
+            _SparqlCheck(
+                shape=shape,
+                targets=targets,
+                severity=str(severity).rpartition("#")[2] if severity else "Violation",
+                messages=tuple(sorted(str(m) for m in shapes.objects(constraint, SH.message))),
+                query=header + str(select),
+            )
+        )
+    if len(_SPLIT) > 8:
+        _SPLIT.clear()
+    _SPLIT[id(shapes)] = (shapes, core, checks)
+    return core, checks
