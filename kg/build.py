@@ -322,10 +322,13 @@ class _Emitter:
         self.seen = _Recent(self.SEEN_SIZE)  # key digest -> fingerprint of the first block
         self.known = _Recent(self.CACHE_SIZE)  # key digest -> the N-Triples lines written
 
-    def emit(self, blocks: Iterable[Prepared], graph: str | None) -> None:
+    def emit(self, blocks: Iterable[Prepared], graph: str | None) -> dict[int, str]:
+        """Write the blocks; return, by block index, what a node now has in all when this
+        record added to what earlier ones wrote (validation checks the node whole)."""
         report = self.report
         seen, known, writer = self.seen, self.known, self.writer
-        for subject, text, pairs, n, tracked, _, key, fingerprint, cls in blocks:
+        grown: dict[int, str] = {}
+        for i, (subject, text, pairs, n, tracked, _, key, fingerprint, cls) in enumerate(blocks):
             if not n:
                 continue
             if tracked:
@@ -333,6 +336,7 @@ class _Emitter:
                     key = hash((graph, key))
                 first = seen.get(key)
                 if first == fingerprint:
+                    known.get(key)  # keeps what a node that comes often has in the window
                     continue
                 if first is None:
                     seen[key] = fingerprint
@@ -347,16 +351,18 @@ class _Emitter:
                             kept = zip(pairs, lines, strict=True)
                             pairs = [po for po, ln in kept if ln not in written]
                         new = [ln for ln in lines if ln not in written]
+                        grown[i] = old + "".join(f"{ln}\n" for ln in new)
                         if not new:
                             continue
                         text, n = "".join(f"{ln}\n" for ln in new), len(new)
-                        known[key] = old + text
+                        known[key] = grown[i]
                     else:
                         known[key] = text
             if cls is not None:
                 report.entities[cls] += 1
             writer.lines(subject, text, pairs, graph)
             report.triples += n
+        return grown
 
     def wrote(self, graph: str | None, key: str) -> bool:
         """Whether a tracked block with this key was written (in this graph) recently."""
@@ -407,10 +413,12 @@ class _Validator:
                 initargs=(shapes.serialize(format="nt"), engine),
             )
 
-    def add(self, blocks: list[Prepared], origin: Location) -> None:
-        for b in blocks:
+    def add(self, blocks: list[Prepared], origin: Location, grown: dict[int, str]) -> None:
+        """Add a record's blocks; a shared node that records added to is checked whole
+        (``grown``): two online ISSNs of one journal from two records is a violation."""
+        for i, b in enumerate(blocks):
             self.sources.setdefault(b[0][1:-1], origin)
-            self.lines.append(b[1])
+            self.lines.append(grown.get(i) or b[1])
         self.count += 1
         if self.count >= self.batch_size:
             self.flush()
@@ -762,10 +770,10 @@ class _State:
             )
         for target, doi in mapped.targets:
             self.targets.setdefault((graph, target), doi)
-        self.emitter.emit(blocks, graph)
+        grown = self.emitter.emit(blocks, graph)
         report.issues.extend((mapped.origin, issue) for issue in mapped.issues)
         if self.validator is not None:
-            self.validator.add(blocks, mapped.origin)
+            self.validator.add(blocks, mapped.origin, grown)
 
     def finish(self) -> None:
         """Works named only by DOI (as a status target or source) get their DOI, at the end."""

@@ -493,3 +493,33 @@ def test_mapping_workers_write_what_one_process_writes(
     assert report_json["records"] > 1000 and report_json["duplicates"] >= 1
     rejected = {r["file"] for r in report_json["rejects"]}
     assert {"works.jsonl", "cut.jsonl.gz"} <= rejected
+
+
+def test_a_shared_node_is_validated_with_what_every_record_gave_it(tmp_path: Path) -> None:
+    # Two records give one journal (the same print ISSN) two different online
+    # ISSNs. Each record alone is valid; together they break "a journal has one
+    # online ISSN", even when the records are validated in separate batches.
+    import io
+
+    from kg.build import build_stream
+    from kg.readers import find_sources
+
+    records = tmp_path / "two.yaml"
+    records.write_text(
+        "- {title: One, year: 2020, journal: {title: J, issn_print: 2305-8420,"
+        " issn_online: 2312-6442}}\n"
+        "- {title: Two, year: 2021, journal: {title: J, issn_print: 2305-8420,"
+        " issn_online: 1234-5679}}\n",
+        encoding="utf-8",
+    )
+    for batch_size in (1, 2):
+        report = build_stream(
+            find_sources([records]), io.StringIO(), fmt="nt", batch_size=batch_size
+        )
+        assert report.validation is not None
+        found = [
+            r
+            for r in report.validation.results
+            if r.path == "prism:eIssn" and r.focus.endswith("journal/issn/2305-8420")
+        ]
+        assert [r.message for r in found] == ["A journal has one online ISSN"], batch_size
