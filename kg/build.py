@@ -295,6 +295,41 @@ class _Recent:
             self.old = new
             self.new = {}
 
+    def pop(self, key: int) -> Any:
+        value = self.new.pop(key, None)
+        return self.old.pop(key, None) if value is None else value
+
+
+class _Segmented:
+    """A :class:`_Recent` window in two parts: a key used a second time is kept longer.
+
+    Most tracked nodes come once (a person with an ORCID iD in one article);
+    journals and organisations come again and again. New keys go to the
+    probation part; a key asked for again moves to the protected part, which
+    only such keys fill, so a stream of one-off nodes cannot push out a journal
+    that comes every few thousand records.
+    """
+
+    __slots__ = ("probation", "protected")
+
+    def __init__(self, size: int) -> None:
+        self.probation = _Recent(size)
+        self.protected = _Recent(size)
+
+    def get(self, key: int) -> Any:
+        value = self.protected.get(key)
+        if value is None:
+            value = self.probation.pop(key)
+            if value is not None:
+                self.protected[key] = value
+        return value
+
+    def __setitem__(self, key: int, value: Any) -> None:
+        if self.protected.get(key) is not None:
+            self.protected[key] = value
+        else:
+            self.probation[key] = value
+
 
 class _Emitter:
     """Writes blocks; a tracked node once per graph, and later only what is new about it.
@@ -313,14 +348,14 @@ class _Emitter:
     anything else that comes often stay in the window.
     """
 
-    SEEN_SIZE = 250_000
+    SEEN_SIZE = 150_000
     CACHE_SIZE = 20_000
 
     def __init__(self, writer: RdfWriter, report: BuildReport) -> None:
         self.writer = writer
         self.report = report
-        self.seen = _Recent(self.SEEN_SIZE)  # key digest -> fingerprint of the first block
-        self.known = _Recent(self.CACHE_SIZE)  # key digest -> the N-Triples lines written
+        self.seen = _Segmented(self.SEEN_SIZE)  # key digest -> fingerprint of the first block
+        self.known = _Segmented(self.CACHE_SIZE)  # key digest -> the N-Triples lines written
 
     def emit(self, blocks: Iterable[Prepared], graph: str | None) -> dict[int, str]:
         """Write the blocks; return, by block index, what a node now has in all when this
