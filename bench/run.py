@@ -1,6 +1,6 @@
 """kg's benchmark: every stage on N generated records, against a bare baseline.
 
-    python bench/run.py 10000 100000            # sizes to run (1000000 takes hours)
+    python bench/run.py 10000 100000 1000000    # sizes to run (1M takes about an hour)
     python bench/run.py 10000 --validate        # also time kg validate (slow)
     python bench/run.py 10000 --skip-queries
 
@@ -13,7 +13,9 @@ from the kernel (os.wait4):
 - ``kg build`` to N-Triples in one process and with ``--workers 2``, with
   entity resolution, to N-Quads and to Turtle (no validation);
 - with ``--validate``: the validated build (``--workers 2``), and ``kg validate``
-  of the N-Triples file whole (up to 100k records: it holds the file in memory);
+  of the N-Triples file whole (up to 10k records: it holds the file in memory);
+- entity resolution only up to ``--resolve-max`` records (100k by default):
+  its first pass holds every authorship in memory;
 - ``kg load`` of the N-Triples into a fresh embedded store;
 - every library query over that store (bench/query_bench.py).
 
@@ -35,14 +37,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # kg validate FILE holds the file in one in-memory store: past this size the
 # validated build (batches of records, --workers) is the way, and is timed instead
-WHOLE_VALIDATE_MAX = 100_000
+WHOLE_VALIDATE_MAX = 10_000
 OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 
 from build_bench import count_lines, measure  # noqa: E402
 
 
-def run_size(n: int, validate: bool, queries: bool) -> dict[str, object]:
+def run_size(n: int, validate: bool, queries: bool, resolve_max: int) -> dict[str, object]:
     OUT.mkdir(exist_ok=True)
     records = OUT / f"crossref-{n}.jsonl"
     if not records.exists():
@@ -72,11 +74,6 @@ def run_size(n: int, validate: bool, queries: bool) -> dict[str, object]:
                 ["--no-resolve", "--no-validate", *two],
             ),
             (
-                "kg build to N-Triples, resolving, --workers 2",
-                work / "resolved.nt",
-                ["--no-validate", *two],
-            ),
-            (
                 "kg build to N-Quads, --no-resolve, --workers 2",
                 work / "kg.nq",
                 ["--no-resolve", "--no-validate", *two],
@@ -87,6 +84,15 @@ def run_size(n: int, validate: bool, queries: bool) -> dict[str, object]:
                 ["--no-resolve", "--no-validate", *two],
             ),
         ]
+        if n <= resolve_max:
+            stages.insert(
+                2,
+                (
+                    "kg build to N-Triples, resolving, --workers 2",
+                    work / "resolved.nt",
+                    ["--no-validate", *two],
+                ),
+            )
         if validate:
             stages.append(
                 (
@@ -151,9 +157,15 @@ def main() -> None:
     ap.add_argument("sizes", type=int, nargs="*", default=[10_000, 100_000])
     ap.add_argument("--validate", action="store_true", help="also time kg validate")
     ap.add_argument("--skip-queries", action="store_true", help="do not time the queries")
+    ap.add_argument(
+        "--resolve-max",
+        type=int,
+        default=100_000,
+        help="time the build with entity resolution up to this many records",
+    )
     args = ap.parse_args()
     for n in args.sizes:
-        result = run_size(n, args.validate, not args.skip_queries)
+        result = run_size(n, args.validate, not args.skip_queries, args.resolve_max)
         (OUT / f"run-{n}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(f"\n{n:,} records, {result['triples']:,} triples; {result['machine']}")
         print(f"{'stage':48} {'seconds':>8} {'records/s':>10} {'triples/s':>10} {'peak MB':>8}")
