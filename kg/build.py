@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sys
+from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,10 +20,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from kg import vocab as V
 from kg.errors import InputError, Location, UsageError
@@ -50,8 +50,12 @@ from kg.readers import (
 )
 from kg.records import Issue, Record
 from kg.resolve import Merge, Resolver, default_tables, load_variants, resolve_sources
-from kg.validate import ValidationReport, load_shapes, pick_engine, validate_graph
 from kg.vocab import PREFIXES
+
+if TYPE_CHECKING:  # rdflib and the SHACL engines load only when a build validates
+    from rdflib import Graph
+
+    from kg.validate import ValidationReport
 
 Progress = Callable[[int], None]
 
@@ -436,6 +440,8 @@ class _Validator:
         self.lines: list[str] = []
         self.sources: dict[str, Location] = {}
         self.count = 0
+        from kg.validate import ValidationReport
+
         self.report = ValidationReport()
         self.pool: ProcessPoolExecutor | None = None
         self.pending: deque[Future[ValidationReport]] = deque()
@@ -486,6 +492,8 @@ _WORKER: dict[str, object] = {}
 
 
 def _init_validation_worker(shapes_nt: str, engine: str) -> None:
+    from rdflib import Graph
+
     shapes = Graph()
     shapes.parse(data=shapes_nt, format="nt")
     _WORKER.update(shapes=shapes, engine=engine)
@@ -499,6 +507,8 @@ def _validate_batch(
 ) -> ValidationReport:
     # pyoxigraph loads the batch 10x faster than rdflib builds a graph of it;
     # the turbo engine validates the store as it is.
+    from kg.validate import validate_graph
+
     store = ox.Store()
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     shapes = shapes if shapes is not None else _WORKER["shapes"]  # type: ignore[assignment]
@@ -551,10 +561,12 @@ def build_stream(
         else None
     )
     emitter = _Emitter(writer, report)
+    if validate and shapes is None:
+        from kg.validate import load_shapes
+
+        shapes = load_shapes()
     validator = (
-        _Validator(shapes if shapes is not None else load_shapes(), batch_size, engine, workers)
-        if validate
-        else None
+        _Validator(shapes, batch_size, engine, workers) if validate and shapes is not None else None
     )
     quads = fmt in QUAD_FORMATS
     state = _State(mapper, emitter, validator, report, per_graph=quads)
@@ -738,6 +750,69 @@ def _provenance(
     ]
 
 
+class _WorkIndex:
+    """A map of 64-bit keys to 64-bit values in two flat arrays: 32 bytes a work at most.
+
+    Written here rather than taken from a library because a dict of Python
+    ints costs about 110 bytes an entry (two int objects and the table), which
+    was a third of the build's memory at a million works; without numpy no
+    well-kept library offers an int -> int map. Open addressing with linear
+    probing; the table doubles at half full. Key 0 marks an empty slot, so a
+    key of 0 is stored as 1 (two works are then confused only if their 64-bit
+    hashes are 0 and 1).
+    """
+
+    __slots__ = ("keys", "mask", "size", "values")
+
+    def __init__(self, capacity: int = 1 << 12) -> None:
+        self.keys = array("Q", bytes(8 * capacity))
+        self.values = array("Q", bytes(8 * capacity))
+        self.mask = capacity - 1
+        self.size = 0
+
+    def _slot(self, key: int) -> int:
+        keys, mask = self.keys, self.mask
+        i = key & mask
+        while True:
+            found = keys[i]
+            if found == key or found == 0:
+                return i
+            i = (i + 1) & mask
+
+    def get(self, key: int) -> int | None:
+        key = (key & _U64) or 1
+        i = self._slot(key)
+        return self.values[i] if self.keys[i] == key else None
+
+    def __contains__(self, key: int) -> bool:
+        return self.get(key) is not None
+
+    def __setitem__(self, key: int, value: int) -> None:
+        key = (key & _U64) or 1
+        i = self._slot(key)
+        if self.keys[i] == 0:
+            self.keys[i] = key
+            self.size += 1
+        self.values[i] = value
+        if 2 * self.size > self.mask:
+            self._grow()
+
+    def _grow(self) -> None:
+        old_keys, old_values = self.keys, self.values
+        capacity = 2 * (self.mask + 1)
+        self.keys = array("Q", bytes(8 * capacity))
+        self.values = array("Q", bytes(8 * capacity))
+        self.mask = capacity - 1
+        for key, value in zip(old_keys, old_values, strict=True):
+            if key:
+                i = self._slot(key)
+                self.keys[i] = key
+                self.values[i] = value
+
+
+_U64 = (1 << 64) - 1
+
+
 class _State:
     """What a build remembers across records: the works it has described."""
 
@@ -760,9 +835,9 @@ class _State:
         # Every work is remembered exactly, in about 100 bytes: a 64-bit hash
         # of (graph, work IRI) -> a hash of its blocks. Where it came from is
         # kept for the recent ones only, for the message about a second record.
-        self.works: dict[int, int] = {}
+        self.works = _WorkIndex()
         self.origins = _Recent(10_000)
-        self.described: set[int] = set()  # hashes of work IRIs described in any graph
+        self.described = _WorkIndex()  # hashes of work IRIs described in any graph
         self.targets: dict[tuple[str | None, str], str] = {}  # works only given a status
 
     def add(self, rec: Record | _Mapped, graph: str | None, summary: FileSummary) -> None:
@@ -781,7 +856,7 @@ class _State:
                 report.merged += 1  # also described by another source, in its own graph
                 summary.merged += 1
             else:
-                self.described.add(work)
+                self.described[work] = 1
                 report.built += 1
         elif earlier == fingerprint:
             report.duplicates += 1
@@ -866,8 +941,12 @@ def build(
     format_of(Path(f"x.{fmt}"))
     sources = find_sources(list(paths), reader)
     variants = load_variants([*default_tables(), *organisations]) if resolve else None
-    shapes = load_shapes(shapes_dir) if validate else None
-    engine = pick_engine(engine)
+    shapes = None
+    if validate:
+        from kg.validate import load_shapes, pick_engine
+
+        shapes = load_shapes(shapes_dir)
+        engine = pick_engine(engine)
     direct = fmt in ("nt", "nq", "ttl", "trig")
     stream_fmt = fmt if direct else ("nq" if fmt in QUAD_FORMATS else "nt")
     if shard_size is not None and (output is None or fmt not in ("nt", "nq")):

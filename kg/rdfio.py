@@ -12,11 +12,13 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+
+if TYPE_CHECKING:  # rdflib is imported where a graph is made: builds do without it
+    from rdflib import Graph
+    from rdflib.term import Node
 
 from kg.errors import RdfSyntaxError, UsageError
 from kg.vocab import XSD
@@ -77,6 +79,8 @@ def read_quads(paths: Iterable[Path]) -> Iterator[ox.Quad]:
 
 def to_rdflib(term: object) -> Node:
     """An rdflib term for a pyoxigraph term (plain strings stay plain, as rdflib parses them)."""
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -110,6 +114,8 @@ def read_store(paths: Iterable[Path]) -> ox.Store:
 
 def read_graph(paths: Iterable[Path]) -> Graph:
     """Parse RDF files into one rdflib graph (named graphs merged into it)."""
+    from rdflib import Graph
+
     g = Graph(bind_namespaces="none")
     add = g.add
     for q in read_quads(paths):

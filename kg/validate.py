@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -297,6 +296,8 @@ def validate_graph(
     else:
         if isinstance(data, ox.Store):
             data = store_to_graph(data)
+        import pyshacl
+
         with _prepared_queries():
             _, report_graph, _ = pyshacl.validate(data, meta_shacl=False, **options)
     report = ValidationReport(triples=len(data), engine=engine)

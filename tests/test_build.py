@@ -523,3 +523,23 @@ def test_a_shared_node_is_validated_with_what_every_record_gave_it(tmp_path: Pat
             if r.path == "prism:eIssn" and r.focus.endswith("journal/issn/2305-8420")
         ]
         assert [r.message for r in found] == ["A journal has one online ISSN"], batch_size
+
+
+def test_the_work_index_holds_what_a_dict_holds() -> None:
+    # the build remembers every work in this compact map (kg/build.py _WorkIndex)
+    import random
+
+    from kg.build import _WorkIndex
+
+    index, reference = _WorkIndex(4), {}
+    rnd = random.Random(8)
+    for _ in range(20_000):
+        key = rnd.getrandbits(64) - (1 << 63)  # Python's hash() is signed
+        value = rnd.getrandbits(64)
+        index[key] = value
+        reference[key] = value
+        if rnd.random() < 0.1:  # an update of a key already there
+            index[key] = reference[key] = rnd.getrandbits(64)
+    assert index.size == len(reference)
+    assert all(index.get(k) == v for k, v in reference.items())
+    assert sum(rnd.getrandbits(64) in index for _ in range(1000)) == 0
