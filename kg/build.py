@@ -550,7 +550,7 @@ def build_stream(
     counts: list[int] = []  # records per unit, for the workers' place in the first pass
     if resolve:
         # the first pass: what identifies journals, organisations and people
-        records = _records(sources) if workers <= 1 else _unit_records(sources, counts)
+        records = _unit_records(sources, counts)
         resolver = resolve_sources(records, minter, variants or {})
         report.merges, report.near_misses = resolver.merges, resolver.near_misses
     mapper = Mapper(minter, resolver)
@@ -604,13 +604,6 @@ def build_stream(
     if validator is not None:
         report.validation = validator.finish()
     return report
-
-
-def _records(sources: Sequence[SourceFile]) -> Iterator[Record]:
-    for source in sources:
-        for item in read_source(source):
-            if isinstance(item, Record):
-                yield item
 
 
 def _unit_records(sources: Sequence[SourceFile], counts: list[int]) -> Iterator[Record]:
