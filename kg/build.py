@@ -44,7 +44,6 @@ from kg.readers import (
     SourceFile,
     Unit,
     find_sources,
-    read_source,
     read_unit,
     units,
 )
@@ -55,6 +54,8 @@ from kg.vocab import PREFIXES
 if TYPE_CHECKING:  # rdflib and the SHACL engines load only when a build validates
     from rdflib import Graph
 
+    from kg.reach import Reads
+    from kg.settle import Checker
     from kg.validate import ValidationReport
 
 Progress = Callable[[int], None]
@@ -91,6 +92,8 @@ class BuildReport:
     shards: list[str] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)  # what entity resolution made one
     near_misses: list[Merge] = field(default_factory=list)  # what it kept apart, and why
+    # how validation settled nodes that several records describe (kg/settle.py)
+    settled: dict[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -185,6 +188,7 @@ class BuildReport:
                     "entities": dict(sorted(self.entities.items())),
                     "merges": [m.as_dict() for m in self.merges],
                     "near_misses": [m.as_dict() for m in self.near_misses],
+                    "settled": self.settled,
                     "warnings": [
                         where(Location(loc.path, loc.record, i.field)) | {"message": i.message}
                         for loc, i in self.issues
@@ -204,7 +208,6 @@ class BuildReport:
         )
 
 
-@lru_cache(maxsize=256)
 @lru_cache(maxsize=1024)
 def _class_name(term: str) -> str:
     value = term[1:-1]
@@ -214,11 +217,22 @@ def _class_name(term: str) -> str:
     return value
 
 
+# What a record states about one node, for kg/settle.py: (digest of the subject,
+# fingerprint of its triples, fingerprint of the triples other nodes' shapes read,
+# triples that point at other nodes and are read from their side as
+# (object digest, line digest, read as a far part?), nodes it names whose
+# triples the shapes read further (object digests)); None for a record's own
+# private nodes (roles, unnamed authors), which no other record states.
+Statement = tuple[int, int, int, list[tuple[int, int, bool]], list[int]]
+
 # A block made ready to write, as a plain tuple (it crosses between processes,
 # and pickle handles tuples of str and int much faster than dataclasses):
 # (subject, N-Triples lines, pairs if the writer groups them else None,
-#  number of triples, tracked, merge, key digest, fingerprint, class to count or None)
-Prepared = tuple[str, str, list[tuple[str, str]] | None, int, bool, bool, int, int, str | None]
+#  number of triples, tracked, merge, key digest, fingerprint, class to count or None,
+#  what the block states for validation or None)
+Prepared = tuple[
+    str, str, list[tuple[str, str]] | None, int, bool, bool, int, int, str | None, Statement | None
+]
 
 
 def _digest(text: str) -> int:
@@ -227,8 +241,30 @@ def _digest(text: str) -> int:
     return int.from_bytes(blake2b(data, digest_size=8).digest(), "big")
 
 
-def prepare(blocks: Iterable[MappedBlock], pairs_too: bool) -> list[Prepared]:
-    """Blocks as the emitter takes them: N-Triples text, and digests for the tracked ones."""
+@lru_cache(maxsize=8192)
+def _node_digest(term: str) -> int:
+    """The digest of a node's N-Triples form (classes, journals, ... come again and again)."""
+    return _digest(term)
+
+
+def prepare(
+    blocks: Iterable[MappedBlock],
+    pairs_too: bool,
+    reads: Reads | None = None,
+    work: str | None = None,
+) -> list[Prepared]:
+    """Blocks as the emitter takes them: N-Triples text, and digests for the tracked ones.
+
+    With ``reads`` (the build validates), each block also says what it states
+    for kg/settle.py; ``work`` is the record's work, the one untracked node
+    that other records may add to.
+    """
+    blocks = list(blocks)
+    local = (
+        {b.subject for b in blocks if not b.tracked and b.subject != work}
+        if reads is not None
+        else set()
+    )
     out: list[Prepared] = []
     for b in blocks:
         pairs = b.pairs
@@ -242,8 +278,58 @@ def prepare(blocks: Iterable[MappedBlock], pairs_too: bool) -> list[Prepared]:
             key = fingerprint = 0
             cls = _class_name(pairs[0][1])
         kept = pairs if pairs_too else None
-        out.append((b.subject, text, kept, len(pairs), b.tracked, b.merge, key, fingerprint, cls))
+        statement = None
+        if reads is not None and b.subject not in local:
+            statement = _statement(b.subject, pairs, text, fingerprint, reads, local)
+        out.append(
+            (
+                b.subject,
+                text,
+                kept,
+                len(pairs),
+                b.tracked,
+                b.merge,
+                key,
+                fingerprint,
+                cls,
+                statement,
+            )
+        )
     return out
+
+
+def _statement(
+    subject: str,
+    pairs: list[tuple[str, str]],
+    text: str,
+    fingerprint: int,
+    reads: Reads,
+    local: set[str],
+) -> Statement:
+    far: list[str] = []
+    inv: list[tuple[int, int, bool]] = []
+    refs: list[int] = []
+    far_out, is_in, is_far_in, is_entry = (
+        reads.far_out,
+        reads.is_in,
+        reads.is_far_in,
+        reads.is_entry,
+    )
+    for p, o in pairs:
+        if far_out is None or p in far_out:
+            far.append(f"{p} {o}")
+        if o[0] == "<" and o not in local:
+            if is_in(p):
+                inv.append((_node_digest(o), _digest(f"{subject} {p} {o}"), is_far_in(p)))
+            if is_entry(p):
+                refs.append(_node_digest(o))
+    return (
+        _node_digest(subject),
+        fingerprint or _digest(text),
+        _digest("\n".join(far)) if far else 0,
+        inv,
+        refs,
+    )
 
 
 @dataclass(slots=True)
@@ -258,9 +344,9 @@ class _Mapped:
     targets: list[tuple[str, str]]
 
 
-def _mapped(mapper: Mapper, rec: Record, pairs_too: bool) -> _Mapped:
+def _mapped(mapper: Mapper, rec: Record, pairs_too: bool, reads: Reads | None = None) -> _Mapped:
     m = mapper.map_record(rec)
-    blocks = prepare(m.blocks, pairs_too)
+    blocks = prepare(m.blocks, pairs_too, reads, m.subject)
     fingerprint = _digest("".join(b[1] for b in blocks))
     return _Mapped(rec.origin, rec.issues, m.subject, fingerprint, blocks, m.targets)
 
@@ -361,13 +447,11 @@ class _Emitter:
         self.seen = _Segmented(self.SEEN_SIZE)  # key digest -> fingerprint of the first block
         self.known = _Segmented(self.CACHE_SIZE)  # key digest -> the N-Triples lines written
 
-    def emit(self, blocks: Iterable[Prepared], graph: str | None) -> dict[int, str]:
-        """Write the blocks; return, by block index, what a node now has in all when this
-        record added to what earlier ones wrote (validation checks the node whole)."""
+    def emit(self, blocks: Iterable[Prepared], graph: str | None) -> None:
+        """Write the blocks: a tracked node's triples once, then only what is new."""
         report = self.report
         seen, known, writer = self.seen, self.known, self.writer
-        grown: dict[int, str] = {}
-        for i, (subject, text, pairs, n, tracked, _, key, fingerprint, cls) in enumerate(blocks):
+        for subject, text, pairs, n, tracked, _, key, fingerprint, cls, _ in blocks:
             if not n:
                 continue
             if tracked:
@@ -390,18 +474,16 @@ class _Emitter:
                             kept = zip(pairs, lines, strict=True)
                             pairs = [po for po, ln in kept if ln not in written]
                         new = [ln for ln in lines if ln not in written]
-                        grown[i] = old + "".join(f"{ln}\n" for ln in new)
                         if not new:
                             continue
+                        known[key] = old + "".join(f"{ln}\n" for ln in new)
                         text, n = "".join(f"{ln}\n" for ln in new), len(new)
-                        known[key] = grown[i]
                     else:
                         known[key] = text
             if cls is not None:
                 report.entities[cls] += 1
             writer.lines(subject, text, pairs, graph)
             report.triples += n
-        return grown
 
     def wrote(self, graph: str | None, key: str) -> bool:
         """Whether a tracked block with this key was written (in this graph) recently."""
@@ -424,98 +506,6 @@ def graph_iri(base: str, source: SourceFile) -> str:
     return f"{base}graph/{'/'.join(segment(p) for p in source.name.split('/'))}"
 
 
-class _Validator:
-    """Validates records in batches: each batch is the full description of its records.
-
-    kg's shapes look at one record's nodes only, so batches are independent:
-    with ``workers`` > 1 they are validated in that many processes while the
-    build goes on, and their reports merged in the order of the batches (the
-    same report as with one process).
-    """
-
-    def __init__(self, shapes: Graph, batch_size: int, engine: str, workers: int = 1) -> None:
-        self.shapes = shapes
-        self.engine = engine
-        self.batch_size = batch_size
-        self.lines: list[str] = []
-        self.sources: dict[str, Location] = {}
-        self.count = 0
-        from kg.validate import ValidationReport
-
-        self.report = ValidationReport()
-        self.pool: ProcessPoolExecutor | None = None
-        self.pending: deque[Future[ValidationReport]] = deque()
-        self.workers = workers
-        if workers > 1:
-            self.pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_validation_worker,
-                initargs=(shapes.serialize(format="nt"), engine),
-            )
-
-    def add(self, blocks: list[Prepared], origin: Location, grown: dict[int, str]) -> None:
-        """Add a record's blocks; a shared node that records added to is checked whole
-        (``grown``): two online ISSNs of one journal from two records is a violation."""
-        for i, b in enumerate(blocks):
-            self.sources.setdefault(b[0][1:-1], origin)
-            self.lines.append(grown.get(i) or b[1])
-        self.count += 1
-        if self.count >= self.batch_size:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.count:
-            return
-        data = "".join(self.lines).encode("utf-8")
-        if self.pool is not None:
-            self.pending.append(self.pool.submit(_validate_batch, data, self.sources))
-            while len(self.pending) > 2 * self.workers:  # bounded: merge the oldest
-                self.report.merge(self.pending.popleft().result())
-        else:
-            self.report.merge(_validate_batch(data, self.sources, self.shapes, self.engine))
-        self.lines, self.sources, self.count = [], {}, 0
-
-    def finish(self) -> ValidationReport:
-        """Validate what is left and wait for the workers; the merged report."""
-        self.flush()
-        try:
-            while self.pending:
-                self.report.merge(self.pending.popleft().result())
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown(cancel_futures=True)
-        return self.report
-
-
-_WORKER: dict[str, object] = {}
-
-
-def _init_validation_worker(shapes_nt: str, engine: str) -> None:
-    from rdflib import Graph
-
-    shapes = Graph()
-    shapes.parse(data=shapes_nt, format="nt")
-    _WORKER.update(shapes=shapes, engine=engine)
-
-
-def _validate_batch(
-    data: bytes,
-    sources: dict[str, Location],
-    shapes: Graph | None = None,
-    engine: str | None = None,
-) -> ValidationReport:
-    # pyoxigraph loads the batch 10x faster than rdflib builds a graph of it;
-    # the turbo engine validates the store as it is.
-    from kg.validate import validate_graph
-
-    store = ox.Store()
-    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-    shapes = shapes if shapes is not None else _WORKER["shapes"]  # type: ignore[assignment]
-    engine = engine if engine is not None else str(_WORKER["engine"])
-    return validate_graph(store, shapes, sources=sources, engine=engine)
-
-
 def build_stream(
     sources: Sequence[SourceFile],
     out: IO[str],
@@ -532,6 +522,7 @@ def build_stream(
     resolve: bool = True,
     variants: dict[str, str] | None = None,
     workers: int = 1,
+    settle_window: int | None = None,
 ) -> BuildReport:
     """Map the records of ``sources`` to RDF written to ``out`` in ``fmt`` (nt, nq, ttl, trig).
 
@@ -555,55 +546,150 @@ def build_stream(
         report.merges, report.near_misses = resolver.merges, resolver.near_misses
     mapper = Mapper(minter, resolver)
     writer = _writer(fmt, out)
+    reads: Reads | None = None
+    checker: Checker | None = None
+    if validate:
+        from kg.reach import reads as reads_of
+        from kg.settle import Checker
+        from kg.validate import load_shapes
+
+        shapes = load_shapes() if shapes is None else shapes
+        reads = reads_of(shapes)
+        checker = Checker(shapes, engine, reads, batch_size, workers, window=settle_window)
     pipeline = (
-        _Pipeline(sources, base, resolver, counts, workers, writer.wants_pairs)
+        _Pipeline(sources, base, resolver, counts, workers, writer.wants_pairs, reads)
         if workers > 1
         else None
     )
     emitter = _Emitter(writer, report)
-    if validate and shapes is None:
-        from kg.validate import load_shapes
-
-        shapes = load_shapes()
-    validator = (
-        _Validator(shapes, batch_size, engine, workers) if validate and shapes is not None else None
-    )
     quads = fmt in QUAD_FORMATS
-    state = _State(mapper, emitter, validator, report, per_graph=quads)
+    state = _State(mapper, emitter, checker, report, per_graph=quads, reads=reads)
     activity = _activity(base, reader, resolve, sources) if quads else None
-    writer.start()
-    for source in sources:
-        summary = FileSummary(source.name, source.reader)
-        report.files.append(summary)
-        graph = f"<{graph_iri(base, source)}>" if quads else None
-        if graph is not None and activity is not None:
-            emitter.emit(prepare(_provenance(base, source, graph, activity), True), graph)
-            if validator is not None:
-                validator.flush()  # a batch holds one source's graph: each is validated alone
-        items = read_source(source) if pipeline is None else pipeline.items(source)
-        for item in items:
-            if isinstance(item, Skipped):
-                summary.skipped[item.kind] += 1
-                report.skipped += 1
-                continue
-            summary.records += 1
-            report.records += 1
-            if isinstance(item, Reject):
-                summary.rejected += 1
-                report.rejects.append(item)
-            else:
-                state.add(item, graph, summary)
-                if on_record is not None:
-                    on_record(report.triples)
-            if progress is not None:
-                progress(1)
-    if pipeline is not None:
-        pipeline.close()
-    state.finish()
-    writer.finish()
-    if validator is not None:
-        report.validation = validator.finish()
+    replay = _Replay(sources, state, resolver, base, activity)
+    try:
+        writer.start()
+        for index, source in enumerate(sources):
+            summary = FileSummary(source.name, source.reader)
+            report.files.append(summary)
+            graph = f"<{graph_iri(base, source)}>" if quads else None
+            if checker is not None:
+                checker.start_graph(graph)  # a batch holds one graph: each is validated alone
+            if graph is not None and activity is not None:
+                blocks = prepare(_provenance(base, source, graph, activity), True, reads)
+                emitter.emit(blocks, graph)
+                if checker is not None:
+                    checker.add(blocks, Location(source.name), state.pseudo(("prov", index)))
+            results = (
+                (read_unit(unit) for unit in units(source))
+                if pipeline is None
+                else pipeline.units(source)
+            )
+            table: list[tuple[int, int]] = []
+            for unit_items in results:
+                first = state.seq
+                for item in unit_items:
+                    if isinstance(item, Skipped):
+                        summary.skipped[item.kind] += 1
+                        report.skipped += 1
+                        continue
+                    summary.records += 1
+                    report.records += 1
+                    if isinstance(item, Reject):
+                        summary.rejected += 1
+                        report.rejects.append(item)
+                    else:
+                        state.add(item, graph, summary)
+                        if on_record is not None:
+                            on_record(report.triples)
+                    if progress is not None:
+                        progress(1)
+                table.append((first, state.seq - first))
+            replay.units.append(table)
+        if pipeline is not None:
+            pipeline.close()
+            pipeline = None
+        state.finish()
+        writer.finish()
+        if checker is not None:
+            report.validation = checker.finish(replay.records)
+            report.settled = dict(checker.stats)
+    finally:
+        if pipeline is not None:
+            pipeline.close()
+        if checker is not None:
+            checker.close()
     return report
+
+
+class _Replay:
+    """Gives back records by their statement number, as the build stated them.
+
+    The end pass of validation (kg/settle.py) needs a few records again, long
+    after they were written: it reads their units again and maps them as the
+    build did (the same resolver decisions, the same choice between a work's
+    description and what a later record only adds to it).
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[SourceFile],
+        state: _State,
+        resolver: Resolver | None,
+        base: str,
+        activity: tuple[str, list[tuple[str, str]]] | None,
+    ) -> None:
+        self.sources = sources
+        self.state = state
+        self.resolver = resolver
+        self.base = base
+        self.activity = activity
+        self.units: list[list[tuple[int, int]]] = []  # per source: (first seq, records) per unit
+
+    def records(
+        self, seqs: set[int] | None
+    ) -> Iterator[tuple[int, Location, str | None, list[Prepared]]]:
+        """The records with these statement numbers (all of them for None), in build order."""
+        state = self.state
+        quads = state.per_graph
+        for index, (source, table) in enumerate(zip(self.sources, self.units, strict=True)):
+            graph = f"<{graph_iri(self.base, source)}>" if quads else None
+            for seq, _ in state.pseudos_of(("prov", index)):
+                if seqs is None or seq in seqs:
+                    assert self.activity is not None and graph is not None
+                    blocks = prepare(
+                        _provenance(self.base, source, graph, self.activity), True, state.reads
+                    )
+                    yield seq, Location(source.name), graph, blocks
+            wanted = [
+                (first, n)
+                for first, n in table
+                if n and (seqs is None or any(first <= s < first + n for s in seqs))
+            ]
+            if not wanted:
+                continue
+            starts = {first for first, _ in wanted}
+            for unit, (first, n) in zip(units(source), table, strict=True):
+                if first not in starts or not n:
+                    continue
+                seq = first
+                for item in read_unit(unit):
+                    if not isinstance(item, Record):
+                        continue
+                    if seqs is None or seq in seqs:
+                        if self.resolver is not None:
+                            self.resolver.start_at(seq)
+                        yield seq, item.origin, graph, state.restate(item, graph)
+                    seq += 1
+                if seq != first + n:
+                    raise InputError(
+                        f"{source.name} changed while kg was building it: its records are "
+                        "not the ones kg read before; build again"
+                    )
+        for seq, what in state.pseudos_of("doi"):
+            if seqs is None or seq in seqs:
+                graph, doi = str(what[1]) if what[1] else None, str(what[2])
+                blocks = prepare(state.mapper.doi_only(doi), True, state.reads)
+                yield seq, Location(graph[1:-1] if graph else ""), graph, blocks
 
 
 def _unit_records(sources: Sequence[SourceFile], counts: list[int]) -> Iterator[Record]:
@@ -624,10 +710,16 @@ _MAPPER: Mapper | None = None
 _PAIRS_TOO = False
 
 
-def _init_map_worker(base: str, resolver: Resolver | None, pairs_too: bool) -> None:
-    global _MAPPER, _PAIRS_TOO
+_READS: Reads | None = None
+
+
+def _init_map_worker(
+    base: str, resolver: Resolver | None, pairs_too: bool, reads: Reads | None
+) -> None:
+    global _MAPPER, _PAIRS_TOO, _READS
     _MAPPER = Mapper(IriMinter(base), resolver)
     _PAIRS_TOO = pairs_too
+    _READS = reads
 
 
 def _map_unit(unit: Unit, first_record: int) -> list[Skipped | Reject | _Mapped]:
@@ -639,7 +731,7 @@ def _map_unit(unit: Unit, first_record: int) -> list[Skipped | Reject | _Mapped]
     out: list[Skipped | Reject | _Mapped] = []
     for item in read_unit(unit):
         if isinstance(item, Record):
-            out.append(_mapped(mapper, item, _PAIRS_TOO))
+            out.append(_mapped(mapper, item, _PAIRS_TOO, _READS))
         else:
             out.append(item)
     return out
@@ -661,12 +753,13 @@ class _Pipeline:
         counts: list[int],
         workers: int,
         pairs_too: bool,
+        reads: Reads | None = None,
     ) -> None:
         self.pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_map_worker,
-            initargs=(base, resolver, pairs_too),
+            initargs=(base, resolver, pairs_too, reads),
         )
         self.window = 3 * workers
         self.pending: deque[tuple[SourceFile, Future[list[Skipped | Reject | _Mapped]]]] = deque()
@@ -684,14 +777,14 @@ class _Pipeline:
             self.first_record += next(self.counts, 0)
             self.pending.append((source, future))
 
-    def items(self, source: SourceFile) -> Iterator[Skipped | Reject | _Mapped]:
-        """The results of ``source``'s units (the sources must be asked for in order)."""
+    def units(self, source: SourceFile) -> Iterator[list[Skipped | Reject | _Mapped]]:
+        """The results of ``source``'s units, unit by unit (ask for the sources in order)."""
         while True:
             self._fill()
             if not self.pending or self.pending[0][0] is not source:
                 return
             _, future = self.pending.popleft()
-            yield from future.result()
+            yield future.result()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -813,14 +906,16 @@ class _State:
         self,
         mapper: Mapper,
         emitter: _Emitter,
-        validator: _Validator | None,
+        checker: Checker | None,
         report: BuildReport,
         per_graph: bool = False,
+        reads: Reads | None = None,
     ) -> None:
         self.mapper = mapper
         self.emitter = emitter
         self.pairs_too = emitter.writer.wants_pairs
-        self.validator = validator
+        self.checker = checker
+        self.reads = reads
         self.report = report
         # With a graph per source, each source's description of a work stays in
         # its graph (two sources may disagree); in one graph the first one wins.
@@ -832,13 +927,41 @@ class _State:
         self.origins = _Recent(10_000)
         self.described = _WorkIndex()  # hashes of work IRIs described in any graph
         self.targets: dict[tuple[str | None, str], str] = {}  # works only given a status
+        self.seq = 0  # records added so far: the next record's statement number
+        # what no record states but the build writes (a source graph's provenance,
+        # a work known only by its DOI): statement number -> how to make it again
+        self._pseudo: dict[int, tuple[object, ...]] = {}
+
+    def pseudo(self, what: tuple[object, ...]) -> int:
+        """A statement number for something the build writes outside any record."""
+        from kg.settle import PSEUDO
+
+        seq = PSEUDO + len(self._pseudo)
+        self._pseudo[seq] = what
+        return seq
+
+    def pseudos_of(self, kind: object) -> list[tuple[int, tuple[object, ...]]]:
+        return [
+            (seq, what)
+            for seq, what in self._pseudo.items()
+            if what == kind or (isinstance(kind, str) and what[0] == kind)
+        ]
+
+    def _work_key(self, subject: str, graph: str | None) -> int:
+        return hash((graph, subject)) if self.per_graph else hash(subject)
 
     def add(self, rec: Record | _Mapped, graph: str | None, summary: FileSummary) -> None:
-        mapped = rec if isinstance(rec, _Mapped) else _mapped(self.mapper, rec, self.pairs_too)
+        seq = self.seq
+        self.seq += 1
+        mapped = (
+            rec
+            if isinstance(rec, _Mapped)
+            else _mapped(self.mapper, rec, self.pairs_too, self.reads)
+        )
         report = self.report
         blocks = mapped.blocks
         fingerprint = mapped.fingerprint
-        key = hash((graph, mapped.subject)) if self.per_graph else hash(mapped.subject)
+        key = self._work_key(mapped.subject, graph)
         earlier = self.works.get(key)
         if earlier is None:
             self.works[key] = fingerprint
@@ -873,10 +996,18 @@ class _State:
             )
         for target, doi in mapped.targets:
             self.targets.setdefault((graph, target), doi)
-        grown = self.emitter.emit(blocks, graph)
+        self.emitter.emit(blocks, graph)
         report.issues.extend((mapped.origin, issue) for issue in mapped.issues)
-        if self.validator is not None:
-            self.validator.add(blocks, mapped.origin, grown)
+        if self.checker is not None:
+            self.checker.add(blocks, mapped.origin, seq)
+
+    def restate(self, rec: Record, graph: str | None) -> list[Prepared]:
+        """What :meth:`add` stated for a record it added (mapped again): its blocks, or only
+        what it added to a work an earlier record described."""
+        mapped = _mapped(self.mapper, rec, False, self.reads)
+        if self.works.get(self._work_key(mapped.subject, graph)) == mapped.fingerprint:
+            return mapped.blocks
+        return [b for b in mapped.blocks if b[5]]
 
     def finish(self) -> None:
         """Works named only by DOI (as a status target or source) get their DOI, at the end."""
@@ -888,8 +1019,13 @@ class _State:
                 hash(target) in self.described if self.per_graph else hash(target) in self.works
             )
             if not described and not self.emitter.wrote(graph, target):
-                self.emitter.emit(prepare(self.mapper.doi_only(doi), True), graph)
+                blocks = prepare(self.mapper.doi_only(doi), True, self.reads)
+                self.emitter.emit(blocks, graph)
                 self.report.status_only += 1
+                if self.checker is not None:
+                    self.checker.start_graph(graph)
+                    origin = Location(graph[1:-1] if graph else "")
+                    self.checker.add(blocks, origin, self.pseudo(("doi", graph, doi)))
 
 
 def build(

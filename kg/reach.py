@@ -1,0 +1,574 @@
+"""What SHACL shapes read of the data beyond each focus node's own triples.
+
+A build validates records in batches: each batch holds what its records
+state, which is the whole graph only around some nodes. Whether a batch gives
+a focus node the results that validating the whole output would give depends
+on what the shapes read: the focus node's own triples, triples that point at
+it (an inverse path, ``?x p $this``), and triples of the nodes they lead to
+(``sh:class`` reads the value's ``rdf:type``, ``frbr:partOf+`` walks a chain,
+a SPARQL constraint follows its patterns). :func:`reads` works this out once,
+from the shapes graph, as a few sets of predicates (:class:`Reads`);
+kg/settle.py uses them to tell which focus nodes a batch settles and which
+must be checked again once the whole output is known.
+
+The analysis is conservative: a construct it does not understand widens a set
+to every predicate (``None``), and one whose reach it cannot bound at all (a
+SPARQL pattern not connected to ``$this``, a sub-select, ``GRAPH``,
+``SERVICE``, a SPARQL-based target or custom constraint component) makes
+:attr:`Reads.bounded` false: such shapes are checked on the whole output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rdflib import RDF, RDFS, SH, Graph, Literal, URIRef, Variable
+from rdflib.collection import Collection
+from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Node
+
+Predicates = frozenset[str] | None  # N-Triples forms ("<iri>"); None: every predicate
+
+
+@dataclass(frozen=True)
+class Reads:
+    """Predicates the shapes read away from the focus node itself.
+
+    Everything about the focus node's own triples (its subject statement) is
+    read anyway; these sets say what else is:
+
+    - ``focus_in``: triples that point at the focus node (``?x p $this``);
+    - ``far_out`` / ``far_in``: triples of other nodes the shapes reach (a
+      value's type, the next link of a chain), outgoing and incoming;
+    - ``entry``: predicates followed forward to a node where something is read
+      (its objects are nodes whose triples matter).
+
+    ``None`` in place of a set means every predicate. ``bounded`` is false when
+    a shape may read arbitrary parts of the graph; ``why`` says what.
+    """
+
+    focus_in: Predicates
+    far_out: Predicates
+    far_in: Predicates
+    entry: Predicates
+    bounded: bool = True
+    why: tuple[str, ...] = ()
+
+    def is_far_out(self, predicate: str) -> bool:
+        return self.far_out is None or predicate in self.far_out
+
+    def is_in(self, predicate: str) -> bool:
+        """Whether a triple with this predicate is read from its object's side."""
+        return (
+            self.focus_in is None
+            or self.far_in is None
+            or predicate in self.focus_in
+            or predicate in self.far_in
+        )
+
+    def is_far_in(self, predicate: str) -> bool:
+        return self.far_in is None or predicate in self.far_in
+
+    def is_entry(self, predicate: str) -> bool:
+        return self.entry is None or predicate in self.entry
+
+
+_FOCUS, _FAR = "focus", "far"
+_VALUE_ONLY = {
+    # constraints on values themselves: they read no triple of the value node
+    SH.datatype,
+    SH.nodeKind,
+    SH.minLength,
+    SH.maxLength,
+    SH.pattern,
+    SH.flags,
+    SH.languageIn,
+    SH["in"],
+    SH.hasValue,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+    SH.uniqueLang,
+    SH.minCount,
+    SH.maxCount,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+    # descriptive and structural
+    SH.message,
+    SH.severity,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.defaultValue,
+    SH.deactivated,
+    SH.path,
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.ignoredProperties,
+    SH.declare,
+    SH.prefixes,
+    RDF.type,
+    RDFS.label,
+    RDFS.comment,
+    RDFS.subClassOf,
+}
+
+
+@dataclass
+class _Acc:
+    """The sets while the analysis runs; ``None`` once a set is every predicate."""
+
+    focus_in: set[str] | None = field(default_factory=set)
+    far_out: set[str] | None = field(default_factory=set)
+    far_in: set[str] | None = field(default_factory=set)
+    entry: set[str] | None = field(default_factory=set)
+    why: list[str] = field(default_factory=list)
+
+    def add(self, name: str, predicate: str | None) -> None:
+        current = getattr(self, name)
+        if current is None:
+            return
+        if predicate is None:
+            setattr(self, name, None)
+        else:
+            current.add(predicate)
+
+    def read_out(self, position: str, predicate: str | None) -> None:
+        if position == _FAR:
+            self.add("far_out", predicate)
+
+    def read_in(self, position: str, predicate: str | None) -> None:
+        self.add("focus_in" if position == _FOCUS else "far_in", predicate)
+
+    def unbounded(self, why: str) -> None:
+        if why not in self.why:
+            self.why.append(why)
+
+
+def _nt(term: Node) -> str:
+    return f"<{term}>"
+
+
+class _Analysis:
+    def __init__(self, shapes: Graph) -> None:
+        self.g = shapes
+        self.acc = _Acc()
+        self.done: set[tuple[Node, str]] = set()
+
+    # --- node shapes and property shapes ----------------------------------------
+
+    def shape(self, shape: Node, position: str) -> None:
+        """What ``shape`` reads when it applies at a node in ``position``."""
+        if (shape, position) in self.done:
+            return
+        self.done.add((shape, position))
+        g, acc = self.g, self.acc
+        path = g.value(shape, SH.path)
+        if path is not None:
+            # a property shape: its constraints apply to the values of its path
+            self.property_shape(shape, path, position)
+            return
+        for predicate, value in g.predicate_objects(shape):
+            self.constraint(shape, predicate, value, position)
+        if (shape, SH.closed, Literal(True)) in g:
+            acc.read_out(position, None)
+
+    def property_shape(self, shape: Node, path: Node, position: str) -> None:
+        g = self.g
+        reads_values = self.reads_value_nodes(shape)
+        self.path(path, position, reads_values)
+        for predicate, value in g.predicate_objects(shape):
+            if predicate in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
+                self.acc.read_out(position, _nt(value))
+            elif predicate == SH.qualifiedValueShapesDisjoint:
+                if value == Literal(True):
+                    self.acc.unbounded("sh:qualifiedValueShapesDisjoint")
+            elif predicate == SH.sparql:
+                # $this is the focus and $PATH the path: kg does not follow these
+                self.acc.unbounded("a SPARQL constraint on a property shape")
+            else:
+                # the value nodes are other nodes than the one the shape applies at
+                self.constraint(shape, predicate, value, _FAR)
+
+    def reads_value_nodes(self, shape: Node) -> bool:
+        """Whether the constraints of a property shape read triples of its value nodes."""
+        g = self.g
+        for predicate in set(g.predicates(shape)):
+            if predicate in _VALUE_ONLY or predicate in (
+                SH.equals,
+                SH.disjoint,
+                SH.lessThan,
+                SH.lessThanOrEquals,
+                SH.qualifiedValueShapesDisjoint,
+            ):
+                continue
+            return True
+        return False
+
+    def constraint(self, shape: Node, predicate: Node, value: Node, position: str) -> None:
+        """One parameter of a shape, applying at a node in ``position``."""
+        g, acc = self.g, self.acc
+        if predicate in _VALUE_ONLY or predicate == SH.closed:
+            return
+        if predicate == SH["class"]:
+            # the node's rdf:type, and the classes' rdfs:subClassOf chain
+            acc.read_out(position, _nt(RDF.type))
+            acc.add("entry", _nt(RDF.type))
+            acc.add("entry", _nt(RDFS.subClassOf))
+            acc.add("far_out", _nt(RDFS.subClassOf))
+        elif predicate in (SH.node, SH["not"], SH.qualifiedValueShape):
+            self.shape(value, position)
+        elif predicate in (SH["and"], SH["or"], SH.xone):
+            for member in Collection(g, value):
+                self.shape(member, position)
+        elif predicate == SH.property:
+            self.shape(value, position)
+        elif predicate == SH.sparql:
+            if (value, SH.deactivated, Literal(True)) in g:
+                return
+            select = g.value(value, SH.select)
+            if select is None:
+                acc.unbounded("a SPARQL constraint without sh:select")
+                return
+            self.sparql(str(select), self.prefixes(value), position)
+        elif predicate == SH.target:
+            acc.unbounded("a SPARQL-based target (sh:target)")
+        elif isinstance(predicate, URIRef) and str(predicate).startswith(str(SH)):
+            acc.unbounded(f"the constraint sh:{str(predicate)[len(str(SH)) :]}")
+        elif isinstance(predicate, URIRef) and self.is_component_parameter(predicate):
+            acc.unbounded(f"the custom constraint component parameter <{predicate}>")
+
+    def is_component_parameter(self, predicate: URIRef) -> bool:
+        g = self.g
+        for parameter in g.subjects(SH.path, predicate):
+            if (None, SH.parameter, parameter) in g:
+                return True
+        return False
+
+    def prefixes(self, constraint: Node) -> dict[str, str]:
+        g = self.g
+        found: dict[str, str] = {}
+        for decl in g.objects(constraint, SH.prefixes):
+            for d in g.objects(decl, SH.declare):
+                prefix, namespace = g.value(d, SH.prefix), g.value(d, SH.namespace)
+                if prefix is not None and namespace is not None:
+                    found[str(prefix)] = str(namespace)
+        return found
+
+    # --- paths ----------------------------------------------------------------
+
+    def path(self, path: Node, position: str, reads_values: bool) -> None:
+        """A SHACL property path followed from a node in ``position``."""
+        g, acc = self.g, self.acc
+        if isinstance(path, URIRef):
+            acc.read_out(position, _nt(path))
+            if reads_values:
+                acc.add("entry", _nt(path))
+            return
+        inverse = g.value(path, SH.inversePath)
+        if inverse is not None:
+            self.inverse(inverse, position, reads_values)
+            return
+        for repeat in (SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath):
+            inner = g.value(path, repeat)
+            if inner is not None:
+                # every step after the first starts at another node
+                self.path(inner, position, True)
+                self.path(inner, _FAR, True)
+                return
+        alternatives = g.value(path, SH.alternativePath)
+        if alternatives is not None:
+            for member in Collection(g, alternatives):
+                self.path(member, position, reads_values)
+            return
+        if (path, RDF.first, None) in g:  # a sequence
+            steps = list(Collection(g, path))
+            for i, step in enumerate(steps):
+                self.path(step, position if i == 0 else _FAR, reads_values or i < len(steps) - 1)
+            return
+        acc.unbounded("a property path kg cannot read")
+
+    def inverse(self, path: Node, position: str, reads_values: bool) -> None:
+        if isinstance(path, URIRef):
+            self.acc.read_in(position, _nt(path))
+            return
+        # an inverse of a complex path: every predicate in it, both ways, anywhere
+        for predicate in _predicates_in(self.g, path):
+            self.acc.read_in(position, predicate)
+            self.acc.read_in(_FAR, predicate)
+            self.acc.add("far_out", predicate)
+            self.acc.add("entry", predicate)
+
+    # --- SPARQL constraints ----------------------------------------------------------
+
+    def sparql(self, text: str, prefixes: dict[str, str], position: str) -> None:
+        """The triple patterns of a SELECT, followed from ``$this`` (at ``position``)."""
+        try:
+            query = translateQuery(parseQuery(text), initNs=prefixes)
+        except Exception as e:  # rdflib raises many kinds of errors on bad SPARQL
+            self.acc.unbounded(f"a SPARQL query kg cannot parse ({e})")
+            return
+        problems: list[str] = []
+        tree = _tree(query.algebra, problems, iter(range(1_000_000)))
+        for problem in problems:
+            self.acc.unbounded(problem)
+        done: set[int] = set()
+        self.solve(tree, {Variable("this"): position}, done)
+        if any(id(edge) not in done for edge in _all_edges(tree)):
+            self.acc.unbounded("a SPARQL pattern not connected to $this")
+
+    def solve(self, tree: _Scope, reached_in: dict[Node, str], done: set[int]) -> dict[Node, str]:
+        """Follow a scope's patterns from the variables bound so far; the variables it binds.
+
+        A pattern is read from a side already bound: its subject's outgoing
+        triples, or its object's incoming ones. OPTIONAL and UNION parts bind
+        variables for the rest of the scope; EXISTS and MINUS parts see the
+        scope's bindings and bind nothing outside.
+        """
+        reached = dict(reached_in)
+        bound_by: dict[Node, int] = {}  # variables first bound by an OPTIONAL or UNION part
+        changed = True
+        while changed:
+            changed = False
+            for edge in tree.edges:
+                s, p, o = edge
+                predicate = None if p == "*" else p
+                if s in reached:
+                    self.acc.read_out(reached[s], predicate)
+                    if isinstance(o, Variable) and o not in reached:
+                        self.acc.add("entry", predicate)  # o's triples are read further
+                        reached[o] = _FAR
+                        changed = True
+                elif o in reached:
+                    self.acc.read_in(reached[o], predicate)
+                    if isinstance(s, Variable):
+                        reached[s] = _FAR
+                        changed = True
+                else:
+                    continue
+                done.add(id(edge))
+            parts: list[tuple[int, list[_Scope]]] = [(id(o), [o]) for o in tree.optional]
+            parts += [(id(u), u) for u in tree.unions]
+            for part, branches in parts:
+                # each branch starts from what the scope bound without this part: a
+                # variable one UNION branch binds is another variable in the next
+                base = {v: w for v, w in reached.items() if bound_by.get(v) != part}
+                for branch in branches:
+                    for var, where in self.solve(branch, base, done).items():
+                        if var not in reached:
+                            reached[var] = where
+                            bound_by[var] = part
+                            changed = True
+        for inner in tree.exists:
+            self.solve(inner, reached, done)
+        return reached
+
+    # --- the whole shapes graph ---------------------------------------------------
+
+    def run(self) -> Reads:
+        g, acc = self.g, self.acc
+        roots: set[Node] = set()
+        for target in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+            roots.update(g.subjects(target, None))
+        for shape in set(g.subjects(SH.target, None)):
+            acc.unbounded("a SPARQL-based target (sh:target)")
+            roots.add(shape)
+        for shape in set(g.subjects(RDF.type, SH.NodeShape)) | set(
+            g.subjects(RDF.type, SH.PropertyShape)
+        ):
+            if (shape, RDF.type, RDFS.Class) in g:
+                roots.add(shape)  # an implicit class target
+        if set(g.subjects(RDF.type, SH.ConstraintComponent)):
+            acc.unbounded("custom constraint components")
+        for shape in roots:
+            if (shape, SH.targetClass, None) in g or (shape, RDF.type, RDFS.Class) in g:
+                # the focus node's classes and their superclasses
+                acc.add("entry", _nt(RDF.type))
+                acc.add("entry", _nt(RDFS.subClassOf))
+                acc.add("far_out", _nt(RDFS.subClassOf))
+            for predicate in g.objects(shape, SH.targetObjectsOf):
+                acc.read_in(_FOCUS, _nt(predicate))
+            self.shape(shape, _FOCUS)
+
+        def frozen(s: set[str] | None) -> Predicates:
+            return None if s is None else frozenset(s)
+
+        return Reads(
+            focus_in=frozen(acc.focus_in),
+            far_out=frozen(acc.far_out),
+            far_in=frozen(acc.far_in),
+            entry=frozen(acc.entry),
+            bounded=not acc.why,
+            why=tuple(acc.why),
+        )
+
+
+def _predicates_in(g: Graph, path: Node) -> Iterator[str | None]:
+    if isinstance(path, URIRef):
+        yield _nt(path)
+        return
+    found = False
+    for _, o in g.predicate_objects(path):
+        found = True
+        if isinstance(o, URIRef):
+            yield _nt(o)
+        else:
+            yield from _predicates_in(g, o)
+    for member in Collection(g, path) if (path, RDF.first, None) in g else ():
+        found = True
+        yield from _predicates_in(g, member)
+    if not found:
+        yield None
+
+
+@dataclass
+class _Scope:
+    """The patterns of one SPARQL group: its own edges and its nested groups."""
+
+    edges: list[tuple[Node, str, Node]] = field(default_factory=list)
+    optional: list[_Scope] = field(default_factory=list)
+    unions: list[list[_Scope]] = field(default_factory=list)
+    exists: list[_Scope] = field(default_factory=list)  # EXISTS, NOT EXISTS, MINUS
+
+    def join(self, other: _Scope) -> None:
+        self.edges += other.edges
+        self.optional += other.optional
+        self.unions += other.unions
+        self.exists += other.exists
+
+
+def _all_edges(tree: _Scope) -> Iterator[tuple[Node, str, Node]]:
+    yield from tree.edges
+    for inner in [*tree.optional, *tree.exists, *(b for u in tree.unions for b in u)]:
+        yield from _all_edges(inner)
+
+
+def _tree(node: Any, problems: list[str], counter: Iterator[int]) -> _Scope:
+    """A query's algebra (or, inside EXISTS, rdflib's parsed syntax) as scopes of edges."""
+    scope = _Scope()
+    if isinstance(node, list | tuple):
+        for item in node:
+            scope.join(_tree(item, problems, counter))
+        return scope
+    if not isinstance(node, CompValue):
+        return scope
+    name = node.name
+    if name in ("Graph", "GraphGraphPattern", "ServiceGraphPattern"):
+        problems.append("a SPARQL GRAPH or SERVICE pattern")
+        return scope
+    if name in ("ToMultiSet", "SubSelect"):
+        # a sub-select's variables are its own: kg does not follow them
+        problems.append("a SPARQL sub-select")
+        return scope
+    if name == "BGP":
+        for s, p, o in node.get("triples") or []:
+            _edges(s, p, o, scope.edges, counter)
+        return scope
+    if name == "TriplesBlock":  # inside EXISTS, rdflib keeps the parsed syntax
+        for flat in node.get("triples") or []:
+            for i in range(0, len(flat) - 2, 3):
+                _edges(flat[i], flat[i + 1], flat[i + 2], scope.edges, counter)
+        return scope
+    if name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+        scope.exists.append(_tree(node.get("graph"), problems, counter))
+        return scope
+    if name == "LeftJoin":
+        scope.join(_tree(node.get("p1"), problems, counter))
+        scope.optional.append(_tree(node.get("p2"), problems, counter))
+        scope.join(_tree(node.get("expr"), problems, counter))
+        return scope
+    if name == "OptionalGraphPattern":
+        scope.optional.append(_tree(node.get("graph"), problems, counter))
+        return scope
+    if name == "Union":
+        branches = [
+            _tree(node.get("p1"), problems, counter),
+            _tree(node.get("p2"), problems, counter),
+        ]
+        scope.unions.append(branches)
+        return scope
+    if name == "GroupOrUnionGraphPattern":
+        groups = node.get("graph") or []
+        if len(groups) == 1:
+            return _tree(groups[0], problems, counter)
+        scope.unions.append([_tree(g, problems, counter) for g in groups])
+        return scope
+    if name == "Minus":
+        scope.join(_tree(node.get("p1"), problems, counter))
+        scope.exists.append(_tree(node.get("p2"), problems, counter))
+        return scope
+    if name == "MinusGraphPattern":
+        scope.exists.append(_tree(node.get("graph"), problems, counter))
+        return scope
+    for key, value in node.items():  # Join, Filter, Extend, Project, ...: one scope
+        if key != "_vars":
+            scope.join(_tree(value, problems, counter))
+    return scope
+
+
+def _edges(
+    s: Node, p: Any, o: Node, out: list[tuple[Node, str, Node]], counter: Iterator[int]
+) -> None:
+    """A triple pattern (its predicate possibly a property path) as simple edges."""
+    if isinstance(p, URIRef):
+        out.append((s, _nt(p), o))
+    elif isinstance(p, Variable):
+        out.append((s, "*", o))
+    elif isinstance(p, InvPath):
+        _edges(o, p.arg, s, out, counter)
+    elif isinstance(p, SequencePath):
+        current = s
+        for i, step in enumerate(p.args):
+            nxt = o if i == len(p.args) - 1 else Variable(f"_kg_step{next(counter)}")
+            _edges(current, step, nxt, out, counter)
+            current = nxt
+    elif isinstance(p, AlternativePath):
+        for step in p.args:
+            _edges(s, step, o, out, counter)
+    elif isinstance(p, MulPath):
+        # one or more steps: the first from s, the others between other nodes
+        middle = Variable(f"_kg_step{next(counter)}")
+        _edges(s, p.path, middle, out, counter)
+        _edges(middle, p.path, o, out, counter)
+    elif isinstance(p, NegatedPath | Path):
+        out.append((s, "*", o))
+        out.append((o, "*", s))
+    else:
+        out.append((s, "*", o))
+
+
+@lru_cache(maxsize=8)
+def _reads_cached(key: int, shapes: Graph) -> Reads:
+    return _Analysis(shapes).run()
+
+
+def reads(shapes: Graph) -> Reads:
+    """What ``shapes`` read beyond each focus node's own triples (cached per graph)."""
+    return _reads_cached(id(shapes), shapes)
+
+
+def describe(r: Reads) -> str:
+    """The sets as short text (for docs and reports)."""
+
+    def show(s: Predicates) -> str:
+        return "every predicate" if s is None else ", ".join(sorted(s)) or "none"
+
+    lines = [
+        f"read at the focus node, incoming: {show(r.focus_in)}",
+        f"read at other nodes, outgoing: {show(r.far_out)}",
+        f"read at other nodes, incoming: {show(r.far_in)}",
+        f"followed to other nodes: {show(r.entry)}",
+    ]
+    if not r.bounded:
+        lines.append("not bounded: " + "; ".join(r.why))
+    return "\n".join(lines)
