@@ -11,6 +11,13 @@ and about 0.2% carry a bad identifier (a wrong ISSN or ORCID check digit).
 
 With --crossref each record is written as a Crossref REST API work (the shape
 of the public data file's items), with update-to notices for the retracted ones.
+
+With --people N about half of the authors come from a pool of N people who
+write several works: half of them have an ORCID iD, each has a home
+institution, and their names are written in several ways ("Kartashova A. A.",
+"A. A. Kartashova", "Kartashova, Anna A."), so that entity resolution merges
+authorships and one person is described by many records. Without it (the
+default) every author is drawn afresh, and the output is what it always was.
 """
 
 from __future__ import annotations
@@ -107,7 +114,43 @@ def pools(rng: random.Random) -> tuple[list[dict], list[dict]]:
     return orgs, journals
 
 
-def record(rng: random.Random, i: int, orgs: list[dict], journals: list[dict]) -> dict:
+def people_pool(rng: random.Random, n: int, orgs: list[dict]) -> list[dict]:
+    """People who write several works (--people): name parts, an ORCID iD for half of them,
+    a home institution."""
+    pool = []
+    for _ in range(n):
+        person = {
+            "family": rng.choice(FAMILY) + rng.choice(("", "a", "ov", "enko", "i")),
+            "first": rng.choice(("Anna", "Boris", "Chen", "Maria", "Olga", "Ivan", "Sofia")),
+            "second": rng.choice(("A.", "B.", "K.", "")),
+            "org": rng.choice(orgs),
+        }
+        if rng.random() < 0.5:
+            person["orcid"] = orcid(rng)
+        pool.append(person)
+    return pool
+
+
+def pooled_author(rng: random.Random, person: dict) -> dict:
+    """One authorship of a pooled person, with one of the ways their name is written."""
+    first, second, family = person["first"], person["second"], person["family"]
+    initials = f"{first[0]}. {second}".strip()
+    given = rng.choice((initials, f"{first} {second}".strip()))
+    name = rng.choice((f"{family} {given}", f"{given} {family}", f"{family}, {given}"))
+    author: dict = {"name": name, "family": family, "given": given}
+    author["affiliations"] = [person["org"]]
+    if "orcid" in person and rng.random() < 0.8:
+        author["orcid"] = person["orcid"]
+    return author
+
+
+def record(
+    rng: random.Random,
+    i: int,
+    orgs: list[dict],
+    journals: list[dict],
+    people: list[dict] | None = None,
+) -> dict:
     journal = dict(rng.choice(journals))
     n_authors = min(30, max(1, int(rng.expovariate(1 / 4.5)) + 1))
     bad = rng.random() < 0.002
@@ -115,6 +158,9 @@ def record(rng: random.Random, i: int, orgs: list[dict], journals: list[dict]) -
         journal["issn_online"] = issn(rng, good=False)
     authors = []
     for n in range(n_authors):
+        if people and rng.random() < 0.5:
+            authors.append(pooled_author(rng, rng.choice(people)))
+            continue
         family, given = rng.choice(FAMILY), rng.choice(GIVEN)
         author: dict = {
             "name": f"{family} {given}",
@@ -241,13 +287,17 @@ def main() -> None:
     ap.add_argument("-o", "--output", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--crossref", action="store_true", help="write Crossref works")
+    ap.add_argument(
+        "--people", type=int, default=0, help="a pool of this many people who write many works"
+    )
     args = ap.parse_args()
     rng = random.Random(args.seed)
     orgs, journals = pools(rng)
+    people = people_pool(random.Random(args.seed + 1), args.people, orgs) if args.people else None
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with args.output.open("w", encoding="utf-8") as f:
         for i in range(args.n):
-            rec = record(rng, i, orgs, journals)
+            rec = record(rng, i, orgs, journals, people)
             for out in to_crossref(rec) if args.crossref else [rec]:
                 f.write(json.dumps(out, ensure_ascii=False) + "\n")
 

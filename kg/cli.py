@@ -389,10 +389,10 @@ def validate(
         kg validate out.ttl --format json > report.json
     """
     from kg.rdfio import read_store
-    from kg.validate import load_shapes, validate_graph
+    from kg.validate import load_shapes, validate_dataset
 
     shapes = load_shapes(shapes_dir or state.config.shapes)
-    report = validate_graph(read_store(files), shapes, engine=engine)
+    report = validate_dataset(read_store(files), shapes, engine=engine)
     text = {"text": report.to_text, "json": report.to_json, "ttl": report.to_turtle}[fmt]()
     click.echo(text, nl=False)
     click.get_current_context().exit(0 if report.conforms else 1)

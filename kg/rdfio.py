@@ -95,8 +95,8 @@ def to_rdflib(term: object) -> Node:
 
 
 def read_store(paths: Iterable[Path]) -> ox.Store:
-    """Load RDF files into an in-memory pyoxigraph store, named graphs merged into its
-    default graph.
+    """Load RDF files into an in-memory pyoxigraph store: the triples of triples formats
+    into its default graph, the quads of N-Quads and TriG into their named graphs.
 
     :raises RdfSyntaxError: naming the file and the line of the error.
     """

@@ -337,10 +337,13 @@ class _Analysis:
         """
         reached = dict(reached_in)
         bound_by: dict[Node, int] = {}  # variables first bound by an OPTIONAL or UNION part
+        followed: set[int] = set()  # each pattern is read from one side: the first bound
         changed = True
         while changed:
             changed = False
             for edge in tree.edges:
+                if id(edge) in followed:
+                    continue
                 s, p, o = edge
                 predicate = None if p == "*" else p
                 if s in reached:
@@ -356,6 +359,7 @@ class _Analysis:
                         changed = True
                 else:
                     continue
+                followed.add(id(edge))
                 done.add(id(edge))
             parts: list[tuple[int, list[_Scope]]] = [(id(o), [o]) for o in tree.optional]
             parts += [(id(u), u) for u in tree.unions]
