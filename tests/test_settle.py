@@ -140,17 +140,23 @@ def parts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     # one journal given two online ISSNs by records in two files: a defect that only
     # the two records together show; and an author with a bad ORCID iD check digit
     j = {"title": {"en": "Journal of Both"}, "issn_print": "2305-8420"}
-    lines[0] += json.dumps(
-        {"title": {"en": "One"}, "year": 2020, "journal": {**j, "issn_online": "2312-6442"}}
-    ) + "\n"
-    lines[2] += json.dumps(
-        {
-            "title": {"en": "Two"},
-            "year": 2021,
-            "journal": {**j, "issn_online": "1234-5679"},
-            "authors": [{"name": "Kartashova A. A.", "orcid": "0000-0002-1825-0098"}],
-        }
-    ) + "\n"
+    lines[0] += (
+        json.dumps(
+            {"title": {"en": "One"}, "year": 2020, "journal": {**j, "issn_online": "2312-6442"}}
+        )
+        + "\n"
+    )
+    lines[2] += (
+        json.dumps(
+            {
+                "title": {"en": "Two"},
+                "year": 2021,
+                "journal": {**j, "issn_online": "1234-5679"},
+                "authors": [{"name": "Kartashova A. A.", "orcid": "0000-0002-1825-0098"}],
+            }
+        )
+        + "\n"
+    )
     out = []
     for i in range(4):
         p = d / f"part{i}.jsonl"
@@ -247,6 +253,7 @@ CUSTOM = """
 @prefix fabio: <http://purl.org/spar/fabio/> .
 @prefix prism: <http://prismstandard.org/namespaces/basic/2.0/> .
 @prefix ex: <https://example.org/shapes/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 
 ex:ArticleShape a sh:NodeShape ;
     sh:targetClass fabio:JournalArticle ;
@@ -262,8 +269,9 @@ ex:ArticleShape a sh:NodeShape ;
     ] .
 
 ex:decl sh:declare
-    [ sh:prefix "fabio" ; sh:namespace "http://purl.org/spar/fabio/"^^<http://www.w3.org/2001/XMLSchema#anyURI> ] ,
-    [ sh:prefix "prism" ; sh:namespace "http://prismstandard.org/namespaces/basic/2.0/"^^<http://www.w3.org/2001/XMLSchema#anyURI> ] .
+    [ sh:prefix "fabio" ; sh:namespace "http://purl.org/spar/fabio/"^^xsd:anyURI ] ,
+    [ sh:prefix "prism" ;
+      sh:namespace "http://prismstandard.org/namespaces/basic/2.0/"^^xsd:anyURI ] .
 """
 
 
