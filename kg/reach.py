@@ -23,11 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rdflib import RDF, RDFS, SH, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
-from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
+from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
+from rdflib.paths import Path as RdfPath
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -544,7 +546,7 @@ def _edges(
         middle = Variable(f"_kg_step{next(counter)}")
         _edges(s, p.path, middle, out, counter)
         _edges(middle, p.path, o, out, counter)
-    elif isinstance(p, NegatedPath | Path):
+    elif isinstance(p, NegatedPath | RdfPath):
         out.append((s, "*", o))
         out.append((o, "*", s))
     else:
@@ -553,12 +555,75 @@ def _edges(
 
 @lru_cache(maxsize=8)
 def _reads_cached(key: int, shapes: Graph) -> Reads:
-    return _Analysis(shapes).run()
+    from kg.validate import SOURCE_DIGESTS
+
+    source = SOURCE_DIGESTS.get(key)
+    cached = _disk_cache(source) if source else None
+    if cached is not None:
+        found = _load(cached)
+        if found is not None:
+            return found
+    result = _Analysis(shapes).run()
+    if cached is not None:
+        _save(cached, result)
+    return result
 
 
 def reads(shapes: Graph) -> Reads:
-    """What ``shapes`` read beyond each focus node's own triples (cached per graph)."""
+    """What ``shapes`` read beyond each focus node's own triples.
+
+    Cached per graph, and on disk per set of shapes files (parsing the SPARQL
+    constraints with rdflib takes about a second): in ``$XDG_CACHE_HOME/kg``
+    or ``~/.cache/kg``, keyed by the files' contents and this module's code;
+    a cache that cannot be read or written is simply not used.
+    """
     return _reads_cached(id(shapes), shapes)
+
+
+def _disk_cache(source: str) -> Path | None:
+    import hashlib
+    import os
+
+    try:
+        code = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+    except OSError:
+        return None
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(home) / "kg" / f"reach-{source}-{code}.json"
+
+
+def _load(path: Path) -> Reads | None:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        sets = {
+            k: (None if data[k] is None else frozenset(data[k]))
+            for k in ("focus_in", "far_out", "far_in", "entry")
+        }
+        return Reads(**sets, bounded=bool(data["bounded"]), why=tuple(data["why"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _save(path: Path, r: Reads) -> None:
+    import json
+    import os
+    import tempfile
+
+    data: dict[str, object] = {
+        k: (None if getattr(r, k) is None else sorted(getattr(r, k)))
+        for k in ("focus_in", "far_out", "far_in", "entry")
+    }
+    data |= {"bounded": r.bounded, "why": list(r.why)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+        os.replace(tmp, path)
+    except OSError:
+        return
 
 
 def describe(r: Reads) -> str:

@@ -202,17 +202,30 @@ def _short(node: Node | None) -> str | None:
     return node.n3()
 
 
+# a digest of the files each shapes graph was read from (for caches of what is
+# worked out from the shapes: kg/reach.py)
+SOURCE_DIGESTS: dict[int, str] = {}
+
+
 @lru_cache(maxsize=8)
 def _load_shapes(directory: str) -> Graph:
+    import hashlib
+
     g = Graph(bind_namespaces="none")
     files = sorted(Path(directory).glob("*.ttl"))
     if not files:
         raise ShapesError(f"{directory}: no shapes (*.ttl) found")
+    digest = hashlib.blake2b(digest_size=16)
     for f in files:
         try:
-            g.parse(f, format="turtle")
+            data = f.read_bytes()
+            g.parse(data=data, format="turtle", publicID=f.as_uri())
+        except OSError as e:
+            raise ShapesError(f"{f}: cannot read the shapes: {e.strerror or e}") from None
         except Exception as e:  # rdflib raises several unrelated types for bad Turtle
             raise ShapesError(f"{f}: the shapes do not parse: {e}") from None
+        digest.update(f.name.encode("utf-8") + b"\0" + data + b"\0")
+    SOURCE_DIGESTS[id(g)] = digest.hexdigest()
     return g
 
 
