@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
 
@@ -43,6 +43,7 @@ from kg.readers import (
     Skipped,
     SourceFile,
     Unit,
+    file_size,
     find_sources,
     read_unit,
     units,
@@ -58,7 +59,26 @@ if TYPE_CHECKING:  # rdflib and the SHACL engines load only when a build validat
     from kg.settle import Checker
     from kg.validate import ValidationReport
 
-Progress = Callable[[int], None]
+
+class Progress(Protocol):
+    """What a build tells whoever shows its progress (kg/cli.py draws a bar with tqdm).
+
+    A build goes through phases (checking its inputs, resolving, building,
+    checking again what several records describe); each has a total where it
+    can be known: bytes of the input files, or records.
+    """
+
+    def phase(self, name: str, total: int | None, unit: str = "B") -> None: ...
+
+    def advance(self, done: int = 0, records: int = 0) -> None: ...
+
+
+class _NoProgress:
+    def phase(self, name: str, total: int | None, unit: str = "B") -> None:
+        return None
+
+    def advance(self, done: int = 0, records: int = 0) -> None:
+        return None
 
 
 @dataclass
@@ -536,14 +556,21 @@ def build_stream(
     Bad records are rejected and reported; the others are written.
     """
     report = BuildReport(format=fmt)
+    progress = progress or _NoProgress()
     minter = IriMinter(base)
     resolver = None
     counts: list[int] = []  # records per unit, for the workers' place in the first pass
+    # the inputs are read more than once: every pass must read the same records
+    inputs = _Inputs(sources, progress) if resolve or validate else None
+    total = sum(file_size(s.path) for s in sources)
     if resolve:
         # the first pass: what identifies journals, organisations and people
-        records = _unit_records(sources, counts)
+        progress.phase("resolving", total)
+        records = _unit_records(sources, counts, progress)
         resolver = resolve_sources(records, minter, variants or {})
         report.merges, report.near_misses = resolver.merges, resolver.near_misses
+    if inputs is not None:
+        inputs.check_quickly()
     mapper = Mapper(minter, resolver)
     writer = _writer(fmt, out)
     reads: Reads | None = None
@@ -567,6 +594,7 @@ def build_stream(
     activity = _activity(base, reader, resolve, sources) if quads else None
     replay = _Replay(sources, state, resolver, base, activity)
     try:
+        progress.phase("building", total)
         writer.start()
         for index, source in enumerate(sources):
             summary = FileSummary(source.name, source.reader)
@@ -580,12 +608,12 @@ def build_stream(
                 if checker is not None:
                     checker.add(blocks, Location(source.name), state.pseudo(("prov", index)))
             results = (
-                (read_unit(unit) for unit in units(source))
+                ((unit.size, read_unit(unit)) for unit in units(source))
                 if pipeline is None
                 else pipeline.units(source)
             )
             table: list[tuple[int, int]] = []
-            for unit_items in results:
+            for size, unit_items in results:
                 first = state.seq
                 for item in unit_items:
                     if isinstance(item, Skipped):
@@ -601,9 +629,9 @@ def build_stream(
                         state.add(item, graph, summary)
                         if on_record is not None:
                             on_record(report.triples)
-                    if progress is not None:
-                        progress(1)
+                    progress.advance(records=1)
                 table.append((first, state.seq - first))
+                progress.advance(size)
             replay.units.append(table)
         if pipeline is not None:
             pipeline.close()
@@ -611,8 +639,11 @@ def build_stream(
         state.finish()
         writer.finish()
         if checker is not None:
+            checker.progress = progress
             report.validation = checker.finish(replay.records)
             report.settled = dict(checker.stats)
+        if inputs is not None:
+            inputs.check(progress)
     finally:
         if pipeline is not None:
             pipeline.close()
@@ -692,7 +723,9 @@ class _Replay:
                 yield seq, Location(graph[1:-1] if graph else ""), graph, blocks
 
 
-def _unit_records(sources: Sequence[SourceFile], counts: list[int]) -> Iterator[Record]:
+def _unit_records(
+    sources: Sequence[SourceFile], counts: list[int], progress: Progress
+) -> Iterator[Record]:
     """The records of ``sources`` unit by unit, appending each unit's record count to ``counts``."""
     for source in sources:
         for unit in units(source):
@@ -700,8 +733,68 @@ def _unit_records(sources: Sequence[SourceFile], counts: list[int]) -> Iterator[
             for item in read_unit(unit):
                 if isinstance(item, Record):
                     n += 1
+                    progress.advance(records=1)
                     yield item
             counts.append(n)
+            progress.advance(unit.size)
+
+
+def input_state(path: Path) -> tuple[int, int, str]:
+    """A file's size, modification time and a digest of its bytes."""
+    import hashlib
+
+    try:
+        st = path.stat()
+        with path.open("rb") as f:
+            digest = hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+    return st.st_size, st.st_mtime_ns, digest
+
+
+class _Inputs:
+    """The input files as a build first read them: it reads them more than once (entity
+    resolution, then writing, then the records validation checks again), and every
+    pass must read the same records."""
+
+    def __init__(self, sources: Sequence[SourceFile], progress: Progress) -> None:
+        self.sources = sources
+        total = sum(file_size(s.path) for s in sources)
+        progress.phase("checking inputs", total)
+        self.states = []
+        for s in sources:
+            self.states.append(input_state(s.path))
+            progress.advance(self.states[-1][0])
+
+    def _changed(self, source: SourceFile, now: tuple[int, int, str] | None) -> InputError:
+        return InputError(
+            f"{source.name} changed while kg was building it (kg reads its inputs more than "
+            "once: to resolve entities, to write, and to validate what several records "
+            "describe), so its records are not the ones kg read at first: nothing was "
+            "written; build again once the file no longer changes"
+        )
+
+    def check_quickly(self) -> None:
+        """Size and modification time (between passes)."""
+        for source, (size, mtime, _) in zip(self.sources, self.states, strict=True):
+            try:
+                st = source.path.stat()
+            except OSError:
+                raise self._changed(source, None) from None
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                raise self._changed(source, None)
+
+    def check(self, progress: Progress) -> None:
+        """Size, modification time and digest (before the output is committed)."""
+        progress.phase("checking inputs", sum(st[0] for st in self.states))
+        for source, state in zip(self.sources, self.states, strict=True):
+            try:
+                now = input_state(source.path)
+            except InputError:
+                raise self._changed(source, None) from None
+            if now != state:
+                raise self._changed(source, now)
+            progress.advance(state[0])
 
 
 _MAPPER: Mapper | None = None
@@ -762,7 +855,9 @@ class _Pipeline:
             initargs=(base, resolver, pairs_too, reads),
         )
         self.window = 3 * workers
-        self.pending: deque[tuple[SourceFile, Future[list[Skipped | Reject | _Mapped]]]] = deque()
+        self.pending: deque[tuple[SourceFile, int, Future[list[Skipped | Reject | _Mapped]]]] = (
+            deque()
+        )
         self.todo = ((s, u) for s in sources for u in units(s))
         self.counts = iter(counts)
         self.first_record = 0
@@ -775,16 +870,17 @@ class _Pipeline:
             source, unit = nxt
             future = self.pool.submit(_map_unit, unit, self.first_record)
             self.first_record += next(self.counts, 0)
-            self.pending.append((source, future))
+            self.pending.append((source, unit.size, future))
 
-    def units(self, source: SourceFile) -> Iterator[list[Skipped | Reject | _Mapped]]:
-        """The results of ``source``'s units, unit by unit (ask for the sources in order)."""
+    def units(self, source: SourceFile) -> Iterator[tuple[int, list[Skipped | Reject | _Mapped]]]:
+        """The results of ``source``'s units, unit by unit, with the bytes each unit covers
+        (ask for the sources in order)."""
         while True:
             self._fill()
             if not self.pending or self.pending[0][0] is not source:
                 return
-            _, future = self.pending.popleft()
-            yield future.result()
+            _, size, future = self.pending.popleft()
+            yield size, future.result()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

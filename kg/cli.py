@@ -86,6 +86,54 @@ def _progress(quiet: bool, unit: str) -> Any:
     return tqdm(unit=f" {unit}", file=sys.stderr, mininterval=0.5, leave=False)
 
 
+class _BuildBar:
+    """The progress of a build on a terminal: one tqdm bar per phase, with its total
+    (bytes of the inputs, or records), the time left, and records per second."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.records = 0
+        self.started = 0.0
+        self.shown = 0.0
+
+    def phase(self, name: str, total: int | None, unit: str = "B") -> None:
+        import time
+
+        from tqdm import tqdm
+
+        self.close()
+        self.bar = tqdm(
+            total=total,
+            desc=name,
+            unit=unit if unit == "B" else f" {unit}",
+            unit_scale=unit == "B",
+            file=sys.stderr,
+            mininterval=0.5,
+            leave=False,
+        )
+        self.records = 0
+        self.started = self.shown = time.monotonic()
+
+    def advance(self, done: int = 0, records: int = 0) -> None:
+        import time
+
+        if self.bar is None:
+            return
+        self.records += records
+        if done:
+            self.bar.update(done)
+        now = time.monotonic()
+        if records and now - self.shown >= 0.5:
+            rate = self.records / max(now - self.started, 1e-9)
+            self.bar.set_postfix_str(f"{self.records:,} records, {rate:,.0f}/s", refresh=False)
+            self.shown = now
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
 _store_option = click.option(
     "--store",
     "store_path",
@@ -303,11 +351,9 @@ def _build_and_load(
 ) -> int:
     from kg.build import build as build_fn
 
-    bar = _progress(state.quiet, "records")
+    bar = _BuildBar() if not state.quiet and sys.stderr.isatty() else None
     try:
-        report = build_fn(
-            paths, output, progress=bar.update if bar is not None else None, **options
-        )
+        report = build_fn(paths, output, progress=bar, **options)
     finally:
         if bar is not None:
             bar.close()

@@ -472,6 +472,7 @@ class Unit:
     lines: list[bytes] | None = None  # None: the whole file
     first_line: int = 1
     error: Reject | None = None  # the file broke off here (a cut gzip stream)
+    size: int = 0  # bytes of the file on disk this unit covers (for progress)
 
 
 UNIT_LINES = 500  # lines of a JSON Lines file per unit: about 1 MB of Crossref works
@@ -485,27 +486,41 @@ def units(source: SourceFile, lines_per_unit: int | None = None) -> Iterator[Uni
     syntax, _ = syntax_of(source.path)
     splittable = syntax == "jsonl" and "jsonl" in _SYNTAXES[source.reader]
     if not splittable or source.reader in _FILE_READERS:
-        yield Unit(source)  # read whole (or refused) by read_source
+        yield Unit(source, size=file_size(source.path))  # read whole (or refused) by read_source
         return
     size = lines_per_unit or UNIT_LINES
     first = 1
     batch: list[bytes] = []
+    done = 0  # bytes on disk up to the end of the last unit
     try:
         with open_binary(source.path) as f:
+            raw = f.fileobj if isinstance(f, gzip.GzipFile) else f
             for line in f:
                 batch.append(line)
                 if len(batch) >= size:
-                    yield Unit(source, batch, first)
+                    here = raw.tell()
+                    yield Unit(source, batch, first, size=here - done)
+                    done = here
                     first += len(batch)
                     batch = []
     except (EOFError, zlib.error, gzip.BadGzipFile) as e:
         problem = f"the compressed file is cut off or corrupt ({e})"
-        yield Unit(source, batch, first, Reject(RecordError(Location(source.name), problem)))
+        rest = max(0, file_size(source.path) - done)
+        error = Reject(RecordError(Location(source.name), problem))
+        yield Unit(source, batch, first, error, size=rest)
         return
     except OSError as e:
         raise InputError(f"{source.name}: cannot read: {e.strerror or e}") from None
     if batch:
-        yield Unit(source, batch, first)
+        yield Unit(source, batch, first, size=max(0, file_size(source.path) - done))
+
+
+def file_size(path: Path) -> int:
+    """The size of a file on disk, or 0 if it cannot be told."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def read_unit(unit: Unit) -> Iterator[ReadResult]:

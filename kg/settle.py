@@ -321,6 +321,7 @@ class Checker:
                 initargs=(shapes.serialize(format="nt"), engine),
             )
         self.stats: dict[str, int] = {}
+        self.progress: Any = None  # kg/build.py's Progress, for the end pass
 
     # --- while the build writes ----------------------------------------------------
 
@@ -458,7 +459,12 @@ class Checker:
         )
         spool.execute("BEGIN")
         needed = plan.records()
+        progress = self.progress
+        if progress is not None:
+            progress.phase("checking again", len(needed), "records")
         for seq, origin, graph, blocks in replay(needed):
+            if progress is not None:
+                progress.advance(1, 1)
             gd = _graph_digest(graph)
             keys = array("q", sorted({node_key(k, gd) for k in record_nodes(blocks)}))
             spool.execute(

@@ -543,3 +543,115 @@ def test_the_work_index_holds_what_a_dict_holds() -> None:
     assert index.size == len(reference)
     assert all(index.get(k) == v for k, v in reference.items())
     assert sum(rnd.getrandbits(64) in index for _ in range(1000)) == 0
+
+
+class _Recorder:
+    """A progress display that remembers what the build told it."""
+
+    def __init__(self, on_phase: dict[str, object] | None = None) -> None:
+        self.phases: list[tuple[str, int | None, str]] = []
+        self.done: list[int] = []  # per phase
+        self.records: list[int] = []
+        self.on_phase = on_phase or {}
+
+    def phase(self, name: str, total: int | None, unit: str = "B") -> None:
+        self.phases.append((name, total, unit))
+        self.done.append(0)
+        self.records.append(0)
+        action = self.on_phase.get(name)
+        if callable(action):
+            action()
+
+    def advance(self, done: int = 0, records: int = 0) -> None:
+        self.done[-1] += done
+        self.records[-1] += records
+
+
+def _works(tmp_path: Path, n: int = 30) -> Path:
+    path = tmp_path / "works.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            name = ("Kartashova A. A.", "Anna A. Kartashova")[i % 2]  # one person, two names
+            author = {"name": name, "orcid": "0000-0002-1825-0097"}
+            f.write(
+                json.dumps(
+                    {
+                        "title": {"en": f"Work {i}"},
+                        "year": 2020,
+                        "doi": f"10.1234/work.{i}",
+                        "journal": {"title": {"en": "J"}, "issn_print": "2305-8420"},
+                        "authors": [author],
+                    }
+                )
+                + "\n"
+            )
+    return path
+
+
+def test_progress_has_a_total_for_each_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.readers
+
+    monkeypatch.setattr(kg.readers, "UNIT_LINES", 7)  # several units in one file
+    works = _works(tmp_path)
+    size = works.stat().st_size + (HERE.parent / "data" / "examples.yaml").stat().st_size
+    bar = _Recorder()
+    build([works, HERE.parent / "data" / "examples.yaml"], tmp_path / "out.nt", progress=bar)
+    names = [name for name, _, _ in bar.phases]
+    assert names == [
+        "checking inputs",
+        "resolving",
+        "building",
+        "checking again",
+        "checking inputs",
+    ]
+    for i, (name, total, unit) in enumerate(bar.phases):
+        if unit == "B":
+            assert total == size and bar.done[i] == size, name
+    assert bar.records[1] == bar.records[2] == 32  # the two passes over the records
+    # the person is named two ways: one record for each way is read and checked again
+    assert bar.phases[3][1] == bar.records[3] == 2
+
+
+@pytest.mark.parametrize("when", ["building", "checking again"])
+def test_an_input_that_changes_between_passes_stops_the_build(tmp_path: Path, when: str) -> None:
+    # entity resolution reads the inputs before the build writes them, and the
+    # end of validation reads some records again: each pass must see the same file
+    works = _works(tmp_path)
+    out = tmp_path / "out.nt"
+
+    def change() -> None:
+        text = works.read_text(encoding="utf-8").replace("Work 1", "Work one")
+        works.write_text(text, encoding="utf-8")
+
+    from kg.errors import InputError
+
+    with pytest.raises(InputError, match="works.jsonl changed while kg was building it"):
+        build([works], out, progress=_Recorder({when: change}))
+    assert not out.exists()
+    assert not list(tmp_path.glob(".out.nt*"))  # no half-written file either
+
+
+def test_the_command_line_says_which_file_changed(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg import build as build_module
+    from kg.cli import cli
+
+    works = _works(tmp_path)
+    original = build_module._Inputs.check_quickly
+
+    def touch_then_check(self: object) -> None:
+        works.write_text(works.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        original(self)  # type: ignore[arg-type]
+
+    build_module._Inputs.check_quickly = touch_then_check  # type: ignore[method-assign]
+    try:
+        result = CliRunner().invoke(cli, ["build", str(works), "-o", str(tmp_path / "o.nt")])
+    finally:
+        build_module._Inputs.check_quickly = original  # type: ignore[method-assign]
+    assert result.exit_code == 3
+    assert "works.jsonl changed while kg was building it" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o.nt").exists()
