@@ -183,6 +183,18 @@ class BuildReport:
         else:
             engine = self.validation.engine
             out.append(f"Validation ({engine}): {self.validation.summary()}")
+            settled = self.settled
+            if settled.get("whole"):
+                out.append(
+                    f"Checked again at the end: the whole output ({settled['revalidated_records']}"
+                    " record(s)), as the shapes read more than kg can follow record by record"
+                )
+            elif settled.get("revalidated_records"):
+                out.append(
+                    f"Checked again at the end: {settled['unsettled_nodes']} node(s) that several "
+                    f"records describe, on all they said ({settled['revalidated_records']} "
+                    "record(s) read again)"
+                )
         return "\n".join(out)
 
     def to_json(self) -> str:
