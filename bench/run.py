@@ -1,6 +1,6 @@
 """kg's benchmark: every stage on N generated records, against a bare baseline.
 
-    python bench/run.py 10000 100000 1000000    # sizes to run (1M takes about an hour)
+    python bench/run.py 10000 100000 1000000    # sizes to run (1M takes about three hours)
     python bench/run.py 10000 --validate        # also time kg validate (slow)
     python bench/run.py 10000 --skip-queries
 
@@ -10,12 +10,14 @@ from the kernel (os.wait4):
 
 - the baseline (bench/baseline.py: the same fields to N-Triples with string
   formatting and no checks, one core);
-- ``kg build`` to N-Triples in one process and with ``--workers 2``, with
-  entity resolution, to N-Quads and to Turtle (no validation);
-- with ``--validate``: the validated build (``--workers 2``), and ``kg validate``
-  of the N-Triples file whole (up to 10k records: it holds the file in memory);
-- entity resolution only up to ``--resolve-max`` records (100k by default):
-  its first pass holds every authorship in memory;
+- ``kg build`` to N-Triples in one process and with ``--workers 2``, without
+  and with entity resolution (no validation), to N-Quads and to Turtle;
+- the default build (entity resolution and validation on), ``--workers 2``;
+- with ``--validate``: the validated build without resolution (``--workers 2``),
+  and ``kg validate`` of the N-Triples file whole (up to 10k records: it holds
+  the file in memory);
+- ``--resolve-max N`` leaves out the builds with entity resolution above N
+  records;
 - ``kg load`` of the N-Triples into a fresh embedded store;
 - every library query over that store (bench/query_bench.py).
 
@@ -44,7 +46,7 @@ sys.path.insert(0, str(HERE))
 from build_bench import count_lines, measure  # noqa: E402
 
 
-def run_size(n: int, validate: bool, queries: bool, resolve_max: int) -> dict[str, object]:
+def run_size(n: int, validate: bool, queries: bool, resolve_max: int | None) -> dict[str, object]:
     OUT.mkdir(exist_ok=True)
     records = OUT / f"crossref-{n}.jsonl"
     if not records.exists():
@@ -69,9 +71,24 @@ def run_size(n: int, validate: bool, queries: bool, resolve_max: int) -> dict[st
         stages: list[tuple[str, Path, list[str]]] = [
             ("kg build to N-Triples, --no-resolve", nt, ["--no-resolve", "--no-validate"]),
             (
-                "  the same, --workers 2",
+                "kg build to N-Triples, --no-resolve, --workers 2",
                 work / "w2.nt",
                 ["--no-resolve", "--no-validate", *two],
+            ),
+            (
+                "kg build to N-Triples, resolving",
+                work / "resolved1.nt",
+                ["--no-validate"],
+            ),
+            (
+                "kg build to N-Triples, resolving, --workers 2",
+                work / "resolved.nt",
+                ["--no-validate", *two],
+            ),
+            (
+                "kg build, the default (resolving, validating), --workers 2",
+                work / "default.nt",
+                two,
             ),
             (
                 "kg build to N-Quads, --no-resolve, --workers 2",
@@ -84,19 +101,12 @@ def run_size(n: int, validate: bool, queries: bool, resolve_max: int) -> dict[st
                 ["--no-resolve", "--no-validate", *two],
             ),
         ]
-        if n <= resolve_max:
-            stages.insert(
-                2,
-                (
-                    "kg build to N-Triples, resolving, --workers 2",
-                    work / "resolved.nt",
-                    ["--no-validate", *two],
-                ),
-            )
+        if resolve_max is not None and n > resolve_max:
+            stages = [s for s in stages if "--no-resolve" in s[2]]
         if validate:
             stages.append(
                 (
-                    "kg build to N-Triples, validated, --workers 2",
+                    "kg build to N-Triples, validated, --no-resolve, --workers 2",
                     work / "valid.nt",
                     ["--no-resolve", *two],
                 )
@@ -160,8 +170,9 @@ def main() -> None:
     ap.add_argument(
         "--resolve-max",
         type=int,
-        default=100_000,
-        help="time the build with entity resolution up to this many records",
+        default=None,
+        help="time the builds with entity resolution (the default build) only up to this "
+        "many records",
     )
     args = ap.parse_args()
     for n in args.sizes:
