@@ -334,12 +334,12 @@ class Checker:
 
     def add(self, blocks: list[Any], origin: Location, seq: int) -> None:
         """A record's blocks (as written after the build dropped what it repeats)."""
+        if self.whole:  # everything is validated at the end: no books to keep
+            return
         gd = self.graph_digest
         note = self.registry.note
         for node, (full, far) in statements(blocks).items():
             note(node_key(node, gd), seq, full, far)
-        if self.whole:
-            return
         for b in blocks:
             self.sources.setdefault(b[0][1:-1], origin)
             self.lines.append(b[1])
@@ -397,7 +397,7 @@ class Checker:
 
         self.flush()
         self._drain()
-        plan = self.registry.plan()
+        plan = Plan(fallback=True) if self.whole else self.registry.plan()
         final: list[ValidationResult] = []
         self.stats = {
             "statements": self.registry.statements,

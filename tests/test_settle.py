@@ -388,3 +388,31 @@ def test_build_stream_to_a_string(tmp_path: Path) -> None:
     out = tmp_path / "o.nt"
     out.write_text(buf.getvalue(), encoding="utf-8")
     assert {key(r.to_json()) for r in report.validation.results} == _whole(out)
+
+
+def test_what_the_shapes_read_is_cached_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.reach
+    import kg.validate
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    kg.reach._reads_cached.cache_clear()
+    kg.validate._load_shapes.cache_clear()
+    try:
+        fresh = reads(load_shapes())
+        cached = list((tmp_path / "cache" / "kg").glob("reach-*.json"))
+        assert len(cached) == 1
+        kg.reach._reads_cached.cache_clear()
+        calls: list[object] = []
+        monkeypatch.setattr(kg.reach._Analysis, "run", lambda self: calls.append(self))
+        assert reads(load_shapes()) == fresh  # read back from the file, not worked out
+        assert not calls
+        cached[0].write_text("{not json", encoding="utf-8")  # a broken cache is ignored
+        kg.reach._reads_cached.cache_clear()
+        monkeypatch.undo()
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        assert reads(load_shapes()) == fresh
+    finally:
+        kg.reach._reads_cached.cache_clear()
+        kg.validate._load_shapes.cache_clear()
