@@ -314,7 +314,8 @@ def validate_graph(
         with _prepared_queries():
             _, report_graph, _ = pyshacl.validate(data, meta_shacl=False, **options)
     report = ValidationReport(triples=len(data), engine=engine)
-    report.results = [*_results(report_graph, shapes, sources), *extra]
+    # each distinct result once, as a build's batches report them
+    report.merge(ValidationReport(results=[*_results(report_graph, shapes, sources), *extra]))
     return report
 
 
