@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pyoxigraph as ox
 
@@ -49,7 +49,14 @@ from kg.readers import (
     units,
 )
 from kg.records import Issue, Record
-from kg.resolve import Merge, Resolver, default_tables, load_variants, resolve_sources
+from kg.resolve import (
+    Merge,
+    Observation,
+    Resolver,
+    default_tables,
+    load_variants,
+    observation,
+)
 from kg.vocab import PREFIXES
 
 if TYPE_CHECKING:  # rdflib and the SHACL engines load only when a build validates
@@ -110,8 +117,8 @@ class BuildReport:
     output: str | None = None
     format: str = "ttl"
     shards: list[str] = field(default_factory=list)
-    merges: list[Merge] = field(default_factory=list)  # what entity resolution made one
-    near_misses: list[Merge] = field(default_factory=list)  # what it kept apart, and why
+    merges: Sequence[Merge] = field(default_factory=list)  # what entity resolution made one
+    near_misses: Sequence[Merge] = field(default_factory=list)  # what it kept apart, and why
     # how validation settled nodes that several records describe (kg/settle.py)
     settled: dict[str, int] = field(default_factory=dict)
 
@@ -578,9 +585,60 @@ def build_stream(
     if resolve:
         # the first pass: what identifies journals, organisations and people
         progress.phase("resolving", total)
-        records = _unit_records(sources, counts, progress)
-        resolver = resolve_sources(records, minter, variants or {})
+        resolver = _first_pass(sources, minter, variants or {}, counts, workers, progress)
         report.merges, report.near_misses = resolver.merges, resolver.near_misses
+    try:
+        return _second_pass(
+            sources,
+            out,
+            report,
+            fmt=fmt,
+            base=base,
+            minter=minter,
+            resolver=resolver,
+            counts=counts,
+            inputs=inputs,
+            total=total,
+            validate=validate,
+            shapes=shapes,
+            reader=reader,
+            batch_size=batch_size,
+            progress=progress,
+            engine=engine,
+            on_record=on_record,
+            resolve=resolve,
+            workers=workers,
+            settle_window=settle_window,
+        )
+    finally:
+        if resolver is not None:
+            resolver.close()
+
+
+def _second_pass(
+    sources: Sequence[SourceFile],
+    out: IO[str],
+    report: BuildReport,
+    *,
+    fmt: str,
+    base: str,
+    minter: IriMinter,
+    resolver: Resolver | None,
+    counts: list[int],
+    inputs: _Inputs | None,
+    total: int,
+    validate: bool,
+    shapes: Graph | None,
+    reader: str,
+    batch_size: int,
+    progress: Progress,
+    engine: str,
+    on_record: Callable[[int], None] | None,
+    resolve: bool,
+    workers: int,
+    settle_window: int | None,
+) -> BuildReport:
+    """Map and write every record, validating them on the way (see :func:`build_stream`)."""
     if inputs is not None:
         inputs.check_quickly()
     mapper = Mapper(minter, resolver)
@@ -735,20 +793,78 @@ class _Replay:
                 yield seq, Location(graph[1:-1] if graph else ""), graph, blocks
 
 
-def _unit_records(
-    sources: Sequence[SourceFile], counts: list[int], progress: Progress
-) -> Iterator[Record]:
-    """The records of ``sources`` unit by unit, appending each unit's record count to ``counts``."""
-    for source in sources:
-        for unit in units(source):
-            n = 0
-            for item in read_unit(unit):
-                if isinstance(item, Record):
-                    n += 1
-                    progress.advance(records=1)
-                    yield item
-            counts.append(n)
-            progress.advance(unit.size)
+def _first_pass(
+    sources: Sequence[SourceFile],
+    minter: IriMinter,
+    variants: dict[str, str],
+    counts: list[int],
+    workers: int,
+    progress: Progress,
+) -> Resolver:
+    """Entity resolution's pass over every record (in ``workers`` processes), and its
+    decisions; appends each unit's record count to ``counts``."""
+    resolver = Resolver(minter, variants)
+    try:
+        if workers > 1:
+            pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            )
+            try:
+                todo = ((unit.size, unit) for s in sources for unit in units(s))
+                for size, observations in _in_order(pool, _observe_unit, todo, 3 * workers):
+                    for obs in observations:
+                        resolver.add(obs)
+                    counts.append(len(observations))
+                    progress.advance(size, len(observations))
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            for source in sources:
+                for unit in units(source):
+                    n = 0
+                    for item in read_unit(unit):
+                        if isinstance(item, Record):
+                            n += 1
+                            resolver.add(observation(item))
+                            progress.advance(records=1)
+                    counts.append(n)
+                    progress.advance(unit.size)
+        resolver.finish()
+    except BaseException:
+        resolver.close()
+        raise
+    return resolver
+
+
+def _observe_unit(unit: Unit) -> list[Observation]:
+    """What entity resolution needs of one unit's records (in a worker process)."""
+    return [observation(item) for item in read_unit(unit) if isinstance(item, Record)]
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _in_order(
+    pool: ProcessPoolExecutor,
+    fn: Callable[[_T], _R],
+    tasks: Iterable[tuple[int, _T]],
+    window: int,
+) -> Iterator[tuple[int, _R]]:
+    """``fn`` of each task in the pool, results in the tasks' order, at most ``window`` in
+    flight (so memory stays bounded); each task's label comes back with its result."""
+    pending: deque[tuple[int, Future[_R]]] = deque()
+    todo = iter(tasks)
+    while True:
+        while len(pending) < window:
+            nxt = next(todo, None)
+            if nxt is None:
+                break
+            pending.append((nxt[0], pool.submit(fn, nxt[1])))
+        if not pending:
+            return
+        label, future = pending.popleft()
+        yield label, future.result()
 
 
 def input_state(path: Path) -> tuple[int, int, str]:

@@ -1,0 +1,196 @@
+"""Measure entity resolution alone: the first pass, the decisions and the second pass's lookups.
+
+    python bench/resolve_bench.py 10000 50000 100000 200000
+    python bench/resolve_bench.py 1000000 --impl read new
+
+For each N, records come from bench/generate.py (written once to
+bench/out/records-N.jsonl). Its pools recur: 240 names (20 family names, 12
+given names, some as initials) at 2,000 organisations with ROR ids, 40% of
+authors with an ORCID iD, so there are merges, near-misses and common names.
+
+Each implementation runs in a fresh process per size:
+
+- ``read``: the records are read and parsed, nothing else (the reader's own cost);
+- ``old``: the resolver as it was, every authorship in Python objects
+  (tests/_old_resolver.py, kept as the reference for the equivalence test);
+- ``new``: kg/resolve.py, the evidence in SQLite.
+
+The child reads the records once (pass 1: ``observe`` each record; for ``new``
+the time in :func:`kg.resolve.observation`, which a worker process can do, and
+in ``Resolver.add``, which the main process does, are shown apart), calls
+``finish()``, then asks ``person(n)`` for every author of every record in
+order (pass 2, without reading the records again). It reports seconds and its
+peak resident memory (``getrusage``). Prints a table; writes
+bench/out/resolve-N.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from array import array
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+IMPLS = ("read", "old", "new")
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(impl: str, path: Path) -> dict[str, object]:
+    """Run one implementation over the records of ``path``; the figures."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests"))
+    from kg.iris import IriMinter
+    from kg.readers import SourceFile, read_source
+    from kg.records import Record
+    from kg.resolve import default_tables, load_variants
+
+    minter = IriMinter("https://example.org/kg/")
+    variants = load_variants(default_tables())
+    at_start = peak_mb()
+    resolver: object = None
+    if impl == "old":
+        import _old_resolver
+
+        resolver = _old_resolver.Resolver(minter, variants)
+    elif impl == "new":
+        from kg.resolve import Resolver, observation
+
+        resolver = Resolver(minter, variants)
+    authors = array("H")  # authors per record, for the second pass
+    t_observation = t_add = 0.0
+    start = time.perf_counter()
+    for item in read_source(SourceFile(path, path.name, "native")):
+        if not isinstance(item, Record):
+            continue
+        authors.append(min(len(item.authors), 65535))
+        if impl == "old":
+            t0 = time.perf_counter()
+            resolver.observe(item)  # type: ignore[attr-defined]
+            t_add += time.perf_counter() - t0
+        elif impl == "new":
+            t0 = time.perf_counter()
+            obs = observation(item)
+            t1 = time.perf_counter()
+            resolver.add(obs)  # type: ignore[attr-defined]
+            t_add += time.perf_counter() - t1
+            t_observation += t1 - t0
+    pass1 = time.perf_counter() - start
+    after_pass1 = peak_mb()
+    result: dict[str, object] = {
+        "impl": impl,
+        "records": len(authors),
+        "pass1_s": round(pass1, 2),
+        "observation_s": round(t_observation, 2),
+        "add_s": round(t_add, 2),
+        "startup_mb": round(at_start),
+        "pass1_peak_mb": round(after_pass1),
+    }
+    if resolver is not None:
+        t0 = time.perf_counter()
+        resolver.finish()  # type: ignore[attr-defined]
+        finish = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        found = 0
+        resolver.start_at(0)  # type: ignore[attr-defined]
+        for count in authors:
+            resolver.next_record()  # type: ignore[attr-defined]
+            for n in range(1, count + 1):
+                if resolver.person(n) is not None:  # type: ignore[attr-defined]
+                    found += 1
+        pass2 = time.perf_counter() - t0
+        merges = resolver.merges  # type: ignore[attr-defined]
+        near = resolver.near_misses  # type: ignore[attr-defined]
+        result |= {
+            "finish_s": round(finish, 2),
+            "resolver_s": round(t_observation + t_add + finish, 2),
+            "pass2_s": round(pass2, 2),
+            "merges": len(merges),
+            "near_misses": len(near),
+            "merged_authorships": found,
+        }
+        if impl == "new":
+            resolver.close()  # type: ignore[attr-defined]
+    result["peak_mb"] = round(peak_mb())
+    return result
+
+
+def records_file(n: int) -> Path:
+    """bench/out/records-N.jsonl, generated by bench/generate.py when missing."""
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"records-{n}.jsonl"
+    if not path.exists():
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), str(n), "-o", str(path)], check=True
+        )
+    return path
+
+
+def run(impl: str, path: Path) -> dict[str, object]:
+    """One implementation in a fresh process; its figures and wall-clock seconds."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", impl, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{impl} on {path.name} failed:\n{done.stderr}")
+    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    result["wall_s"] = round(time.perf_counter() - start, 2)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("n", type=int, nargs="*", help="numbers of records")
+    ap.add_argument("--impl", nargs="+", choices=IMPLS, default=list(IMPLS))
+    ap.add_argument("--child", nargs=2, metavar=("IMPL", "PATH"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], Path(args.child[1]))))
+        return
+    if not args.n:
+        ap.error("give at least one number of records")
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"# {machine}")
+    head = (
+        f"{'records':>9} {'impl':5} {'pass1 s':>8} {'obs s':>6} {'add s':>6} {'finish s':>8} "
+        f"{'resolver s':>10} {'pass2 s':>7} {'peak MB':>8} {'merges':>7} {'near':>7}"
+    )
+    print(head)
+    for n in args.n:
+        path = records_file(n)
+        rows = []
+        for impl in args.impl:
+            r = run(impl, path)
+            rows.append(r)
+            print(
+                f"{n:>9} {impl:5} {r['pass1_s']:>8} {r['observation_s']:>6} {r['add_s']:>6} "
+                f"{r.get('finish_s', '-'):>8} {r.get('resolver_s', '-'):>10} "
+                f"{r.get('pass2_s', '-'):>7} {r['peak_mb']:>8} {r.get('merges', '-'):>7} "
+                f"{r.get('near_misses', '-'):>7}",
+                flush=True,
+            )
+        (OUT / f"resolve-{n}.json").write_text(
+            json.dumps({"records": n, "machine": machine, "runs": rows}, indent=2) + "\n"
+        )
+
+
+if __name__ == "__main__":
+    main()
