@@ -262,7 +262,7 @@ def _class_name(term: str) -> str:
 # (object digest, line digest, read as a far part?), nodes it names whose
 # triples the shapes read further (object digests)); None for a record's own
 # private nodes (roles, unnamed authors), which no other record states.
-Statement = tuple[int, int, int, list[tuple[int, int, bool]], list[int]]
+Statement = tuple[int, int, int, tuple[tuple[int, int, bool], ...] | None, tuple[int, ...] | None]
 
 # A block made ready to write, as a plain tuple (it crosses between processes,
 # and pickle handles tuples of str and int much faster than dataclasses):
@@ -362,12 +362,12 @@ def _statement(
                 inv.append((_node_digest(o), _digest(f"{subject} {p} {o}"), is_far_in(p)))
             if is_entry(p):
                 refs.append(_node_digest(o))
-    return (
+    return (  # no empty lists: a build has millions of these in flight between processes
         _node_digest(subject),
         fingerprint or _digest(text),
         _digest("\n".join(far)) if far else 0,
-        inv,
-        refs,
+        tuple(inv) if inv else None,
+        tuple(refs) if refs else None,
     )
 
 
@@ -747,9 +747,10 @@ class _Replay:
         self.units: list[list[tuple[int, int]]] = []  # per source: (first seq, records) per unit
 
     def records(
-        self, seqs: set[int] | None
+        self, seqs: set[int] | None, detailed: set[int]
     ) -> Iterator[tuple[int, Location, str | None, list[Prepared]]]:
-        """The records with these statement numbers (all of them for None), in build order."""
+        """The records with these statement numbers (all of them for None), in build order;
+        those in ``detailed`` with what their blocks state (for kg/settle.py)."""
         state = self.state
         quads = state.per_graph
         for index, (source, table) in enumerate(zip(self.sources, self.units, strict=True)):
@@ -779,7 +780,7 @@ class _Replay:
                     if seqs is None or seq in seqs:
                         if self.resolver is not None:
                             self.resolver.start_at(seq)
-                        yield seq, item.origin, graph, state.restate(item, graph)
+                        yield seq, item.origin, graph, state.restate(item, graph, seq in detailed)
                     seq += 1
                 if seq != first + n:
                     raise InputError(
@@ -1225,10 +1226,11 @@ class _State:
         if self.checker is not None:
             self.checker.add(blocks, mapped.origin, seq)
 
-    def restate(self, rec: Record, graph: str | None) -> list[Prepared]:
+    def restate(self, rec: Record, graph: str | None, detailed: bool = True) -> list[Prepared]:
         """What :meth:`add` stated for a record it added (mapped again): its blocks, or only
-        what it added to a work an earlier record described."""
-        mapped = _mapped(self.mapper, rec, False, self.reads)
+        what it added to a work an earlier record described; ``detailed``: with what each
+        block states (:func:`prepare`)."""
+        mapped = _mapped(self.mapper, rec, False, self.reads if detailed else None)
         if self.works.get(self._work_key(mapped.subject, graph)) == mapped.fingerprint:
             return mapped.blocks
         return [b for b in mapped.blocks if b[5]]

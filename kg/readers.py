@@ -475,7 +475,7 @@ class Unit:
     size: int = 0  # bytes of the file on disk this unit covers (for progress)
 
 
-UNIT_LINES = 500  # lines of a JSON Lines file per unit: about 1 MB of Crossref works
+UNIT_LINES = 200  # lines of a JSON Lines file per unit: about 0.5 MB of Crossref works
 
 
 def units(source: SourceFile, lines_per_unit: int | None = None) -> Iterator[Unit]:

@@ -824,9 +824,15 @@ class Resolver:
             ),
             key=itemgetter(0),
         )
-        common = (
-            "SELECT DISTINCT a.name FROM b JOIN a ON a.id = b.aid WHERE b.key = ? "
-            "ORDER BY a.name LIMIT 10"
+        # the names of the buckets too common to decide (up to ten each, for the
+        # report), in one pass in bucket order rather than one query a bucket
+        common = itertools.groupby(
+            db.execute(
+                "SELECT DISTINCT sb.id, a.name FROM sb JOIN b ON b.key = sb.key "
+                "JOIN a ON a.id = b.aid WHERE sb.works > ? ORDER BY sb.id, a.name",
+                (MAX_NAMESAKES,),
+            ),
+            key=itemgetter(0),
         )
         near = self.near_misses
         for bucket, key, works in db.execute("SELECT id, key, works FROM sb ORDER BY id"):
@@ -834,11 +840,13 @@ class Resolver:
             if works > MAX_NAMESAKES:
                 # a common name at a large institution (or around a prolific
                 # co-author): the shared organisation says too little
+                at, named = next(common)
+                assert at == bucket
                 near.append(
                     Merge(
                         "person",
                         "",
-                        [name for (name,) in db.execute(common, (key,))],
+                        [name for _, name in itertools.islice(named, 10)],
                         f"{works} works by this family name and initial with "
                         f"{evidence.replace(':', ' ', 1)}: too common to tell people apart, "
                         "kept apart",

@@ -35,6 +35,7 @@ the right answer).
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import shutil
 import sqlite3
@@ -67,25 +68,28 @@ def node_key(subject_digest: int, graph_digest: int) -> int:
     return (mixed ^ (mixed >> 31)) & _MASK
 
 
-@dataclass(slots=True)
-class _Entry:
-    full: int
-    far: int
-    unlogged: int = 0  # identical statements counted but not logged
-    log_all: bool = False  # the far part differed once: log every statement from now on
+# A window entry is one int (a dict of small objects cost 250 bytes an entry):
+# the statement's two fingerprints and two flags, (full << 65) | (far << 2) | flags.
+_UNLOGGED = 1  # identical statements were counted but not logged
+_LOG_ALL = 2  # the far part differed once: every statement is logged from now on
+_FAR_BITS = ((1 << 63) - 1) << 2
+
+
+def _entry(full: int, far: int, flags: int = 0) -> int:
+    return (full << 65) | (far << 2) | flags
 
 
 class _Window:
     """The most recently used keys, in two generations (as kg/build.py's _Recent);
-    entries dropped with unlogged statements are reported to ``dropped``."""
+    keys dropped with unlogged statements are reported to ``dropped``."""
 
     def __init__(self, size: int, dropped: list[int]) -> None:
         self.size = size
-        self.new: dict[int, _Entry] = {}
-        self.old: dict[int, _Entry] = {}
+        self.new: dict[int, int] = {}
+        self.old: dict[int, int] = {}
         self.dropped = dropped
 
-    def get(self, key: int) -> _Entry | None:
+    def get(self, key: int) -> int | None:
         entry = self.new.get(key)
         if entry is None:
             entry = self.old.pop(key, None)
@@ -93,13 +97,13 @@ class _Window:
                 self.put(key, entry)
         return entry
 
-    def put(self, key: int, entry: _Entry) -> None:
+    def put(self, key: int, entry: int) -> None:
         self.new[key] = entry
         if len(self.new) >= self.size:
-            self.dropped.extend(k for k, e in self.old.items() if e.unlogged)
+            self.dropped.extend(k for k, e in self.old.items() if e & _UNLOGGED)
             self.old, self.new = self.new, {}
 
-    def items(self) -> Iterator[tuple[int, _Entry]]:
+    def items(self) -> Iterator[tuple[int, int]]:
         yield from self.old.items()
         yield from self.new.items()
 
@@ -107,7 +111,7 @@ class _Window:
 class Registry:
     """What every record stated about every shared node: the log the end pass plans from."""
 
-    WINDOW = 200_000
+    WINDOW = 100_000
     FLUSH = 20_000
 
     def __init__(self, workdir: Path | None = None, window: int | None = None) -> None:
@@ -128,18 +132,20 @@ class Registry:
         self.logged = 0
 
     def note(self, node: int, seq: int, full: int, far: int) -> None:
-        """Record ``seq`` stating ``node`` with these fingerprints."""
+        """Record ``seq`` stating ``node`` with these fingerprints (63-bit)."""
         self.statements += 1
-        entry = self.window.get(node)
+        window = self.window
+        entry = window.get(node)
         if entry is None:
-            self.window.put(node, _Entry(full, far))
+            window.put(node, _entry(full, far))
             self._log(node, seq, full, far)
-        elif entry.full == full and not entry.log_all:
-            entry.unlogged += 1
+        elif entry >> 65 == full and not entry & _LOG_ALL:
+            if not entry & _UNLOGGED:
+                window.put(node, entry | _UNLOGGED)
         else:
-            if entry.far != far and not entry.log_all:
-                entry.log_all = True
-                if entry.unlogged:
+            if (entry & _FAR_BITS) >> 2 != far and not entry & _LOG_ALL:
+                window.put(node, entry | _LOG_ALL)
+                if entry & _UNLOGGED:
                     self.fallback = True  # records behind uncounted statements are lost
             self._log(node, seq, full, far)
 
@@ -158,7 +164,7 @@ class Registry:
 
     def plan(self) -> Plan:
         """Decide, once every record is noted, what the end pass validates again."""
-        self._dropped.extend(k for k, e in self.window.items() if e.unlogged)
+        self._dropped.extend(k for k, e in self.window.items() if e & _UNLOGGED)
         self._flush()
         db = self.db
         db.execute("COMMIT")
@@ -274,6 +280,8 @@ def batches(groups: Iterable[Group], size: int) -> Iterator[list[Group]]:
 # A record as the end pass gets it back: (statement number, where it came from,
 # its graph in N-Triples form or None, its blocks as kg/build.py prepares them).
 Replayed = tuple[int, Location, str | None, list[Any]]
+# replay(records wanted or None for all, records whose statements are needed too)
+Replay = Callable[[set[int] | None, set[int]], Iterator[Replayed]]
 
 
 class Checker:
@@ -388,10 +396,10 @@ class Checker:
 
     # --- at the end -------------------------------------------------------------
 
-    def finish(self, replay: Callable[[set[int] | None], Iterator[Replayed]]) -> ValidationReport:
+    def finish(self, replay: Replay) -> ValidationReport:
         """Validate what is left, settle what the batches could not; the whole report.
 
-        ``replay(None)`` gives back every record, for the fallback.
+        ``replay(None, set())`` gives back every record, for the fallback.
         """
         from kg.validate import ValidationReport
 
@@ -421,12 +429,12 @@ class Checker:
         report.merge(ValidationReport(results=final))
         return report
 
-    def _everything(self, replay: Callable[[set[int] | None], Iterator[Replayed]]) -> list[Any]:
+    def _everything(self, replay: Replay) -> list[Any]:
         """The fallback: every record again, each graph validated whole (in memory)."""
         texts: dict[str | None, list[str]] = {}
         sources: dict[str | None, dict[str, Location]] = {}
         n = 0
-        for _, origin, graph, blocks in replay(None):
+        for _, origin, graph, blocks in replay(None, set()):
             n += 1
             lines = texts.setdefault(graph, [])
             where = sources.setdefault(graph, {})
@@ -446,7 +454,7 @@ class Checker:
     def _settle(
         self,
         plan: Plan,
-        replay: Callable[[set[int] | None], Iterator[Replayed]],
+        replay: Replay,
         ends: list[tuple[int, ValidationResult]],
     ) -> set[int]:
         """Validate the plan's groups on the records they need; the keys of the nodes whose
@@ -455,29 +463,31 @@ class Checker:
         spool.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
             "CREATE TABLE rec (seq INTEGER PRIMARY KEY, graph TEXT, path TEXT, record TEXT,"
-            " field TEXT, text TEXT, keys BLOB, subjects TEXT);"
+            " field TEXT, blocks TEXT, keys BLOB);"
         )
         spool.execute("BEGIN")
         needed = plan.records()
         progress = self.progress
         if progress is not None:
             progress.phase("checking again", len(needed), "records")
-        for seq, origin, graph, blocks in replay(needed):
+        for seq, origin, graph, blocks in replay(needed, plan.suspects):
             if progress is not None:
                 progress.advance(1, 1)
-            gd = _graph_digest(graph)
-            keys = array("q", sorted({node_key(k, gd) for k in record_nodes(blocks)}))
+            keys: bytes | None = None
+            if seq in plan.suspects:  # all the nodes it names are checked again
+                gd = _graph_digest(graph)
+                nodes = sorted({node_key(k, gd) for k in record_nodes(blocks)})
+                keys = array("q", nodes).tobytes()
             spool.execute(
-                "INSERT INTO rec VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rec VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     seq,
                     graph,
                     origin.path,
                     origin.record,
                     origin.field,
-                    "".join(b[1] for b in blocks),
-                    keys.tobytes(),
-                    "\n".join(dict.fromkeys(b[0][1:-1] for b in blocks)),
+                    json.dumps([(b[0], b[1]) for b in blocks], ensure_ascii=False),
+                    keys,
                 ),
             )
         spool.execute("COMMIT")
@@ -488,10 +498,10 @@ class Checker:
                 row = spool.execute(
                     "SELECT keys FROM rec WHERE seq = ?", (group.record,)
                 ).fetchone()
-                if row is not None:
-                    keys = array("q")
-                    keys.frombytes(row[0])
-                    group.keep = set(keys) - plan.unsettled
+                if row is not None and row[0] is not None:
+                    named = array("q")
+                    named.frombytes(row[0])
+                    group.keep = set(named) - plan.unsettled
                     dropped |= group.keep
         by_graph: dict[str | None, list[Group]] = {}
         for group in plan.groups:
@@ -501,22 +511,24 @@ class Checker:
             by_graph.setdefault(row[0] if row else None, []).append(group)
         limit = 100 * self.batch_size  # lines of N-Triples per run: about a batch's size
         for graph, groups in sorted(by_graph.items(), key=lambda kv: kv[0] or ""):
+            groups.sort(key=lambda g: g.records)  # records read back in order: few at once
             gd = _graph_digest(graph)
             lines: set[str] = set()
             sources: dict[str, Location] = {}
             keep: set[int] = set()
+            cache = _Records(spool, self.reads)
             for group in groups:
-                records = [_Spooled(row) for row in _rows(spool, group.records)]
+                records = [r for r in map(cache.get, group.records) if r is not None]
                 if group.record is None:
                     (node,) = group.keep
                     lines.update(_reach(records, node, gd, self.reads))
                 else:
                     for rec in records:
-                        lines.update(rec.lines)
+                        lines.update(rec.all_lines())
                 keep |= group.keep
                 for rec in records:
-                    for subject in rec.subjects:
-                        sources.setdefault(subject, rec.origin)
+                    for subject in rec.out:
+                        sources.setdefault(subject[1:-1], rec.origin)
                 if len(lines) >= limit:
                     self._run(gd, lines, sources, keep, ends)
                     lines, sources, keep = set(), {}, set()
@@ -554,25 +566,77 @@ class Checker:
 
 
 class _Spooled:
-    """A record as the end pass keeps it on disk: its lines, subjects and origin."""
+    """A record as the end pass keeps it on disk: its blocks by subject, and its origin.
 
-    __slots__ = ("lines", "origin", "subjects")
+    Lines are split into subject, predicate and object only where the end pass
+    follows them: the lines of the nodes it visits, and the lines whose
+    predicate is read from the object's side.
+    """
 
-    def __init__(self, row: tuple[str, str | None, str | None, str, str]) -> None:
+    __slots__ = ("_into", "origin", "out", "reads")
+
+    def __init__(self, row: tuple[str, str | None, str | None, str], reads: Reads) -> None:
         self.origin = Location(row[0], row[1], row[2])
-        self.lines = row[3].splitlines(keepends=True)
-        self.subjects = row[4].split("\n")
+        self.out: dict[str, list[str]] = {}
+        for subject, text in json.loads(row[3]):
+            self.out.setdefault(subject, []).append(text)
+        self.reads = reads
+        self._into: dict[str, list[tuple[str, str, str]]] | None = None
+
+    def all_lines(self) -> Iterator[str]:
+        for texts in self.out.values():
+            for text in texts:
+                yield from text.splitlines(keepends=True)
+
+    def lines(self, subject: str) -> Iterator[str]:
+        for text in self.out.get(subject, ()):
+            yield from text.splitlines(keepends=True)
+
+    def into(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Object -> (predicate, subject, line) of the lines read from the object's side."""
+        if self._into is None:
+            reads = self.reads
+            wanted = (
+                None
+                if reads.focus_in is None or reads.far_in is None
+                else [f" {p} " for p in reads.focus_in | reads.far_in]
+            )
+            into: dict[str, list[tuple[str, str, str]]] = {}
+            for texts in self.out.values():
+                for text in texts:
+                    if wanted is not None and not any(w in text for w in wanted):
+                        continue
+                    for line in text.splitlines(keepends=True):
+                        s, p, o = _split(line)
+                        if o.startswith("<") and reads.is_in(p):
+                            into.setdefault(o, []).append((p, s, line))
+            self._into = into
+        return self._into
 
 
-def _rows(
-    spool: sqlite3.Connection, seqs: Iterable[int]
-) -> Iterator[tuple[str, str | None, str | None, str, str]]:
-    for seq in seqs:
-        row = spool.execute(
-            "SELECT path, record, field, text, subjects FROM rec WHERE seq = ?", (seq,)
-        ).fetchone()
-        if row is not None:
-            yield row
+class _Records:
+    """The spooled records, read back and parsed once each while they are in use."""
+
+    SIZE = 256  # records parsed at once: the groups come in the order of their records
+
+    def __init__(self, spool: sqlite3.Connection, reads: Reads) -> None:
+        self.spool = spool
+        self.reads = reads
+        self.cache: dict[int, _Spooled] = {}
+
+    def get(self, seq: int) -> _Spooled | None:
+        found = self.cache.pop(seq, None)
+        if found is None:
+            row = self.spool.execute(
+                "SELECT path, record, field, blocks FROM rec WHERE seq = ?", (seq,)
+            ).fetchone()
+            if row is None:
+                return None
+            found = _Spooled(row, self.reads)
+            if len(self.cache) >= self.SIZE:
+                del self.cache[next(iter(self.cache))]  # the least recently used
+        self.cache[seq] = found
+        return found
 
 
 def _split(line: str) -> tuple[str, str, str]:
@@ -588,40 +652,37 @@ def _reach(records: list[_Spooled], node: int, gd: int, reads: Reads) -> list[st
     from every node reached that way, the same again."""
     from kg.build import _node_digest
 
-    out: dict[str, list[str]] = {}
-    into: dict[str, list[tuple[str, str, str]]] = {}
-    for rec in records:
-        for line in rec.lines:
-            s, p, o = _split(line)
-            out.setdefault(s, []).append(line)
-            if o.startswith("<"):
-                into.setdefault(o, []).append((p, s, line))
-    start = next((t for t in out if node_key(_node_digest(t), gd) == node), None)
+    def find(names: Iterable[str]) -> str | None:
+        return next((t for t in names if node_key(_node_digest(t), gd) == node), None)
+
+    start = find(s for rec in records for s in rec.out)
+    if start is None:  # named by the records, never described: what points at it
+        start = find(o for rec in records for o in rec.into())
     if start is None:
-        start = next((t for t in into if node_key(_node_digest(t), gd) == node), None)
+        start = find(_split(ln)[2] for rec in records for ln in rec.all_lines())
     if start is None:
         return []
+    focus_in = reads.focus_in
     found: list[str] = []
     seen = {start}
     todo = [start]
     while todo:
         here = todo.pop()
         focus = here == start
-        for line in out.get(here, ()):
-            found.append(line)
-            _, p, o = _split(line)
-            if o.startswith("<") and o not in seen and reads.is_entry(p):
-                seen.add(o)
-                todo.append(o)
-        for p, s, line in into.get(here, ()):
-            wanted = (
-                (reads.focus_in is None or p in reads.focus_in) if focus else reads.is_far_in(p)
-            )
-            if wanted:
+        for rec in records:
+            for line in rec.lines(here):
                 found.append(line)
-                if s not in seen:
-                    seen.add(s)
-                    todo.append(s)
+                _, p, o = _split(line)
+                if o.startswith("<") and o not in seen and reads.is_entry(p):
+                    seen.add(o)
+                    todo.append(o)
+            for p, s, line in rec.into().get(here, ()):
+                wanted = (focus_in is None or p in focus_in) if focus else reads.is_far_in(p)
+                if wanted:
+                    found.append(line)
+                    if s not in seen:
+                        seen.add(s)
+                        todo.append(s)
     return found
 
 
@@ -645,14 +706,14 @@ def statements(blocks: Iterable[Any]) -> dict[int, tuple[int, int]]:
         mine[0].add(full)
         if far:
             mine[1].add(far)
-        for target, line, is_far in inv:
+        for target, line, is_far in inv or ():
             theirs = parts.get(target)
             if theirs is None:
                 theirs = parts[target] = (set(), set())
             theirs[0].add(line)
             if is_far:
                 theirs[1].add(line)
-        for target in refs:
+        for target in refs or ():
             if target not in parts:
                 parts[target] = (set(), set())
     return {node: (sum(full) & _MASK, sum(far) & _MASK) for node, (full, far) in parts.items()}
@@ -669,8 +730,8 @@ def record_nodes(blocks: Iterable[Any]) -> set[int]:
             found.add(_node_digest(b[0]))
             continue
         found.add(statement[0])
-        found.update(t for t, _, _ in statement[3])
-        found.update(statement[4])
+        found.update(t for t, _, _ in statement[3] or ())
+        found.update(statement[4] or ())
     return found
 
 
