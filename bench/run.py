@@ -3,6 +3,7 @@
     python bench/run.py 10000 100000 1000000    # sizes to run (1M takes about three hours)
     python bench/run.py 10000 --validate        # also time kg validate (slow)
     python bench/run.py 10000 --skip-queries
+    python bench/run.py 1000000 --only N-Triples --only default --skip-load
 
 For each size it generates Crossref works (bench/generate.py, kept in
 bench/out/), then times, each in its own process with its peak memory read
@@ -46,7 +47,14 @@ sys.path.insert(0, str(HERE))
 from build_bench import count_lines, measure  # noqa: E402
 
 
-def run_size(n: int, validate: bool, queries: bool, resolve_max: int | None) -> dict[str, object]:
+def run_size(
+    n: int,
+    validate: bool,
+    queries: bool,
+    resolve_max: int | None,
+    only: list[str] | None = None,
+    load: bool = True,
+) -> dict[str, object]:
     OUT.mkdir(exist_ok=True)
     records = OUT / f"crossref-{n}.jsonl"
     if not records.exists():
@@ -103,6 +111,8 @@ def run_size(n: int, validate: bool, queries: bool, resolve_max: int | None) -> 
         ]
         if resolve_max is not None and n > resolve_max:
             stages = [s for s in stages if "--no-resolve" in s[2]]
+        if only:
+            stages = [s for s in stages if any(word in s[0] for word in only)]
         if validate:
             stages.append(
                 (
@@ -112,23 +122,32 @@ def run_size(n: int, validate: bool, queries: bool, resolve_max: int | None) -> 
                 )
             )
         for label, target, extra in stages:
-            seconds, rss, code = measure([*kg, "build", str(records), "-o", str(target), *extra])
+            report = work / "report.json"
+            build = [*kg, "build", str(records), "-o", str(target), "--report", str(report)]
+            seconds, rss, code = measure([*build, *extra])
             if target.suffix in (".nt", ".nq"):
                 counted = count_lines(target)
                 triples = triples or counted
             else:
                 counted = triples
             rows.append(_row(label, n, counted, seconds, rss, code))
+            if report.exists():  # what validation checked again at the end, and found
+                built = json.loads(report.read_text(encoding="utf-8"))
+                validation = built.get("validation") or {}
+                rows[-1] |= {"settled": built.get("settled"), "counts": validation.get("counts")}
+                report.unlink()
             if target != nt:
                 target.unlink()
         if validate and n <= WHOLE_VALIDATE_MAX:
             seconds, rss, code = measure([*kg, "validate", str(nt)])
             rows.append(_row("kg validate (N-Triples, whole)", n, triples, seconds, rss, code))
         store = work / "store"
-        seconds, rss, code = measure([*kg, "load", str(nt), "--store", str(store)])
-        rows.append(_row("kg load (embedded store)", n, triples, seconds, rss, code))
+        code = 1
+        if load and nt.exists():
+            seconds, rss, code = measure([*kg, "load", str(nt), "--store", str(store)])
+            rows.append(_row("kg load (embedded store)", n, triples, seconds, rss, code))
         query_rows: list[dict[str, object]] = []
-        if queries and code == 0:
+        if load and queries and code == 0:
             subprocess.run(
                 [sys.executable, str(HERE / "query_bench.py"), str(store)],
                 check=True,
@@ -174,9 +193,17 @@ def main() -> None:
         help="time the builds with entity resolution (the default build) only up to this "
         "many records",
     )
+    ap.add_argument(
+        "--only",
+        action="append",
+        help="run only the build stages whose name holds this text (repeatable)",
+    )
+    ap.add_argument("--skip-load", action="store_true", help="do not time kg load (nor queries)")
     args = ap.parse_args()
     for n in args.sizes:
-        result = run_size(n, args.validate, not args.skip_queries, args.resolve_max)
+        result = run_size(
+            n, args.validate, not args.skip_queries, args.resolve_max, args.only, not args.skip_load
+        )
         (OUT / f"run-{n}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(f"\n{n:,} records, {result['triples']:,} triples; {result['machine']}")
         print(f"{'stage':48} {'seconds':>8} {'records/s':>10} {'triples/s':>10} {'peak MB':>8}")
