@@ -18,13 +18,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from hashlib import blake2b
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pyoxigraph as ox
 
 from kg import vocab as V
+from kg.digest import digest as _digest
+from kg.digest import node_digest as _node_digest
 from kg.errors import InputError, Location, UsageError
 from kg.iris import DEFAULT_BASE, IriMinter, digest, segment
 from kg.mapping import MappedBlock, Mapper
@@ -272,18 +273,6 @@ Statement = tuple[int, int, int, tuple[tuple[int, int, bool], ...] | None, tuple
 Prepared = tuple[
     str, str, list[tuple[str, str]] | None, int, bool, bool, int, int, str | None, Statement | None
 ]
-
-
-def _digest(text: str) -> int:
-    """A 64-bit digest of ``text``, the same in every process and on every run."""
-    data = text.encode("utf-8", "surrogatepass")
-    return int.from_bytes(blake2b(data, digest_size=8).digest(), "big")
-
-
-@lru_cache(maxsize=8192)
-def _node_digest(term: str) -> int:
-    """The digest of a node's N-Triples form (classes, journals, ... come again and again)."""
-    return _digest(term)
 
 
 def prepare(

@@ -27,7 +27,7 @@ Identical statements are counted in a window of recent nodes and not written
 down; every first and every different statement is written to an SQLite log
 on disk. If a node turns out to differ in its ``far`` part after identical
 statements were counted and not logged, the records behind those statements
-cannot be told, and :attr:`Plan.everything` asks for the whole output to be
+cannot be told, and :attr:`Plan.fallback` asks for the whole output to be
 validated again (kg's own mapping never does this: a node's type and links
 are the same in every record; the tests check that the fallback still gives
 the right answer).
@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.digest import node_digest
 from kg.errors import Location
 
 if TYPE_CHECKING:
@@ -200,6 +201,8 @@ class Registry:
         def closure(seqs: set[int]) -> set[int]:
             """Add, for every node with differing far parts stated in these records, one
             record per distinct far part, until nothing more is added."""
+            if not far_records:
+                return seqs
             todo, done = list(seqs), set(seqs)
             while todo:
                 seq = todo.pop()
@@ -650,10 +653,9 @@ def _reach(records: list[_Spooled], node: int, gd: int, reads: Reads) -> list[st
     """The lines of ``records`` that validating ``node`` can read, as kg/reach.py bounds it:
     the node's own triples, those that point at it and are read from its side, and,
     from every node reached that way, the same again."""
-    from kg.build import _node_digest
 
     def find(names: Iterable[str]) -> str | None:
-        return next((t for t in names if node_key(_node_digest(t), gd) == node), None)
+        return next((t for t in names if node_key(node_digest(t), gd) == node), None)
 
     start = find(s for rec in records for s in rec.out)
     if start is None:  # named by the records, never described: what points at it
@@ -721,13 +723,11 @@ def statements(blocks: Iterable[Any]) -> dict[int, tuple[int, int]]:
 
 def record_nodes(blocks: Iterable[Any]) -> set[int]:
     """The digests of every node a record states or names (its private ones included)."""
-    from kg.build import _node_digest
-
     found: set[int] = set()
     for b in blocks:
         statement = b[9]
         if statement is None:
-            found.add(_node_digest(b[0]))
+            found.add(node_digest(b[0]))
             continue
         found.add(statement[0])
         found.update(t for t, _, _ in statement[3] or ())
@@ -736,15 +736,11 @@ def record_nodes(blocks: Iterable[Any]) -> set[int]:
 
 
 def _graph_digest(graph: str | None) -> int:
-    from kg.build import _node_digest
-
-    return _node_digest(graph) if graph else 0
+    return node_digest(graph) if graph else 0
 
 
 def _result_key(result: ValidationResult, graph_digest: int) -> int:
-    from kg.build import _node_digest
-
-    return node_key(_node_digest(f"<{result.focus}>"), graph_digest)
+    return node_key(node_digest(f"<{result.focus}>"), graph_digest)
 
 
 _WORKER: dict[str, Any] = {}
