@@ -29,7 +29,7 @@ OUT = HERE / "out"
 READ_ONLY = """
 import sys
 from pathlib import Path
-from kg.readers import find_sources, read_source
+from kg.readers.registry import find_sources, read_source
 for source in find_sources([Path(sys.argv[1])]):
     for _ in read_source(source):
         pass

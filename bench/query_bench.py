@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.query import bind, library, run_local
+from kg.query.library import bind, library, run_local
 
 HERE = Path(__file__).resolve().parent
 

@@ -16,7 +16,7 @@ Each implementation runs in a fresh process per size:
 - ``new``: kg/resolve.py, the evidence in SQLite.
 
 The child reads the records once (pass 1: ``observe`` each record; for ``new``
-the time in :func:`kg.resolve.observation`, which a worker process can do, and
+the time in :func:`kg.mapping.resolve.observation`, which a worker process can do, and
 in ``Resolver.add``, which the main process does, are shown apart), calls
 ``finish()``, then asks ``person(n)`` for every author of every record in
 order (pass 2, without reading the records again). It reports seconds and its
@@ -53,9 +53,9 @@ def child(impl: str, path: Path) -> dict[str, object]:
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
     from kg.iris import IriMinter
+    from kg.mapping.resolve import default_tables, load_variants
     from kg.readers import SourceFile, read_source
     from kg.records import Record
-    from kg.resolve import default_tables, load_variants
 
     minter = IriMinter("https://example.org/kg/")
     variants = load_variants(default_tables())
@@ -66,7 +66,7 @@ def child(impl: str, path: Path) -> dict[str, object]:
 
         resolver = _old_resolver.Resolver(minter, variants)
     elif impl == "new":
-        from kg.resolve import Resolver, observation
+        from kg.mapping.resolve import Resolver, observation
 
         resolver = Resolver(minter, variants)
     authors = array("H")  # authors per record, for the second pass

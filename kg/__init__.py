@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 # public name -> the module that defines it
 _API = {
-    "BuildReport": "kg.build",
-    "build": "kg.build",
-    "build_stream": "kg.build",
+    "BuildReport": "kg.build.pipeline",
+    "build": "kg.build.pipeline",
+    "build_stream": "kg.build.pipeline",
     "InputError": "kg.errors",
     "KgError": "kg.errors",
     "RdfSyntaxError": "kg.errors",
@@ -26,18 +26,18 @@ _API = {
     "StoreError": "kg.errors",
     "UsageError": "kg.errors",
     "ValidationFailed": "kg.errors",
-    "export_files": "kg.export",
+    "export_files": "kg.rdf.export",
     "DEFAULT_BASE": "kg.iris",
     "IriMinter": "kg.iris",
-    "Mapper": "kg.mapping",
-    "parse_record": "kg.native",
-    "read_graph": "kg.rdfio",
-    "find_sources": "kg.readers",
-    "read_source": "kg.readers",
+    "Mapper": "kg.mapping.mapper",
+    "parse_record": "kg.readers.native",
+    "read_graph": "kg.rdf.files",
+    "find_sources": "kg.readers.registry",
+    "read_source": "kg.readers.registry",
     "Record": "kg.records",
-    "ValidationReport": "kg.validate",
-    "load_shapes": "kg.validate",
-    "validate_graph": "kg.validate",
+    "ValidationReport": "kg.validation.shacl",
+    "load_shapes": "kg.validation.shacl",
+    "validate_graph": "kg.validation.shacl",
 }
 
 __all__ = [
@@ -67,7 +67,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from kg.build import BuildReport, build, build_stream
+    from kg.build.pipeline import BuildReport, build, build_stream
     from kg.errors import (
         InputError,
         KgError,
@@ -78,14 +78,14 @@ if TYPE_CHECKING:
         UsageError,
         ValidationFailed,
     )
-    from kg.export import export_files
     from kg.iris import DEFAULT_BASE, IriMinter
-    from kg.mapping import Mapper
-    from kg.native import parse_record
-    from kg.rdfio import read_graph
-    from kg.readers import find_sources, read_source
+    from kg.mapping.mapper import Mapper
+    from kg.rdf.export import export_files
+    from kg.rdf.files import read_graph
+    from kg.readers.native import parse_record
+    from kg.readers.registry import find_sources, read_source
     from kg.records import Record
-    from kg.validate import ValidationReport, load_shapes, validate_graph
+    from kg.validation.shacl import ValidationReport, load_shapes, validate_graph
 
 
 def __getattr__(name: str) -> Any:

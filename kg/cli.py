@@ -1,4 +1,4 @@
-"""The ``kg`` command: a thin layer over the library (kg.build, kg.validate, kg.export).
+"""The ``kg`` command: a thin layer over the library (kg.build, kg.validation, kg.stores, kg.query).
 
 Exit codes, the same for every command: 0 ok, 1 validation failed,
 2 usage error, 3 input errors (some records rejected), 4 store or endpoint error.
@@ -17,8 +17,8 @@ import click
 
 from kg.config import Config, load_config
 from kg.errors import KgError, UsageError
-from kg.rdfio import OUTPUT_FORMATS
-from kg.readers import READERS
+from kg.rdf.files import OUTPUT_FORMATS
+from kg.readers.registry import READERS
 
 EXIT_CODES = """\b
 Exit codes: 0 ok, 1 validation failed, 2 usage error,
@@ -184,7 +184,7 @@ def _remote_options(f: Any) -> Any:
 
 
 def _auth(kind: str | None, user: str | None, password: str | None, token: str | None) -> Any:
-    from kg.remote import Auth
+    from kg.stores.remote import Auth
 
     return Auth.from_options(kind, user, password, token)
 
@@ -349,7 +349,7 @@ def _build_and_load(
     store_path: Path | None,
     void_path: Path | None = None,
 ) -> int:
-    from kg.build import build as build_fn
+    from kg.build.pipeline import build as build_fn
 
     bar = _BuildBar() if not state.quiet and sys.stderr.isatty() else None
     try:
@@ -363,8 +363,8 @@ def _build_and_load(
             details = report.validation.to_text().split("\n", 1)[1]  # the summary is above
             click.echo(_head(details, 60), err=True, nl=False)
     if void_path is not None and output is not None:
-        from kg.rdfio import atomic_output
-        from kg.void import describe_dataset
+        from kg.rdf.files import atomic_output
+        from kg.rdf.void import describe_dataset
 
         validation = report.validation
         text = describe_dataset(
@@ -377,8 +377,8 @@ def _build_and_load(
         with atomic_output(void_path) as f:
             f.write(text)
     if load_after and output is not None:
-        from kg.load import load as load_fn
-        from kg.store import store_path as resolve_store
+        from kg.stores.embedded import store_path as resolve_store
+        from kg.stores.load import load as load_fn
 
         # shards of one build go into one graph (or keep their graphs, as N-Quads)
         files = [Path(s) for s in report.shards] or [output]
@@ -434,8 +434,8 @@ def validate(
         kg validate out.ttl
         kg validate out.ttl --format json > report.json
     """
-    from kg.rdfio import read_store
-    from kg.validate import load_shapes, validate_dataset
+    from kg.rdf.files import read_store
+    from kg.validation.shacl import load_shapes, validate_dataset
 
     shapes = load_shapes(shapes_dir or state.config.shapes)
     report = validate_dataset(read_store(files), shapes, engine=engine)
@@ -496,9 +496,9 @@ def load(
         kg load out.nq --endpoint http://127.0.0.1:7878/query
         kg load out.ttl --endpoint https://db.example.org/ds/sparql --user me --auth digest
     """
-    from kg.load import load as load_fn
-    from kg.remote import LoadFailed
-    from kg.store import store_path as resolve_store
+    from kg.stores.embedded import store_path as resolve_store
+    from kg.stores.load import load as load_fn
+    from kg.stores.remote import LoadFailed
 
     config = state.config
     auth = _auth(auth_kind, user, password, token) if endpoint else None
@@ -556,8 +556,8 @@ def drop(
     Example:
         kg drop --graph https://example.org/kg/graph/out.ttl
     """
-    from kg.load import drop as drop_fn
-    from kg.store import store_path as resolve_store
+    from kg.stores.embedded import store_path as resolve_store
+    from kg.stores.load import drop as drop_fn
 
     auth = _auth(auth_kind, user, password, token) if endpoint else None
     n = drop_fn(
@@ -612,15 +612,15 @@ def describe(
         kg describe --store .kg/store
     """
     from kg.iris import check_base
-    from kg.rdfio import atomic_output
-    from kg.void import describe_dataset
+    from kg.rdf.files import atomic_output
+    from kg.rdf.void import describe_dataset
 
     base = check_base(base) if base else state.config.base
     if files:
         text = describe_dataset(list(files), base=base, version=dataset_version, **options)
     else:
-        from kg.store import open_store
-        from kg.store import store_path as resolve_store
+        from kg.stores.embedded import open_store
+        from kg.stores.embedded import store_path as resolve_store
 
         store = open_store(resolve_store(store_path, state.config.store), create=False)
         text = describe_dataset(store=store, base=base, version=dataset_version, **options)
@@ -663,8 +663,9 @@ def export(
         kg export out.ttl -o out.jsonld
         kg export -o everything.nq
     """
-    from kg.export import export_files, export_store
-    from kg.store import store_path as resolve_store
+    from kg.rdf.export import export_files
+    from kg.stores.embedded import export_store
+    from kg.stores.embedded import store_path as resolve_store
 
     if files:
         n = export_files(list(files), output, fmt=fmt)
@@ -734,8 +735,8 @@ def query(
         kg query retractions-by-institution --param ror=00a45v709 --format csv
         kg query "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }" --data out.ttl
     """
-    from kg.query import bind, check_syntax, library, load_data, resolve, run_local
-    from kg.results import render
+    from kg.query.library import bind, check_syntax, library, load_data, resolve, run_local
+    from kg.query.results import render
 
     if list_queries:
         click.echo(_list_library(library()), nl=False)
@@ -754,8 +755,8 @@ def query(
         given[name.strip()] = value
     terms = bind(named, given)
     if endpoint:
-        from kg.endpoint import run_remote
-        from kg.remote import derive_endpoints
+        from kg.query.endpoint import run_remote
+        from kg.stores.remote import derive_endpoints
 
         check_syntax(named, terms)
         endpoints = derive_endpoints(
@@ -767,8 +768,8 @@ def query(
     elif data_files:
         result = run_local(load_data(list(data_files)), named, terms)
     else:
-        from kg.store import open_store
-        from kg.store import store_path as resolve_store
+        from kg.stores.embedded import open_store
+        from kg.stores.embedded import store_path as resolve_store
 
         store = open_store(
             resolve_store(store_path, state.config.store), create=False, read_only=True

@@ -22,7 +22,7 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def built_ttl(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """data/ built once to Turtle, for tests that load or query it."""
-    from kg.build import build
+    from kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("built") / "out.ttl"
     build([DATA], out, validate=False)

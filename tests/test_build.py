@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph
 
-from kg.build import build
+from kg.build.pipeline import build
 from kg.errors import UsageError
 
 HERE = Path(__file__).resolve().parent
@@ -295,7 +295,7 @@ def test_output_is_atomic(tmp_path: Path, seed_path: Path, monkeypatch: pytest.M
     def boom(self: object, rec: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("kg.mapping.Mapper.map_record", boom)
+    monkeypatch.setattr("kg.mapping.mapper.Mapper.map_record", boom)
     with pytest.raises(RuntimeError):
         build([seed_path], out)
     assert out.read_text(encoding="utf-8") == "previous"
@@ -407,10 +407,10 @@ def test_the_shapes_are_record_local(tmp_path: Path, data_dir: Path) -> None:
     import pyoxigraph as ox
 
     from kg.iris import IriMinter
-    from kg.mapping import Mapper
+    from kg.mapping.mapper import Mapper
     from kg.readers import find_sources, read_source
     from kg.records import Record
-    from kg.validate import load_shapes, validate_graph
+    from kg.validation.shacl import load_shapes, validate_graph
 
     bad = tmp_path / "bad.yaml"
     bad.write_text(
@@ -476,9 +476,9 @@ def test_mapping_workers_write_what_one_process_writes(
     # Three lines per unit cut the JSON Lines files into many units for two
     # worker processes; entity resolution needs each worker to know where its
     # unit starts among all records.
-    import kg.readers
+    import kg.readers.registry
 
-    monkeypatch.setattr(kg.readers, "UNIT_LINES", 3)
+    monkeypatch.setattr(kg.readers.registry, "UNIT_LINES", 3)
     sources = [data_dir, HERE / "data" / "samples", *_crossref_lines(tmp_path)]
     outputs, reports = [], []
     for workers in (1, 2):
@@ -501,7 +501,7 @@ def test_a_shared_node_is_validated_with_what_every_record_gave_it(tmp_path: Pat
     # online ISSN", even when the records are validated in separate batches.
     import io
 
-    from kg.build import build_stream
+    from kg.build.pipeline import build_stream
     from kg.readers import find_sources
 
     records = tmp_path / "two.yaml"
@@ -529,7 +529,7 @@ def test_the_work_index_holds_what_a_dict_holds() -> None:
     # the build remembers every work in this compact map (kg/build.py _WorkIndex)
     import random
 
-    from kg.build import _WorkIndex
+    from kg.build.pipeline import _WorkIndex
 
     index, reference = _WorkIndex(4), {}
     rnd = random.Random(8)
@@ -591,9 +591,9 @@ def _works(tmp_path: Path, n: int = 30) -> Path:
 def test_progress_has_a_total_for_each_pass(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kg.readers
+    import kg.readers.registry
 
-    monkeypatch.setattr(kg.readers, "UNIT_LINES", 7)  # several units in one file
+    monkeypatch.setattr(kg.readers.registry, "UNIT_LINES", 7)  # several units in one file
     works = _works(tmp_path)
     size = works.stat().st_size + (HERE.parent / "data" / "examples.yaml").stat().st_size
     bar = _Recorder()
@@ -636,7 +636,7 @@ def test_an_input_that_changes_between_passes_stops_the_build(tmp_path: Path, wh
 def test_the_command_line_says_which_file_changed(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from kg import build as build_module
+    from kg.build import pipeline as build_module
     from kg.cli import cli
 
     works = _works(tmp_path)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build import build
-from kg.cluster import build_shards
+from kg.build.cluster import build_shards
+from kg.build.pipeline import build
 
 distributed = pytest.importorskip("dask.distributed")
 

@@ -11,10 +11,10 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg.build import BuildReport, build
-from kg.crossref import parse_work
+from kg.build.pipeline import BuildReport, build
 from kg.errors import Location, RecordError
 from kg.readers import Skipped, detect_reader
+from kg.readers.crossref import parse_work
 from kg.records import Record
 
 HERE = Path(__file__).resolve().parent

@@ -9,10 +9,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-import kg.jats
-from kg.build import BuildReport, build
-from kg.jats import read
+import kg.readers.jats
+from kg.build.pipeline import BuildReport, build
 from kg.readers import Reject, Skipped, detect_reader
+from kg.readers.jats import read
 from kg.records import (
     Address,
     Author,
@@ -573,7 +573,7 @@ def test_empty_and_non_xml_files(tmp_path: Path, text: str) -> None:
 def test_files_over_the_size_limit_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(kg.jats, "MAX_BYTES", 10_000)
+    monkeypatch.setattr(kg.readers.jats, "MAX_BYTES", 10_000)
     big = tmp_path / "big.xml"
     shutil.copy(ELIFE, big)
     rej = only_reject(big)

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.errors import StoreError, UsageError
-from kg.load import load
-from kg.remote import Auth, LoadFailed, RemoteStore, derive_endpoints
+from kg.stores.load import load
+from kg.stores.remote import Auth, LoadFailed, RemoteStore, derive_endpoints
 
 BASE = "https://example.org/kg/"
 

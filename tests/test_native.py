@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from kg.errors import Location, RecordError
-from kg.native import parse_record
+from kg.readers.native import parse_record
 
 ORIGIN = Location("records.json", "record 1")
 

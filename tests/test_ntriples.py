@@ -12,7 +12,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from kg.iris import IriMinter, path, segment
-from kg.ntriples import NQuadsWriter, NTriplesWriter, TriGWriter, TurtleWriter, iri, literal
+from kg.rdf.writers import NQuadsWriter, NTriplesWriter, TriGWriter, TurtleWriter, iri, literal
 from kg.vocab import DC_TITLE, TYPE, XSD
 
 NASTY = [

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import vocab
-from kg.build import build
+from kg.build.pipeline import build
 from kg.resources import ontology_dir
 
 HERE = Path(__file__).resolve().parent

@@ -9,10 +9,10 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg.build import BuildReport, build
+from kg.build.pipeline import BuildReport, build
 from kg.errors import Location, RecordError
-from kg.opencitations import CITATION, parse_row, split_bracketed, split_names
 from kg.readers import Skipped, detect_reader
+from kg.readers.opencitations import CITATION, parse_row, split_bracketed, split_names
 from kg.records import Record
 
 HERE = Path(__file__).resolve().parent

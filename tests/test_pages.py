@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-import kg.pages
-from kg.build import BuildReport, build
+import kg.readers.pages
+from kg.build.pipeline import BuildReport, build
 from kg.iris import IriMinter
-from kg.mapping import Mapper
-from kg.pages import read
+from kg.mapping.mapper import Mapper
 from kg.readers import ReadResult, Reject, detect_reader, find_sources
+from kg.readers.pages import read
 from kg.records import Address, Record
 
 HERE = Path(__file__).resolve().parent
@@ -541,8 +541,8 @@ def test_a_file_over_the_size_limit_is_rejected_unread(tmp_path: Path) -> None:
     head = HIGHWIRE.read_bytes()
     with path.open("wb") as f:
         f.write(head)
-        f.write(b"<!-- padding -->\n" * (kg.pages.MAX_PAGE_BYTES // 17 + 1))
-    assert path.stat().st_size > kg.pages.MAX_PAGE_BYTES
+        f.write(b"<!-- padding -->\n" * (kg.readers.pages.MAX_PAGE_BYTES // 17 + 1))
+    assert path.stat().st_size > kg.readers.pages.MAX_PAGE_BYTES
     assert reject(path) == (
         "huge.html: page: the file is larger than 16 MiB, the limit for a landing page "
         "(MAX_PAGE_BYTES in kg/pages.py); not read"

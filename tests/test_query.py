@@ -13,10 +13,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build
+from kg.build.pipeline import build
 from kg.cli import cli
-from kg.load import load
-from kg.query import (
+from kg.query.library import (
     NamedQuery,
     QueryError,
     bind,
@@ -27,6 +26,7 @@ from kg.query import (
     run_local,
     with_values,
 )
+from kg.stores.load import load
 
 HERE = Path(__file__).resolve().parent
 BASE = "https://example.org/kg/"
@@ -225,7 +225,7 @@ def test_a_required_parameter() -> None:
 )
 def test_typed_parameters(ptype: str, value: str, term: str) -> None:
     q = NamedQuery("t", f"# param: v {ptype} required\nSELECT * WHERE {{ }}", "t")
-    from kg.query import parse_header
+    from kg.query.library import parse_header
 
     assert bind(parse_header("t", q.text, "t"), {"v": value}) == {"v": term}
 
@@ -244,7 +244,7 @@ def test_typed_parameters(ptype: str, value: str, term: str) -> None:
     ],
 )
 def test_bad_typed_parameters(ptype: str, value: str) -> None:
-    from kg.query import parse_header
+    from kg.query.library import parse_header
 
     q = parse_header("t", f"# param: v {ptype} required\nSELECT * WHERE {{ }}", "t")
     with pytest.raises(QueryError, match="parameter v"):

@@ -22,14 +22,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kg.resolve
-from kg.build import build
+import kg.mapping.resolve
+from kg.build.pipeline import build
 from kg.cli import cli
 from kg.errors import InputError, Location
 from kg.iris import IriMinter
-from kg.readers import find_sources, read_source
-from kg.records import Author, Journal, Organization, Record
-from kg.resolve import (
+from kg.mapping.resolve import (
     MAX_COAUTHOR_EVIDENCE,
     MAX_NAMESAKES,
     Merge,
@@ -43,6 +41,8 @@ from kg.resolve import (
     org_key,
     resolve_sources,
 )
+from kg.readers import find_sources, read_source
+from kg.records import Author, Journal, Organization, Record
 
 BASE = "https://example.org/kg/"
 PREFIXES = """
@@ -367,8 +367,8 @@ def test_the_same_decisions_on_all_the_sample_data_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # small batches, chunks and windows: writing, spilling and reloading are exercised
-    monkeypatch.setattr(kg.resolve, "_BATCH", 7)
-    monkeypatch.setattr(kg.resolve, "_WINDOW", 5)
+    monkeypatch.setattr(kg.mapping.resolve, "_BATCH", 7)
+    monkeypatch.setattr(kg.mapping.resolve, "_WINDOW", 5)
     monkeypatch.setattr(MergeLog, "CHUNK", 3)
     records = [r for folder in SAMPLES for r in sample_records(folder)]
     expected = assert_same_decisions(records)
@@ -479,7 +479,7 @@ def pool_records(rng: random.Random, n: int, size: int = 30) -> list[Record]:
 
 
 def test_the_same_decisions_on_records_by_people_who_recur(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kg.resolve, "_BATCH", 50)
+    monkeypatch.setattr(kg.mapping.resolve, "_BATCH", 50)
     monkeypatch.setattr(MergeLog, "CHUNK", 16)
     records = pool_records(random.Random(7), 600, 60)
     expected = assert_same_decisions(records)
@@ -505,7 +505,7 @@ WHYS = [
 
 def test_the_second_pass_may_start_anywhere(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers map units in any order, each from its first record: loaded windows follow."""
-    monkeypatch.setattr(kg.resolve, "_WINDOW", 4)
+    monkeypatch.setattr(kg.mapping.resolve, "_WINDOW", 4)
     records = pool_records(random.Random(3), 120)
     expected = reference(records, VARIANTS)["people"]
     counts = [len(r.authors) for r in records]
@@ -769,7 +769,7 @@ def test_the_first_pass_keeps_no_authorship_in_python_objects(
 ) -> None:
     """The peak of Python memory in the first pass and the decisions is the same for 1,000
     and for 10,000 records (the reference implementation's grows by about 1 kB a record)."""
-    monkeypatch.setattr(kg.resolve, "_BATCH", 500)
+    monkeypatch.setattr(kg.mapping.resolve, "_BATCH", 500)
 
     def records(n: int) -> Iterator[Record]:
         for i in range(n):  # names recur, evidence does not: no merge candidates
@@ -786,10 +786,10 @@ def test_the_first_pass_keeps_no_authorship_in_python_objects(
         resolver.finish()
         _, top = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        if implementation is kg.resolve:
+        if implementation is kg.mapping.resolve:
             resolver.close()
         return int(top)
 
-    peak(100, kg.resolve)  # warm up caches
-    assert peak(10_000, kg.resolve) < peak(1_000, kg.resolve) + 100_000
+    peak(100, kg.mapping.resolve)  # warm up caches
+    assert peak(10_000, kg.mapping.resolve) < peak(1_000, kg.mapping.resolve) + 100_000
     assert peak(10_000, _old_resolver) > peak(1_000, _old_resolver) + 5_000_000

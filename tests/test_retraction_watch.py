@@ -9,10 +9,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build import BuildReport, build
+from kg.build.pipeline import BuildReport, build
 from kg.errors import Location, RecordError
 from kg.readers import detect_reader
-from kg.retraction_watch import parse_date, parse_row
+from kg.readers.retraction_watch import parse_date, parse_row
 
 HERE = Path(__file__).resolve().parent
 RW = HERE / "data" / "samples" / "retraction_watch" / "rw_official_columns_radiology_6rows.csv"

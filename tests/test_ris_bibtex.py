@@ -11,9 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import bibtex, ris
-from kg.build import BuildReport, build
-from kg.readers import Reject, Skipped, SourceFile, detect_reader, read_source
+from kg.build.pipeline import BuildReport, build
+from kg.readers import Reject, Skipped, SourceFile, bibtex, detect_reader, read_source, ris
 from kg.records import Record
 
 HERE = Path(__file__).resolve().parent

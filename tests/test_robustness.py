@@ -11,7 +11,7 @@ import pytest
 
 from kg.errors import KgError
 from kg.iris import IriMinter
-from kg.mapping import Mapper
+from kg.mapping.mapper import Mapper
 from kg.readers import Reject, Skipped, SourceFile, detect_reader, read_source
 from kg.records import Record
 

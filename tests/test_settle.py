@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.build import _Emitter, build, build_stream
+from kg.build.pipeline import _Emitter, build, build_stream
 from kg.cli import cli
-from kg.rdfio import read_store
-from kg.reach import reads
+from kg.rdf.files import read_store
 from kg.readers import find_sources
-from kg.settle import Plan, Registry, node_key
-from kg.validate import load_shapes, validate_dataset
+from kg.validation.reach import reads
+from kg.validation.settle import Plan, Registry, node_key
+from kg.validation.shacl import load_shapes, validate_dataset
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -283,7 +283,7 @@ def test_shapes_that_read_the_whole_graph_are_checked_on_the_whole_output(
     shapes = tmp_path / "shapes"
     shapes.mkdir()
     (shapes / "custom.ttl").write_text(CUSTOM, encoding="utf-8")
-    from kg.validate import load_shapes as load
+    from kg.validation.shacl import load_shapes as load
 
     assert not reads(load(shapes)).bounded
     no_print = tmp_path / "records.yaml"
@@ -393,26 +393,26 @@ def test_build_stream_to_a_string(tmp_path: Path) -> None:
 def test_what_the_shapes_read_is_cached_on_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kg.reach
-    import kg.validate
+    import kg.validation.reach
+    import kg.validation.shacl
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    kg.reach._reads_cached.cache_clear()
-    kg.validate._load_shapes.cache_clear()
+    kg.validation.reach._reads_cached.cache_clear()
+    kg.validation.shacl._load_shapes.cache_clear()
     try:
         fresh = reads(load_shapes())
         cached = list((tmp_path / "cache" / "kg").glob("reach-*.json"))
         assert len(cached) == 1
-        kg.reach._reads_cached.cache_clear()
+        kg.validation.reach._reads_cached.cache_clear()
         calls: list[object] = []
-        monkeypatch.setattr(kg.reach._Analysis, "run", lambda self: calls.append(self))
+        monkeypatch.setattr(kg.validation.reach._Analysis, "run", lambda self: calls.append(self))
         assert reads(load_shapes()) == fresh  # read back from the file, not worked out
         assert not calls
         cached[0].write_text("{not json", encoding="utf-8")  # a broken cache is ignored
-        kg.reach._reads_cached.cache_clear()
+        kg.validation.reach._reads_cached.cache_clear()
         monkeypatch.undo()
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
         assert reads(load_shapes()) == fresh
     finally:
-        kg.reach._reads_cached.cache_clear()
-        kg.validate._load_shapes.cache_clear()
+        kg.validation.reach._reads_cached.cache_clear()
+        kg.validation.shacl._load_shapes.cache_clear()

@@ -20,8 +20,14 @@ from typing import NamedTuple
 import pytest
 from rdflib import RDF, SH, Graph, URIRef
 
-from kg.rdfio import read_graph
-from kg.validate import KGSH, ValidationReport, ValidationResult, load_shapes, validate_graph
+from kg.rdf.files import read_graph
+from kg.validation.shacl import (
+    KGSH,
+    ValidationReport,
+    ValidationResult,
+    load_shapes,
+    validate_graph,
+)
 
 SHAPES = Path(__file__).resolve().parent.parent / "shapes"
 FIXTURES = Path(__file__).parent / "shapes"

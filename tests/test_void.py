@@ -10,10 +10,10 @@ import pytest
 import rdflib
 
 from kg import vocab
-from kg.build import build
+from kg.build.pipeline import build
 from kg.errors import RdfSyntaxError, UsageError
+from kg.rdf.void import SHAPES_DOCUMENT, VOID, describe_dataset, kg_version, load_files
 from kg.resources import ontology_dir
-from kg.void import SHAPES_DOCUMENT, VOID, describe_dataset, kg_version, load_files
 
 HERE = Path(__file__).resolve().parent
 SAMPLES = HERE / "data" / "samples"
@@ -220,8 +220,8 @@ def test_embedded_store_gives_the_same_description(
     built: dict[str, Path], nq_void: str, tmp_path: Path
 ) -> None:
     """What `kg describe --store` would do: kg load, then describe the store read-only."""
-    from kg.load import load
-    from kg.store import open_store
+    from kg.stores.embedded import open_store
+    from kg.stores.load import load
 
     load([built["nq"]], store=tmp_path / "store", base=BASE)
     store = open_store(tmp_path / "store", create=False, read_only=True)

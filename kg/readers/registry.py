@@ -26,34 +26,26 @@ import json
 import os
 import re
 import zlib
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 import yaml
 
 from kg.errors import InputError, Location, RecordError, UsageError
+from kg.readers.base import (
+    EXTENSIONS,
+    Parser,
+    ReadResult,
+    Reject,
+    SourceFile,
+    open_binary,
+    syntax_of,
+)
 from kg.records import Record
 
-# file extension (without .gz) -> syntax
-EXTENSIONS = {
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".csv": "csv",
-    ".ris": "ris",
-    ".bib": "bibtex",
-    ".bibtex": "bibtex",
-    ".xml": "xml",
-    ".nxml": "xml",
-    ".html": "html",
-    ".htm": "html",
-    ".txt": "text",
-}
 # readers in the order their files are built: the first source to describe a
 # work gives its description, so curated records come first and Retraction
 # Watch, whose rows carry the least bibliographic detail, last.
@@ -78,7 +70,12 @@ _SYNTAXES = {
     "retraction-watch": {"csv"},
 }
 # readers that read a whole file themselves: module.read(path, name) -> ReadResults
-_FILE_READERS = {"jats": "kg.jats", "ris": "kg.ris", "bibtex": "kg.bibtex", "page": "kg.pages"}
+_FILE_READERS = {
+    "jats": "kg.readers.jats",
+    "ris": "kg.readers.ris",
+    "bibtex": "kg.readers.bibtex",
+    "page": "kg.readers.pages",
+}
 # keys only Crossref works have (kg's own records spell their fields in lower case)
 _CROSSREF_KEYS = re.compile(
     rb'"(?:DOI|message-type|issn-type|container-title|published-print|published-online|'
@@ -93,51 +90,6 @@ _RW_COLUMNS = {
     "RetractionNature",
     "Reason",
 }
-
-
-@dataclass(slots=True)
-class Reject:
-    """A record (or the rest of a file) that could not be used."""
-
-    error: RecordError
-    raw: Any = None  # the record as read (dict, or the text of a line), when there is one
-
-
-@dataclass(slots=True)
-class Skipped:
-    """A work of a kind kg does not map (a peer review, a journal issue, ...)."""
-
-    kind: str
-    origin: Location
-
-
-@dataclass(slots=True)
-class SourceFile:
-    """One input file, its reader, and the name it has in outputs (never a machine path)."""
-
-    path: Path
-    name: str  # e.g. "data/seed.json": the folder given + the path inside it
-    reader: str = "native"
-
-
-ReadResult = Record | Reject | Skipped
-# A reader's parser: one raw record -> Record or Skipped; raises RecordError.
-Parser = Callable[[Any, Location], Record | Skipped]
-
-
-def syntax_of(path: Path) -> tuple[str | None, bool]:
-    """(``json``, ``jsonl``, ``yaml`` or ``csv``, or None; whether it is gzipped)."""
-    suffixes = [s.lower() for s in path.suffixes[-2:]]
-    gz = bool(suffixes) and suffixes[-1] == ".gz"
-    ext = suffixes[-2] if gz and len(suffixes) == 2 else (suffixes[-1] if suffixes else "")
-    return EXTENSIONS.get(ext), gz
-
-
-def open_binary(path: Path) -> IO[bytes]:
-    """The file's bytes, decompressed if its name ends in ``.gz``."""
-    if syntax_of(path)[1]:
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
 
 
 def _head(path: Path, size: int = 65536) -> bytes:
@@ -267,18 +219,18 @@ def read_source(source: SourceFile) -> Iterator[ReadResult]:
 
 def _parser(reader: str) -> Parser:
     if reader == "crossref":
-        from kg.crossref import parse_work
+        from kg.readers.crossref import parse_work
 
         return parse_work
     if reader == "retraction-watch":
-        from kg.retraction_watch import parse_row
+        from kg.readers.retraction_watch import parse_row
 
         return parse_row
     if reader == "opencitations":
-        from kg.opencitations import parse_row as parse_oc_row
+        from kg.readers.opencitations import parse_row as parse_oc_row
 
         return parse_oc_row
-    from kg.native import parse_record
+    from kg.readers.native import parse_record
 
     return parse_record
 

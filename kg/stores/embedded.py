@@ -3,7 +3,7 @@
 Where it is: ``--store PATH``, else ``$KG_STORE``, else ``store`` in kg.toml,
 else ``.kg/store`` in the current folder. Each loaded source goes into its own
 named graph, so loading it again replaces it; queries see the union of all
-graphs (kg/query.py asks Oxigraph for it).
+graphs (kg/query/library.py asks Oxigraph for it).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg.errors import RdfSyntaxError, StoreError
-from kg.rdfio import FORMATS, QUAD_FORMATS, format_of
+from kg.rdf.export import write_quads
+from kg.rdf.files import FORMATS, QUAD_FORMATS, format_of
 
 DEFAULT_STORE = Path(".kg") / "store"
 Progress = Callable[[int], None]
@@ -202,3 +203,14 @@ def _bulk_load(
             store.bulk_load(f, fmt, to_graph=graph)
     except SyntaxError as e:
         raise RdfSyntaxError(f"{path}: not valid {FORMATS[format_of(path)][0]}: {e}") from None
+
+
+def export_store(store: Path, output: Path, *, fmt: str | None = None) -> int:
+    """Write kg's embedded store at ``store`` to ``output``: every graph in N-Quads and
+    TriG, all merged (the union of the graphs) in the triple formats.
+
+    :raises StoreError: if there is no store there.
+    """
+    target = format_of(output, fmt)
+    st = open_store(store, create=False, read_only=True)
+    return write_quads(st.quads_for_pattern(None, None, None, None), output, target)

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.iris import DEFAULT_BASE, segment
-from kg.rdfio import QUAD_FORMATS, format_of
-from kg.remote import Auth, RemoteStore, derive_endpoints, load_remote
-from kg.store import LoadReport, Progress, load_into_store, open_store
+from kg.rdf.files import QUAD_FORMATS, format_of
+from kg.stores.embedded import LoadReport, Progress, load_into_store, open_store
+from kg.stores.remote import Auth, RemoteStore, derive_endpoints, load_remote
 
 
 def graph_for(path: Path, base: str) -> str:
@@ -88,7 +88,7 @@ def drop(
     """Remove a named graph; returns how many triples it held (embedded store) or -1."""
     import pyoxigraph as ox
 
-    from kg.store import count_graph
+    from kg.stores.embedded import count_graph
 
     if endpoint is None:
         assert store is not None

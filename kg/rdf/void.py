@@ -54,8 +54,8 @@ from typing import IO
 import pyoxigraph as ox
 
 from kg.errors import RdfSyntaxError, UsageError
-from kg.ntriples import TurtleWriter, _Abbreviator, iri, literal, write_blocks
-from kg.rdfio import FORMATS, format_of
+from kg.rdf.files import FORMATS, format_of
+from kg.rdf.writers import TurtleWriter, _Abbreviator, iri, literal, write_blocks
 from kg.vocab import DCTERMS, FOAF, OWL, PREFIXES, PROV, RDF, RDFS, SH, XSD
 
 VOID = "http://rdfs.org/ns/void#"

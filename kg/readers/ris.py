@@ -14,7 +14,7 @@ and held 271 MB at its peak (text plus every record's dict); cutting records
 out of the byte stream and parsing each took 0.8 s with a peak of 26 kB.
 The whole reader (records built) read that file in 3.3 s.
 
-This module also holds what kg.ris and kg.bibtex share: the :class:`Export`
+This module also holds what kg.readers.ris and kg.readers.bibtex share: the :class:`Export`
 (the fields of one exported reference, as text, with the tag or field each
 came from) and :func:`to_record`, which turns it into a :class:`Record`.
 How each field maps (docs/sources.md has the same as a table):
@@ -85,7 +85,8 @@ import rispy
 
 from kg import ids
 from kg.errors import Location, RecordError
-from kg.normalize import (
+from kg.readers.base import Reject, Skipped, open_binary
+from kg.readers.normalize import (
     MONTHS,
     check_url,
     clean_text,
@@ -93,10 +94,9 @@ from kg.normalize import (
     split_pages,
     strip_retracted_prefix,
 )
-from kg.readers import Reject, Skipped, open_binary
 from kg.records import Author, Issue, Journal, Organization, Record, Source, Status
 
-# --- shared with kg.bibtex -------------------------------------------------
+# --- shared with kg.readers.bibtex -------------------------------------------------
 
 # kinds that are published in a journal: they get journal, volume and issue
 IN_JOURNAL = {"journal-article", "correction", "retraction-notice"}

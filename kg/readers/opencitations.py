@@ -67,7 +67,8 @@ from typing import Any
 
 from kg import ids
 from kg.errors import Location, RecordError
-from kg.normalize import (
+from kg.readers.base import Skipped
+from kg.readers.normalize import (
     check_url,
     clean_text,
     markup_to_text,
@@ -75,7 +76,6 @@ from kg.normalize import (
     split_pages,
     strip_retracted_prefix,
 )
-from kg.readers import Skipped
 from kg.records import Author, Issue, Journal, Organization, Record, Source, Status
 
 # OpenCitations Meta ``type`` -> kind of kg record (its FaBiO class: kg/mapping.py KIND_CLASS)

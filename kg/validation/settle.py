@@ -54,8 +54,8 @@ from kg.errors import Location
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from kg.reach import Reads
-    from kg.validate import ValidationReport, ValidationResult
+    from kg.validation.reach import Reads
+    from kg.validation.shacl import ValidationReport, ValidationResult
 
 _MASK = (1 << 63) - 1  # SQLite integers are signed 64-bit: registry keys use 63 bits
 PSEUDO = 1 << 40  # statement numbers of what no record states (provenance, DOI-only works)
@@ -404,7 +404,7 @@ class Checker:
 
         ``replay(None, set())`` gives back every record, for the fallback.
         """
-        from kg.validate import ValidationReport
+        from kg.validation.shacl import ValidationReport
 
         self.flush()
         self._drain()
@@ -765,7 +765,7 @@ def _validate(
     # the turbo engine validates the store as it is.
     import pyoxigraph as ox
 
-    from kg.validate import validate_graph
+    from kg.validation.shacl import validate_graph
 
     store = ox.Store()
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)

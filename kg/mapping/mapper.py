@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 
 from kg import vocab as V
 from kg.iris import IriMinter, digest, name_key, segment
-from kg.ntriples import iri, literal
+from kg.mapping.resolve import Resolver, org_key
+from kg.rdf.writers import iri, literal
 from kg.records import Issue, Journal, Notice, Organization, Record, Source, Status
-from kg.resolve import Resolver, org_key
 from kg.vocab import (
     LOC_ISO639_1,
     LOC_ISO639_2,

@@ -17,7 +17,7 @@ from typing import Any
 
 from kg import ids
 from kg.errors import Location, RecordError
-from kg.normalize import clean_text, markup_to_text
+from kg.readers.normalize import clean_text, markup_to_text
 from kg.records import Author, Journal, Notice, Organization, Record, Source, Status
 
 NATURES = {

@@ -100,7 +100,8 @@ from pathlib import Path
 
 from kg import ids
 from kg.errors import Location, RecordError
-from kg.normalize import (
+from kg.readers.base import ReadResult, Reject, open_binary, syntax_of
+from kg.readers.normalize import (
     check_url,
     clean_text,
     language_code,
@@ -109,7 +110,6 @@ from kg.normalize import (
     split_pages,
     strip_retracted_prefix,
 )
-from kg.readers import ReadResult, Reject, open_binary, syntax_of
 from kg.records import (
     Address,
     Author,

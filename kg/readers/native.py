@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from kg import ids
 from kg.errors import Location, RecordError
-from kg.normalize import (
+from kg.readers.normalize import (
     check_url,
     clean_text,
     language_code,

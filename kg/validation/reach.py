@@ -555,7 +555,7 @@ def _edges(
 
 @lru_cache(maxsize=8)
 def _reads_cached(key: int, shapes: Graph) -> Reads:
-    from kg.validate import SOURCE_DIGESTS
+    from kg.validation.shacl import SOURCE_DIGESTS
 
     source = SOURCE_DIGESTS.get(key)
     cached = _disk_cache(source) if source else None

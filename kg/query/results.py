@@ -9,7 +9,7 @@ import json
 import pyoxigraph as ox
 
 from kg.errors import UsageError
-from kg.query import QueryResult, Term
+from kg.query.library import QueryResult, Term
 from kg.vocab import PREFIXES
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "jsonl")

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.ids import normalize_doi, normalize_issn, normalize_orcid, normalize_ror
-from kg.ntriples import literal
+from kg.rdf.writers import literal
 from kg.resources import queries_dir
 from kg.vocab import XSD
 
@@ -436,7 +436,7 @@ def _result(form: str, result: object) -> QueryResult:
 
 def load_data(paths: Sequence[Path]) -> ox.Store:
     """An in-memory store of RDF files (their named graphs kept), to query built files."""
-    from kg.rdfio import read_quads
+    from kg.rdf.files import read_quads
 
     store = ox.Store()
     store.extend(read_quads(paths))

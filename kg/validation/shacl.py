@@ -448,7 +448,7 @@ def _prepared_queries() -> Iterator[None]:
 
 def store_to_graph(store: ox.Store) -> Graph:
     """An rdflib graph of a pyoxigraph store's default graph (for pySHACL)."""
-    from kg.rdfio import to_rdflib
+    from kg.rdf.files import to_rdflib
 
     g = Graph(bind_namespaces="none")
     add = g.add

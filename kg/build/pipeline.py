@@ -28,8 +28,8 @@ from kg.digest import digest as _digest
 from kg.digest import node_digest as _node_digest
 from kg.errors import InputError, Location, UsageError
 from kg.iris import DEFAULT_BASE, IriMinter, digest, segment
-from kg.mapping import MappedBlock, Mapper
-from kg.ntriples import (
+from kg.mapping.mapper import MappedBlock, Mapper
+from kg.rdf.writers import (
     NQuadsWriter,
     NTriplesWriter,
     RdfWriter,
@@ -38,11 +38,9 @@ from kg.ntriples import (
     literal,
     nt_lines,
 )
-from kg.rdfio import FORMATS, QUAD_FORMATS, ShardedOutput, atomic_output
-from kg.readers import (
-    Reject,
-    Skipped,
-    SourceFile,
+from kg.rdf.files import FORMATS, QUAD_FORMATS, ShardedOutput, atomic_output
+from kg.readers.base import Reject, Skipped, SourceFile
+from kg.readers.registry import (
     Unit,
     file_size,
     find_sources,
@@ -50,7 +48,7 @@ from kg.readers import (
     units,
 )
 from kg.records import Issue, Record
-from kg.resolve import (
+from kg.mapping.resolve import (
     Merge,
     Observation,
     Resolver,
@@ -63,9 +61,9 @@ from kg.vocab import PREFIXES
 if TYPE_CHECKING:  # rdflib and the SHACL engines load only when a build validates
     from rdflib import Graph
 
-    from kg.reach import Reads
-    from kg.settle import Checker
-    from kg.validate import ValidationReport
+    from kg.validation.reach import Reads
+    from kg.validation.settle import Checker
+    from kg.validation.shacl import ValidationReport
 
 
 class Progress(Protocol):
@@ -635,9 +633,9 @@ def _second_pass(
     reads: Reads | None = None
     checker: Checker | None = None
     if validate:
-        from kg.reach import reads as reads_of
-        from kg.settle import Checker
-        from kg.validate import load_shapes
+        from kg.validation.reach import reads as reads_of
+        from kg.validation.settle import Checker
+        from kg.validation.shacl import load_shapes
 
         shapes = load_shapes() if shapes is None else shapes
         reads = reads_of(shapes)
@@ -1009,7 +1007,7 @@ def _activity(
 ) -> tuple[str, list[tuple[str, str]]]:
     """The kg build that generates every source's graph: no clock, so rebuilding an
     unchanged source gives the same bytes."""
-    from kg.void import kg_version
+    from kg.rdf.void import kg_version
 
     release = kg_version()
     described = (
@@ -1148,7 +1146,7 @@ class _State:
 
     def pseudo(self, what: tuple[object, ...]) -> int:
         """A statement number for something the build writes outside any record."""
-        from kg.settle import PSEUDO
+        from kg.validation.settle import PSEUDO
 
         seq = PSEUDO + len(self._pseudo)
         self._pseudo[seq] = what
@@ -1279,7 +1277,7 @@ def build(
     :raises UsageError: if a path does not exist or the format is unknown.
     :raises ShapesError: if the shapes do not parse.
     """
-    from kg.rdfio import format_of
+    from kg.rdf.files import format_of
 
     fmt = format_of(output, fmt) if output is not None else (fmt or "ttl")
     format_of(Path(f"x.{fmt}"))
@@ -1287,7 +1285,7 @@ def build(
     variants = load_variants([*default_tables(), *organisations]) if resolve else None
     shapes = None
     if validate:
-        from kg.validate import load_shapes, pick_engine
+        from kg.validation.shacl import load_shapes, pick_engine
 
         shapes = load_shapes(shapes_dir)
         engine = pick_engine(engine)

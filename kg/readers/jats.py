@@ -55,7 +55,8 @@ from lxml import etree
 
 from kg import ids
 from kg.errors import Location, RecordError
-from kg.normalize import (
+from kg.readers.base import ReadResult, Reject, Skipped, open_binary
+from kg.readers.normalize import (
     MONTHS,
     check_url,
     clean_text,
@@ -64,7 +65,6 @@ from kg.normalize import (
     split_pages,
     strip_retracted_prefix,
 )
-from kg.readers import ReadResult, Reject, Skipped, open_binary
 from kg.records import (
     Address,
     Author,

@@ -1,12 +1,12 @@
 """Past one machine: build on a Dask cluster, one task per input file, into shards.
 
     from dask.distributed import Client
-    from kg.cluster import build_shards
+    from kg.build.cluster import build_shards
     shards = build_shards([Path("crossref-dump/")], Path("shards/"), client=Client(...))
 
 Each input file (a Crossref data-file chunk, a JSON Lines file, a CSV ...) is
 one partition of a ``dask.bag``; a task builds it with kg's own
-:func:`kg.build.build_stream` into one N-Quads (or N-Triples) shard, written
+:func:`kg.build.pipeline.build_stream` into one N-Quads (or N-Triples) shard, written
 atomically, with the same IRIs and the same named graph
 (``{base}graph/{source name}``) as a single-machine build. The union of the
 shards holds the same triples as ``kg build --no-resolve`` of the same inputs
@@ -44,9 +44,9 @@ class Shard:
 def _build_partition(
     task: tuple[int, str, str, str], out_dir: str, base: str, fmt: str, option: str
 ) -> Shard:
-    from kg.build import build_stream
-    from kg.rdfio import atomic_output
-    from kg.readers import SourceFile
+    from kg.build.pipeline import build_stream
+    from kg.rdf.files import atomic_output
+    from kg.readers.base import SourceFile
 
     index, path, name, reader = task
     source = SourceFile(Path(path), name, reader)
@@ -82,7 +82,7 @@ def build_shards(
         ) from None
     if fmt not in ("nt", "nq"):
         raise UsageError("cluster builds write N-Triples or N-Quads shards (nt or nq)")
-    from kg.readers import find_sources
+    from kg.readers.registry import find_sources
 
     sources = find_sources(list(paths), reader)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -25,8 +25,8 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from kg.errors import StoreError
-from kg.query import NamedQuery, QueryError, QueryResult, Term, with_values
-from kg.remote import Auth, Endpoints, _safe
+from kg.query.library import NamedQuery, QueryError, QueryResult, Term, with_values
+from kg.stores.remote import Auth, Endpoints, _safe
 
 RETRIES = 3
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from kg import ids
 from kg.errors import Location, RecordError
-from kg.normalize import (
+from kg.readers.base import Skipped
+from kg.readers.normalize import (
     check_url,
     language_code,
     language_tag,
@@ -28,7 +29,6 @@ from kg.normalize import (
     split_pages,
     strip_retracted_prefix,
 )
-from kg.readers import Skipped
 from kg.records import (
     Author,
     Issue,

@@ -29,8 +29,8 @@ import httpx
 import pyoxigraph as ox
 
 from kg.errors import RdfSyntaxError, StoreError, UsageError
-from kg.rdfio import FORMATS, QUAD_FORMATS, format_of
-from kg.store import GraphLoad, LoadReport, graphs_in
+from kg.rdf.files import FORMATS, QUAD_FORMATS, format_of
+from kg.stores.embedded import GraphLoad, LoadReport, graphs_in
 
 STORE_TYPES = ("auto", "oxigraph", "fuseki", "graphdb", "virtuoso", "qlever", "generic")
 METHODS = ("auto", "gsp", "update")
