@@ -55,7 +55,7 @@ import pyoxigraph as ox
 
 from kg.errors import RdfSyntaxError, UsageError
 from kg.rdf.files import FORMATS, format_of
-from kg.rdf.writers import TurtleWriter, _Abbreviator, iri, literal, write_blocks
+from kg.rdf.writers import Abbreviator, TurtleWriter, iri, literal, write_blocks
 from kg.vocab import DCTERMS, FOAF, OWL, PREFIXES, PROV, RDF, RDFS, SH, XSD
 
 VOID = "http://rdfs.org/ns/void#"
@@ -446,7 +446,7 @@ class _VoidTurtleWriter(TurtleWriter):
         self.abbr = _BareIntegers(prefixes)
 
 
-class _BareIntegers(_Abbreviator):
+class _BareIntegers(Abbreviator):
     def obj(self, term: str) -> str:
         if term == _TYPE_REF:  # "a" is for predicates only: void:property rdf:type
             return "rdf:type"

@@ -54,7 +54,7 @@ def literal(text: str, lang: str | None = None, datatype: str | None = None) -> 
     return f'"{body}"'
 
 
-class _Abbreviator:
+class Abbreviator:
     """Turns full IRIs into prefixed names where Turtle allows it; caches the answers."""
 
     _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -111,8 +111,15 @@ class RdfWriter:
         graph: str | None = None,
     ) -> None:
         """Write a block given as N-Triples ``text`` (and its ``pairs`` if :attr:`wants_pairs`)."""
-        assert pairs is not None
-        self.block(subject, pairs, graph)
+        if self.wants_pairs:
+            assert pairs is not None
+            self.block(subject, pairs, graph)
+        else:
+            self.text(text, graph)
+
+    def text(self, text: str, graph: str | None) -> None:
+        """Write a block's N-Triples ``text`` as it is (writers that do not want pairs)."""
+        raise NotImplementedError
 
     def finish(self) -> None:
         """Write what comes after the last block."""
@@ -129,13 +136,7 @@ class NTriplesWriter(RdfWriter):
     def block(self, subject: str, pairs: list[tuple[str, str]], graph: str | None = None) -> None:
         self.out.write(nt_lines(subject, pairs))
 
-    def lines(
-        self,
-        subject: str,
-        text: str,
-        pairs: list[tuple[str, str]] | None,
-        graph: str | None = None,
-    ) -> None:
+    def text(self, text: str, graph: str | None) -> None:
         self.out.write(text)
 
 
@@ -146,13 +147,7 @@ class NQuadsWriter(RdfWriter):
         g = f" {graph}" if graph else ""
         self.out.write("".join(f"{subject} {p} {o}{g} .\n" for p, o in pairs))
 
-    def lines(
-        self,
-        subject: str,
-        text: str,
-        pairs: list[tuple[str, str]] | None,
-        graph: str | None = None,
-    ) -> None:
+    def text(self, text: str, graph: str | None) -> None:
         # an N-Triples line ends in " .\n" and nowhere else (literals escape line breaks)
         self.out.write(text.replace(" .\n", f" {graph} .\n") if graph else text)
 
@@ -169,7 +164,7 @@ class TurtleWriter(RdfWriter):
     def __init__(self, out: IO[str], prefixes: dict[str, str] | None = None) -> None:
         super().__init__(out)
         self.prefixes = PREFIXES if prefixes is None else prefixes
-        self.abbr = _Abbreviator(self.prefixes)
+        self.abbr = Abbreviator(self.prefixes)
         self.subject: str | None = None  # the statement still open
 
     def start(self) -> None:

@@ -15,8 +15,8 @@ from kg.errors import RdfSyntaxError, UsageError
 from kg.rdf.void import SHAPES_DOCUMENT, VOID, describe_dataset, kg_version, load_files
 from kg.resources import ontology_dir
 
-HERE = Path(__file__).resolve().parent
-SAMPLES = HERE / "data" / "samples"
+TESTS = Path(__file__).resolve().parents[1]
+SAMPLES = TESTS / "data" / "samples"
 BASE = "https://example.org/kg/"
 DATASET = BASE + "dataset"
 RDF_TYPE = vocab.RDF + "type"
@@ -422,7 +422,7 @@ def test_kg_describe_and_build_void_write_the_same_description(tmp_path: Path) -
 
     from kg.cli import cli
 
-    data = Path(__file__).resolve().parent.parent / "data"
+    data = TESTS.parent / "data"
     out, void = tmp_path / "out.nq", tmp_path / "void.ttl"
     built = CliRunner().invoke(cli, ["-q", "build", str(data), "-o", str(out), "--void", str(void)])
     assert built.exit_code == 0, built.stderr
