@@ -24,11 +24,11 @@ from kg.records import (
     Update,
 )
 
-HERE = Path(__file__).resolve().parent
-SAMPLES = HERE / "data" / "samples" / "jats_xml"
+TESTS = Path(__file__).resolve().parent.parent
+SAMPLES = TESTS / "data" / "samples" / "jats_xml"
 ELIFE = SAMPLES / "elife" / "elife00005.xml"
 PONE = SAMPLES / "pmc_oa" / "pone.0000217.nxml"
-CASES = HERE / "cases" / "formats" / "jats"
+CASES = TESTS / "cases" / "formats" / "jats"
 NOTICE = CASES / "retraction_notice.xml"
 TARGET = CASES / "retracted_target.xml"
 BASE = "https://example.org/kg/"

@@ -17,8 +17,8 @@ from kg.readers import Skipped, detect_reader
 from kg.readers.crossref import parse_work
 from kg.records import Record
 
-HERE = Path(__file__).resolve().parent
-SAMPLES = HERE / "data" / "samples" / "crossref_api"
+TESTS = Path(__file__).resolve().parent.parent
+SAMPLES = TESTS / "data" / "samples" / "crossref_api"
 NOTICES = SAMPLES / "retraction_notices" / "radretraction_crossref_retraction_notices_3.json"
 DUMP = SAMPLES / "crossref_dump_items" / "oc_ds_converter_40228.json"
 QSS = SAMPLES / "oc_meta_fixtures" / "qss_a_00292.json"

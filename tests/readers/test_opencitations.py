@@ -15,8 +15,8 @@ from kg.readers import Skipped, detect_reader
 from kg.readers.opencitations import CITATION, parse_row, split_bracketed, split_names
 from kg.records import Record
 
-HERE = Path(__file__).resolve().parent
-SAMPLES = HERE / "data" / "samples" / "opencitations_meta"
+TESTS = Path(__file__).resolve().parent.parent
+SAMPLES = TESTS / "data" / "samples" / "opencitations_meta"
 INPUT = SAMPLES / "input_csv"
 SYNTH = SAMPLES / "paired_synthetic"
 ENDGAME = INPUT / "endgame_4.csv"

@@ -14,9 +14,9 @@ from kg.errors import Location, RecordError
 from kg.readers import detect_reader
 from kg.readers.retraction_watch import parse_date, parse_row
 
-HERE = Path(__file__).resolve().parent
-RW = HERE / "data" / "samples" / "retraction_watch" / "rw_official_columns_radiology_6rows.csv"
-CROSSREF = HERE / "data" / "samples" / "crossref_api"
+TESTS = Path(__file__).resolve().parent.parent
+RW = TESTS / "data" / "samples" / "retraction_watch" / "rw_official_columns_radiology_6rows.csv"
+CROSSREF = TESTS / "data" / "samples" / "crossref_api"
 BASE = "https://example.org/kg/"
 P = """
 PREFIX fabio: <http://purl.org/spar/fabio/>

@@ -15,10 +15,10 @@ from kg.build.pipeline import BuildReport, build
 from kg.readers import Reject, Skipped, SourceFile, bibtex, detect_reader, read_source, ris
 from kg.records import Record
 
-HERE = Path(__file__).resolve().parent
-RIS_SAMPLE = HERE / "data" / "samples" / "ris" / "litsearchr" / "scopus_92.ris"
-BIB_SAMPLE = HERE / "data" / "samples" / "bibtex" / "litsearchr" / "scopus_final_first200.bib"
-CASES = HERE / "cases" / "formats"
+TESTS = Path(__file__).resolve().parent.parent
+RIS_SAMPLE = TESTS / "data" / "samples" / "ris" / "litsearchr" / "scopus_92.ris"
+BIB_SAMPLE = TESTS / "data" / "samples" / "bibtex" / "litsearchr" / "scopus_final_first200.bib"
+CASES = TESTS / "cases" / "formats"
 P = """
 PREFIX fabio: <http://purl.org/spar/fabio/>
 PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>

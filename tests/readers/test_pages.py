@@ -17,11 +17,11 @@ from kg.readers import ReadResult, Reject, detect_reader, find_sources
 from kg.readers.pages import read
 from kg.records import Address, Record
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-SEED_TEXT = HERE / "data" / "seeds" / "000_b38ef33120e0b10c.txt"
+TESTS = Path(__file__).resolve().parent.parent
+ROOT = TESTS.parent
+SEED_TEXT = TESTS / "data" / "seeds" / "000_b38ef33120e0b10c.txt"
 SEED_RECORD = ROOT / "data" / "libartrus-2015-seed.json"
-PAGES = HERE / "cases" / "formats" / "pages"
+PAGES = TESTS / "cases" / "formats" / "pages"
 OJS = PAGES / "ojs-article.html"
 HIGHWIRE = PAGES / "highwire-several-authors.html"
 DC_ONLY = PAGES / "dc-only.html"
