@@ -12,9 +12,9 @@ entries come through. A key used twice is only a warning: the key names
 nothing in kg's records. Bytes that are not UTF-8 reject only the entries
 holding them.
 
-Each entry becomes a :class:`kg.readers.ris.Export` and then a record by the rules
-kg.readers.ris shares with the RIS reader (its docstring and docs/sources.md list
-them). What is BibTeX's own:
+Each entry becomes a :class:`kg.readers.exports.Export` and then a record by the
+rules kg/readers/exports.py holds for both this and the RIS reader (kg/readers/ris.py's
+docstring and docs/sources.md list them). What is BibTeX's own:
 
 - LaTeX in text fields (``{\\"o}``, ``\\'{e}``, ``{\\&}``, ``\\textit{...}``,
   ``--``) is decoded to Unicode with ``pylatexenc`` (installed with
@@ -74,7 +74,7 @@ from bibtexparser.model import (
 
 from kg.errors import Location, RecordError
 from kg.readers.base import Reject, Skipped, open_binary
-from kg.readers.ris import DOCUMENT_TYPES, Export, Name, Value, to_record
+from kg.readers.exports import DOCUMENT_TYPES, Export, Name, Value, to_record
 from kg.records import Issue, Record
 
 KINDS = {

@@ -15,31 +15,21 @@ in short:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kg import ids
 from kg.errors import Location, RecordError
+from kg.readers import fields
 from kg.readers.base import Skipped
+from kg.readers.context import ReaderContext
 from kg.readers.normalize import (
     check_url,
     language_code,
     language_tag,
-    markup_to_text,
     split_pages,
     strip_retracted_prefix,
 )
-from kg.records import (
-    Author,
-    Issue,
-    Journal,
-    Notice,
-    Organization,
-    Record,
-    Source,
-    Status,
-    Update,
-)
+from kg.records import Author, Journal, Notice, Organization, Record, Source, Status, Update
 
 # Crossref work type -> kind of kg record (its FaBiO class: kg/mapping.py KIND_CLASS)
 KINDS = {
@@ -74,19 +64,12 @@ UPDATES: dict[str, tuple[str, str | None]] = {
 _NOTICE_KINDS = {"retracted": "retraction-notice", "corrected": "correction"}
 
 
-class _Work:
+class _Work(ReaderContext):
     """Reads one Crossref work, keeping the origin for messages."""
 
     def __init__(self, data: Mapping[str, Any], origin: Location) -> None:
+        super().__init__(origin)
         self.d = data
-        self.origin = origin
-        self.issues: list[Issue] = []
-
-    def fail(self, field: str, problem: str) -> RecordError:
-        return RecordError(Location(self.origin.path, self.origin.record, field), problem)
-
-    def warn(self, field: str, message: str) -> None:
-        self.issues.append(Issue(field, message))
 
     def texts(self, field: str, *, single_line: bool = True) -> list[str]:
         value = self.d.get(field)
@@ -97,10 +80,7 @@ class _Work:
         for item in items:
             if not isinstance(item, str):
                 raise self.fail(field, f"expected text, got {type(item).__name__}")
-            try:
-                text = markup_to_text(item, single_line=single_line)
-            except ValueError as e:
-                raise self.fail(field, str(e)) from None
+            text = self.plain(field, item, single_line=single_line)
             if text:
                 out.append(text)
         return out
@@ -110,10 +90,10 @@ class _Work:
         value = self.d.get(field)
         if not isinstance(value, Mapping):
             return None
-        return _date_parts(value, lambda problem: self.fail(field, problem))
+        return _date_parts(self, field, value)
 
 
-def _date_parts(value: Mapping[str, Any], fail: Any) -> str | None:
+def _date_parts(w: _Work, field: str, value: Mapping[str, Any]) -> str | None:
     parts = value.get("date-parts")
     if not (isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]):
         return None
@@ -121,11 +101,11 @@ def _date_parts(value: Mapping[str, Any], fail: Any) -> str | None:
     if first == [None]:
         return None
     if not all(isinstance(p, int) and not isinstance(p, bool) for p in first[:3]):
-        raise fail(f"date-parts {first!r} are not numbers")
+        raise w.fail(field, f"date-parts {first!r} are not numbers")
     year, *rest = first[:3]
     if not 1 <= year <= 9999 or any(not 1 <= p <= 31 for p in rest) or (rest and rest[0] > 12):
-        raise fail(f"date-parts {first!r} are not a date")
-    return "-".join([f"{year:04d}", *(f"{p:02d}" for p in rest)])
+        raise w.fail(field, f"date-parts {first!r} are not a date")
+    return fields.partial_date(year, *rest)
 
 
 def parse_work(data: Any, origin: Location) -> Record | Skipped:
@@ -147,9 +127,7 @@ def parse_work(data: Any, origin: Location) -> Record | Skipped:
     raw_doi = data.get("DOI")
     if not isinstance(raw_doi, str):
         raise w.fail("DOI", "a Crossref work needs a DOI")
-    doi = ids.normalize_doi(raw_doi)
-    if doi is None:
-        raise w.fail("DOI", f"{raw_doi!r} is not a DOI")
+    doi = fields.required_id(w, "DOI", raw_doi, "doi")
     rec = Record(origin=Location(origin.path, f"{origin.record} [{doi}]"), kind=kind, doi=doi)
     w.origin = rec.origin
 
@@ -192,11 +170,9 @@ def parse_work(data: Any, origin: Location) -> Record | Skipped:
         rec.volume = _string(w, "volume")
         rec.issue = _string(w, "issue")
     page = _string(w, "page")
-    if page:
-        try:
-            rec.first_page, rec.last_page, rec.page_range = split_pages(page)
-        except ValueError as e:
-            w.warn("page", f"{e}; left out")
+    pages = w.lenient("page", split_pages, page) if page else None
+    if pages:
+        rec.first_page, rec.last_page, rec.page_range = pages
 
     rec.authors = _authors(w)
     rec.subjects = w.texts("subject")
@@ -205,13 +181,9 @@ def parse_work(data: Any, origin: Location) -> Record | Skipped:
     if isinstance(resource, Mapping) and isinstance(resource.get("primary"), Mapping):
         url = resource["primary"].get("URL")
         if isinstance(url, str):
-            try:
-                rec.url = check_url(url)
-            except ValueError as e:
-                w.warn("resource.primary.URL", f"{e}; left out")
+            rec.url = w.lenient("resource.primary.URL", check_url, url)
     rec.statuses = _own_statuses(w)
-    if rec.shown_title is not None and not any(s.kind == "retracted" for s in rec.statuses):
-        rec.statuses.append(Status("retracted", sources=[Source(name="Crossref")]))
+    fields.retracted_by_title(rec, [Source(name="Crossref")])
     rec.issues = w.issues
     return rec
 
@@ -232,7 +204,7 @@ def _journal(w: _Work) -> Journal | None:
     for i, entry in enumerate(w.d.get("issn-type") or []):
         if isinstance(entry, Mapping) and isinstance(entry.get("value"), str):
             typed.setdefault(str(entry.get("type")), []).append(
-                _issn(w, f"issn-type[{i}]", entry["value"])
+                fields.issn(w, f"issn-type[{i}]", entry["value"])
             )
     j.issn_print = next(iter(typed.get("print", [])), None)
     j.issn_online = next(iter(typed.get("electronic", [])), None)
@@ -240,7 +212,7 @@ def _journal(w: _Work) -> Journal | None:
     for i, value in enumerate(w.d.get("ISSN") or []):
         if not isinstance(value, str):
             continue
-        issn = _issn(w, f"ISSN[{i}]", value)
+        issn = fields.issn(w, f"ISSN[{i}]", value)
         if issn in known:
             continue
         known.add(issn)
@@ -251,15 +223,6 @@ def _journal(w: _Work) -> Journal | None:
     if not j.titles and not j.issns():
         return None
     return j
-
-
-def _issn(w: _Work, field: str, value: str) -> str:
-    issn = ids.normalize_issn(value)
-    if issn is None:
-        raise w.fail(field, f"{value!r} is not an ISSN (expected NNNN-NNNC)")
-    if problem := ids.check_digit_problem("issn", issn):
-        w.warn(field, problem)
-    return issn
 
 
 def _authors(w: _Work) -> list[Author]:
@@ -275,21 +238,13 @@ def _authors(w: _Work) -> list[Author]:
             raise w.fail(field, "expected an object")
         given = _clean(w, f"{field}.given", a.get("given"))
         family = _clean(w, f"{field}.family", a.get("family"))
-        name = _clean(w, f"{field}.name", a.get("name")) or " ".join(
-            p for p in (given, family) if p
-        )
+        name = _clean(w, f"{field}.name", a.get("name")) or fields.shown_name(given, family)
         if not name:
             w.warn(field, "an author with no name is left out")
             continue
         author = Author(name=name, family=family, given=given)
         if isinstance(a.get("ORCID"), str):
-            orcid = ids.normalize_orcid(a["ORCID"])
-            if orcid is None:
-                w.warn(f"{field}.ORCID", f"{a['ORCID']!r} is not an ORCID iD; left out")
-            else:
-                if problem := ids.check_digit_problem("orcid", orcid):
-                    w.warn(f"{field}.ORCID", problem)
-                author.orcid = orcid
+            author.orcid = fields.lenient_id(w, f"{field}.ORCID", a["ORCID"], "orcid")
         for j, aff in enumerate(a.get("affiliation") or []):
             org = _affiliation(w, f"{field}.affiliation[{j}]", aff)
             if org is not None:
@@ -305,11 +260,7 @@ def _is_first(a: Any) -> bool:
 def _clean(w: _Work, field: str, value: Any) -> str | None:
     if not isinstance(value, str):
         return None
-    try:
-        text = markup_to_text(value)
-    except ValueError as e:
-        raise w.fail(field, str(e)) from None
-    return text or None
+    return w.plain(field, value) or None
 
 
 def _affiliation(w: _Work, field: str, aff: Any) -> Organization | None:
@@ -321,13 +272,11 @@ def _affiliation(w: _Work, field: str, aff: Any) -> Organization | None:
         org.names.append((name, "und"))
     for k, ident in enumerate(aff.get("id") or []):
         if isinstance(ident, Mapping) and str(ident.get("id-type", "")).upper() == "ROR":
-            ror = ids.normalize_ror(str(ident.get("id", "")))
-            if ror is None:
-                w.warn(f"{field}.id[{k}]", f"{ident.get('id')!r} is not a ROR id; left out")
-            else:
-                if problem := ids.check_digit_problem("ror", ror):
-                    w.warn(f"{field}.id[{k}]", problem)
-                org.ror = org.ror or ror
+            raw = ident.get("id")
+            ror = fields.lenient_id(
+                w, f"{field}.id[{k}]", str(ident.get("id", "")), "ror", shown=repr(raw)
+            )
+            org.ror = org.ror or ror
     return org if org.names or org.ror else None
 
 
@@ -335,11 +284,9 @@ def _licenses(w: _Work) -> list[str]:
     out = []
     for i, lic in enumerate(w.d.get("license") or []):
         url = lic.get("URL") if isinstance(lic, Mapping) else None
-        if isinstance(url, str):
-            try:
-                out.append(check_url(url))
-            except ValueError as e:
-                w.warn(f"license[{i}].URL", f"{e}; left out")
+        checked = w.lenient(f"license[{i}].URL", check_url, url) if isinstance(url, str) else None
+        if checked:
+            out.append(checked)
     return list(dict.fromkeys(out))
 
 
@@ -351,11 +298,7 @@ def _status(w: _Work, field: str, u: Mapping[str, Any], notice_doi: str) -> Stat
         return None
     kind, reason = UPDATES[utype]
     updated = u.get("updated")
-    date = (
-        _date_parts(updated, lambda p: w.fail(f"{field}.updated", p))
-        if isinstance(updated, Mapping)
-        else None
-    )
+    date = _date_parts(w, f"{field}.updated", updated) if isinstance(updated, Mapping) else None
     status = Status(
         kind,
         date=date if date and len(date) == 10 else None,
@@ -372,15 +315,20 @@ def _status(w: _Work, field: str, u: Mapping[str, Any], notice_doi: str) -> Stat
     return status
 
 
-def _updates(w: _Work, doi: str) -> list[Update]:
-    out = []
-    for i, u in enumerate(w.d.get("update-to") or []):
+def _linked(w: _Work, key: str) -> Iterator[tuple[str, Mapping[str, Any], str]]:
+    """(field, entry, the DOI it names) for each entry of ``update-to`` or ``updated-by``."""
+    for i, u in enumerate(w.d.get(key) or []):
         if not isinstance(u, Mapping):
             continue
-        field = f"update-to[{i}]"
-        target = ids.normalize_doi(str(u.get("DOI", "")))
-        if target is None:
-            raise w.fail(f"{field}.DOI", f"{u.get('DOI')!r} is not a DOI")
+        field = f"{key}[{i}]"
+        doi = str(u.get("DOI", ""))
+        yield field, u, fields.required_id(w, f"{field}.DOI", doi, "doi", shown=repr(u.get("DOI")))
+
+
+def _updates(w: _Work, doi: str) -> list[Update]:
+    """The statuses this work, a notice, gives the works it names (``update-to``)."""
+    out = []
+    for field, u, target in _linked(w, "update-to"):
         status = _status(w, field, u, doi)
         if status is not None:
             out.append(Update(target, status))
@@ -388,15 +336,6 @@ def _updates(w: _Work, doi: str) -> list[Update]:
 
 
 def _own_statuses(w: _Work) -> list[Status]:
-    out = []
-    for i, u in enumerate(w.d.get("updated-by") or []):
-        if not isinstance(u, Mapping):
-            continue
-        field = f"updated-by[{i}]"
-        notice = ids.normalize_doi(str(u.get("DOI", "")))
-        if notice is None:
-            raise w.fail(f"{field}.DOI", f"{u.get('DOI')!r} is not a DOI")
-        status = _status(w, field, u, notice)
-        if status is not None:
-            out.append(status)
-    return out
+    """The statuses the notices named in ``updated-by`` give this work."""
+    statuses = (_status(w, field, u, notice) for field, u, notice in _linked(w, "updated-by"))
+    return [s for s in statuses if s is not None]

@@ -46,7 +46,6 @@ import html.entities
 import re
 import zlib
 from collections.abc import Iterator
-from datetime import date
 from gzip import BadGzipFile
 from pathlib import Path
 from typing import Any
@@ -55,7 +54,9 @@ from lxml import etree
 
 from kg import ids
 from kg.errors import Location, RecordError
+from kg.readers import fields
 from kg.readers.base import ReadResult, Reject, Skipped, open_binary
+from kg.readers.context import ReaderContext
 from kg.readers.normalize import (
     MONTHS,
     check_url,
@@ -68,7 +69,6 @@ from kg.readers.normalize import (
 from kg.records import (
     Address,
     Author,
-    Issue,
     Journal,
     LangText,
     Notice,
@@ -352,19 +352,12 @@ def _syntax_error(
     return RecordError(Location(name, where), f"broken XML at line {line}, column {col}: {msg}")
 
 
-class _Article:
+class _Article(ReaderContext):
     """Reads one article's front matter, keeping the origin and warnings."""
 
     def __init__(self, el: Any, origin: Location) -> None:
+        super().__init__(origin)
         self.el = el
-        self.origin = origin
-        self.issues: list[Issue] = []
-
-    def fail(self, field: str, problem: str) -> RecordError:
-        return RecordError(Location(self.origin.path, self.origin.record, field), problem)
-
-    def warn(self, field: str, message: str) -> None:
-        self.issues.append(Issue(field, message))
 
     def text(self, el: Any, field: str, skip: frozenset[str] = _NOT_TEXT) -> str:
         """The element's text on one line, markup dropped; '' if none."""
@@ -384,10 +377,7 @@ class _Article:
         return out
 
     def _clean(self, field: str, text: str) -> str:
-        try:
-            return clean_text(_WS.sub(" ", text).strip())
-        except ValueError as e:
-            raise self.fail(field, str(e)) from None
+        return self.read(field, clean_text, _WS.sub(" ", text).strip())
 
     def _gather(
         self, el: Any, out: list[str], skip: frozenset[str], field: str, *, blocks: bool
@@ -477,10 +467,7 @@ def _article(el: Any, origin: Location) -> Record | Skipped:
     doi = None
     for aid in meta.findall("article-id"):
         if (aid.get("pub-id-type") or "").lower() == "doi":
-            raw = a.text(aid, "article-id")
-            doi = ids.normalize_doi(raw)
-            if doi is None:
-                raise a.fail("article-id", f"{raw!r} is not a DOI")
+            doi = fields.required_id(a, "article-id", a.text(aid, "article-id"), "doi")
             break
     if doi is not None:
         a.origin = Location(origin.path, f"{origin.record} [{doi}]")
@@ -521,8 +508,7 @@ def _article(el: Any, origin: Location) -> Record | Skipped:
     rec.licenses = _licenses(a, meta)
     rec.abstracts = _abstracts(a, meta, lang)
     _related(a, meta, rec, article_type)
-    if rec.shown_title is not None and not any(s.kind == "retracted" for s in rec.statuses):
-        rec.statuses.append(Status("retracted", sources=[Source(name="publisher")]))
+    fields.retracted_by_title(rec, [Source(name="publisher")])
     rec.issues = a.issues
     return rec
 
@@ -584,13 +570,10 @@ def _date_of(a: _Article, el: Any, field: str) -> str | None:
         return year
     if not month:
         return year
-    if not day:
-        return f"{year}-{m:02d}"
-    try:
-        return date(int(year), m, int(day)).isoformat()
-    except ValueError:
+    full = fields.full_date(year, m, day) if day else None
+    if day and full is None:
         a.warn(field, f"{year}-{month}-{day} is not a calendar date; the day is left out")
-        return f"{year}-{m:02d}"
+    return full or f"{year}-{m:02d}"
 
 
 def _dates(a: _Article, meta: Any, rec: Record) -> None:
@@ -636,7 +619,7 @@ def _journal(a: _Article, jm: Any) -> Journal | None:
     untyped: list[str] = []
     for el in jm.findall("issn"):
         raw = a.text(el, "issn")
-        issn = _issn(a, "journal-meta/issn", raw)
+        issn = fields.issn(a, "journal-meta/issn", raw)
         kind = (el.get("pub-type") or el.get("publication-format") or "").strip().lower()
         if kind in ("ppub", "print"):
             j.issn_print = j.issn_print or issn
@@ -657,7 +640,7 @@ def _journal(a: _Article, jm: Any) -> Journal | None:
             a.warn("journal-meta/issn", f"a third ISSN {issn} is left out")
     issn_l = jm.find("issn-l")
     if issn_l is not None:
-        j.issn_l = _issn(a, "journal-meta/issn-l", a.text(issn_l, "issn-l"))
+        j.issn_l = fields.issn(a, "journal-meta/issn-l", a.text(issn_l, "issn-l"))
     publisher = jm.find("publisher/publisher-name")
     if publisher is not None:
         name = a.text(publisher, "publisher-name")
@@ -666,15 +649,6 @@ def _journal(a: _Article, jm: Any) -> Journal | None:
     if not j.titles and not j.issns():
         return None
     return j
-
-
-def _issn(a: _Article, field: str, value: str) -> str:
-    issn = ids.normalize_issn(value)
-    if issn is None:
-        raise a.fail(field, f"{value!r} is not an ISSN (expected NNNN-NNNC)")
-    if problem := ids.check_digit_problem("issn", issn):
-        a.warn(field, problem)
-    return issn
 
 
 def _pages(a: _Article, meta: Any, rec: Record) -> None:
@@ -687,12 +661,10 @@ def _pages(a: _Article, meta: Any, rec: Record) -> None:
             rec.page_range = f"{fpage}-{lpage}"
         return
     page_range = _field(a, meta, "page-range")
-    if page_range:
-        try:
-            rec.first_page, rec.last_page, rec.page_range = split_pages(page_range)
-            return
-        except ValueError as e:
-            a.warn("page-range", f"{e}; left out")
+    pages = a.lenient("page-range", split_pages, page_range) if page_range else None
+    if pages:
+        rec.first_page, rec.last_page, rec.page_range = pages
+        return
     elocation = _field(a, meta, "elocation-id")
     if elocation:
         if re.search(r"\s", elocation):
@@ -752,11 +724,9 @@ def _author(a: _Article, contrib: Any, field: str) -> Author | None:
         if family or given:
             # the name as printed: family name first for name-style="eastern"
             parts = (family, given) if name_el.get("name-style") == "eastern" else (given, family)
-            shown = " ".join(p for p in parts if p)
             suffix = _field(a, name_el, "suffix")
-            author = Author(
-                name=f"{shown} {suffix}" if suffix else shown, family=family, given=given
-            )
+            name = fields.shown_name(*parts, suffix=suffix)
+            author = Author(name=name, family=family, given=given)
         else:
             text = a.text(name_el, f"{field}/string-name")
             if text:
@@ -775,15 +745,10 @@ def _author(a: _Article, contrib: Any, field: str) -> Author | None:
     for cid in contrib.findall("contrib-id"):
         if (cid.get("contrib-id-type") or "").lower() != "orcid":
             continue
-        raw = a.text(cid, "contrib-id")
-        orcid = ids.normalize_orcid(raw)
-        if orcid is None:
-            a.warn(f"{field}/contrib-id", f"{raw!r} is not an ORCID iD; left out")
-            continue
-        if problem := ids.check_digit_problem("orcid", orcid):
-            a.warn(f"{field}/contrib-id", problem)
-        author.orcid = orcid
-        break
+        orcid = fields.lenient_id(a, f"{field}/contrib-id", a.text(cid, "contrib-id"), "orcid")
+        if orcid is not None:
+            author.orcid = orcid
+            break
     return author
 
 
@@ -808,13 +773,7 @@ def _organization(a: _Article, el: Any, field: str) -> Organization | None:
     for iid in el.iter("institution-id"):
         if (iid.get("institution-id-type") or "").lower() == "ror":
             raw = a.text(iid, f"{field}/institution-id")
-            ror = ids.normalize_ror(raw)
-            if ror is None:
-                a.warn(f"{field}/institution-id", f"{raw!r} is not a ROR id; left out")
-            else:
-                if problem := ids.check_digit_problem("ror", ror):
-                    a.warn(f"{field}/institution-id", problem)
-                org.ror = org.ror or ror
+            org.ror = org.ror or fields.lenient_id(a, f"{field}/institution-id", raw, "ror")
     address = Address()
     city = el.find("city")
     if city is None:
@@ -888,11 +847,9 @@ def _licenses(a: _Article, meta: Any) -> list[str]:
                 (c for c in lic if isinstance(c.tag, str) and _local(c.tag) == "license_ref"), None
             )
             url = (ref.text or "").strip() if ref is not None else None
-        if url:
-            try:
-                out.append(check_url(url))
-            except ValueError as e:
-                a.warn("permissions/license", f"{e}; left out")
+        checked = a.lenient("permissions/license", check_url, url) if url else None
+        if checked:
+            out.append(checked)
     return list(dict.fromkeys(out))
 
 

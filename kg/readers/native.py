@@ -7,11 +7,12 @@ naming the field when a value cannot be read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
-from kg import ids
-from kg.errors import Location, RecordError
+from kg.errors import Location
+from kg.readers import fields
+from kg.readers.context import ReaderContext
 from kg.readers.normalize import (
     check_url,
     clean_text,
@@ -26,7 +27,6 @@ from kg.readers.normalize import (
 from kg.records import (
     Address,
     Author,
-    Issue,
     Journal,
     LangText,
     Notice,
@@ -35,8 +35,6 @@ from kg.records import (
     Source,
     Status,
 )
-
-T = TypeVar("T")
 
 RECORD_FIELDS = {
     "id",
@@ -80,27 +78,16 @@ STATUS_ALIASES = {
 SUPPORTED_TYPES = {"journal-article", "article", "journal article"}
 
 
-class _Parser:
+class _Parser(ReaderContext):
     """Reads one native record dict, keeping the path of the field being read."""
 
     def __init__(self, origin: Location) -> None:
-        self.origin = origin
-        self.issues: list[Issue] = []
+        super().__init__(origin)
         self.text_lang = "und"
-
-    def fail(self, field: str, problem: str) -> RecordError:
-        loc = Location(self.origin.path, self.origin.record, field or None)
-        return RecordError(loc, problem)
-
-    def check(self, field: str, fn: Callable[[Any], T], value: Any) -> T:
-        try:
-            return fn(value)
-        except ValueError as e:
-            raise self.fail(field, str(e)) from None
 
     def mapping(self, field: str, value: Any, allowed: set[str]) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
-            raise self.fail(field, f"expected an object, got {_kind(value)}")
+            raise self.fail(field or None, f"expected an object, got {_kind(value)}")
         unknown = sorted(k for k in value if k not in allowed)
         if unknown:
             raise self.fail(
@@ -114,7 +101,7 @@ class _Parser:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.fail(field, f"expected text, got {_kind(value)}")
-        text = self.check(field, lambda v: clean_text(str(v), single_line=single_line), value)
+        text = self.read(field, lambda v: clean_text(str(v), single_line=single_line), value)
         return text or None
 
     def texts(self, field: str, value: Any, *, single_line: bool = True) -> list[LangText]:
@@ -128,15 +115,13 @@ class _Parser:
                 out.append((text, self.text_lang))
         elif isinstance(value, Mapping):
             if set(value) <= {"text", "lang"} and "text" in value:
-                lang = self.check(
-                    f"{field}.lang", language_tag, value.get("lang") or self.text_lang
-                )
+                lang = self.read(f"{field}.lang", language_tag, value.get("lang") or self.text_lang)
                 text = self.string(f"{field}.text", value["text"], single_line=single_line)
                 if text:
                     out.append((text, lang))
             else:
                 for key in sorted(value):
-                    lang = self.check(f"{field}.{key}", language_tag, key)
+                    lang = self.read(f"{field}.{key}", language_tag, key)
                     for text in self._text_list(f"{field}.{key}", value[key], single_line):
                         out.append((text, lang))
         elif isinstance(value, list):
@@ -157,24 +142,12 @@ class _Parser:
                 out.append(text)
         return out
 
-    def identifier(
-        self,
-        field: str,
-        value: Any,
-        normalize: Callable[[str], str | None],
-        checked: str | None,
-        label: str,
-        example: str,
-    ) -> str | None:
+    def identifier(self, field: str, value: Any, scheme: str, example: str) -> str | None:
+        """A DOI, ISSN, ORCID iD or ROR id (``scheme``), or None if the field is empty."""
         text = self.string(field, value)
         if text is None:
             return None
-        norm = normalize(text)
-        if norm is None:
-            raise self.fail(field, f"{text!r} is not {label} (expected a value like {example})")
-        if checked is not None and (problem := ids.check_digit_problem(checked, norm)):
-            self.issues.append(Issue(field, problem))
-        return norm
+        return fields.required_id(self, field, text, scheme, f"expected a value like {example}")
 
     def listing(self, field: str, value: Any) -> list[tuple[str, Any]]:
         if value is None:
@@ -215,12 +188,10 @@ def parse_record(data: Any, origin: Location) -> Record:
         raise p.fail("type", f"type {kind!r} is not supported (supported: journal-article)")
 
     if d.get("language") is not None:
-        rec.language = p.check("language", language_code, p.string("language", d["language"]))
+        rec.language = p.read("language", language_code, p.string("language", d["language"]))
     meta = d.get("metadata_language")
     if meta is not None:
-        p.text_lang = p.check(
-            "metadata_language", language_tag, p.string("metadata_language", meta)
-        )
+        p.text_lang = p.read("metadata_language", language_tag, p.string("metadata_language", meta))
     elif rec.language:
         p.text_lang = rec.language
 
@@ -243,17 +214,17 @@ def parse_record(data: Any, origin: Location) -> Record:
     rec.keywords = p.texts("keywords", keywords)
 
     if d.get("date") is not None:
-        rec.year, rec.date = p.check("date", parse_date, d["date"])
+        rec.year, rec.date = p.read("date", parse_date, d["date"])
     if d.get("year") is not None:
-        year = p.check("year", parse_year, d["year"])
+        year = p.read("year", parse_year, d["year"])
         if rec.year is not None and rec.year != year:
             raise p.fail("year", f"year {year} disagrees with date {d['date']}")
         rec.year = year
 
-    rec.doi = p.identifier("doi", d.get("doi"), ids.normalize_doi, None, "a DOI", "10.1234/abc")
+    rec.doi = p.identifier("doi", d.get("doi"), "doi", "10.1234/abc")
     url = p.string("url", d.get("url"))
     if url:
-        rec.url = p.check("url", check_url, url)
+        rec.url = p.read("url", check_url, url)
 
     if d.get("journal") is not None:
         rec.journal = _journal(p, d["journal"])
@@ -261,7 +232,7 @@ def parse_record(data: Any, origin: Location) -> Record:
     rec.issue = p.string("issue", d.get("issue"))
     pages = p.string("pages", d.get("pages"))
     if pages:
-        rec.first_page, rec.last_page, rec.page_range = p.check("pages", split_pages, pages)
+        rec.first_page, rec.last_page, rec.page_range = p.read("pages", split_pages, pages)
     first = p.string("first_page", d.get("first_page"))
     last = p.string("last_page", d.get("last_page"))
     if first or last:
@@ -276,10 +247,8 @@ def parse_record(data: Any, origin: Location) -> Record:
 
     for field, value in p.listing("status", d.get("status")):
         rec.statuses.append(_status(p, field, value))
-    shown_retracted = rec.shown_title is not None and strip_retracted_prefix(rec.shown_title[0])
-    if shown_retracted and not any(s.kind == "retracted" for s in rec.statuses):
-        # The "RETRACTED:" prefix the title is shown with is evidence of the status.
-        rec.statuses.append(Status("retracted", sources=[Source(url=rec.url)] if rec.url else []))
+    if rec.shown_title is not None and strip_retracted_prefix(rec.shown_title[0]):
+        fields.retracted_by_title(rec, [Source(url=rec.url)] if rec.url else [])
     rec.issues = p.issues
     return rec
 
@@ -289,14 +258,7 @@ def _org(p: _Parser, field: str, value: Any) -> Organization:
         value = {"name": value}
     d = p.mapping(field, value, ORG_FIELDS)
     org = Organization(names=p.texts(f"{field}.name", d.get("name")))
-    org.ror = p.identifier(
-        f"{field}.ror",
-        d.get("ror"),
-        ids.normalize_ror,
-        "ror",
-        "a ROR id",
-        "00a45v709",
-    )
+    org.ror = p.identifier(f"{field}.ror", d.get("ror"), "ror", "00a45v709")
     wikidata = p.string(f"{field}.wikidata", d.get("wikidata"))
     if wikidata:
         qid = wikidata.rsplit("/", 1)[-1].upper()
@@ -321,21 +283,14 @@ def _journal(p: _Parser, value: Any) -> Journal:
         setattr(
             j,
             key,
-            p.identifier(
-                f"journal.{key}",
-                d.get(key),
-                ids.normalize_issn,
-                "issn",
-                "an ISSN",
-                "2305-8420",
-            ),
+            p.identifier(f"journal.{key}", d.get(key), "issn", "2305-8420"),
         )
     given = d.get("issn")
     for i, value in enumerate(given if isinstance(given, list) else [given]):
         if value is None:
             continue
         field = "journal.issn" if not isinstance(given, list) else f"journal.issn.{i}"
-        issn = p.identifier(field, value, ids.normalize_issn, "issn", "an ISSN", "2305-8420")
+        issn = p.identifier(field, value, "issn", "2305-8420")
         if issn and issn not in j.issns_unknown:
             j.issns_unknown.append(issn)
     if d.get("publisher") is not None:
@@ -357,14 +312,7 @@ def _author(p: _Parser, field: str, value: Any) -> Author:
             raise p.fail(f"{field}.name", "an author needs a name or a family name")
         name = f"{family}, {given}" if given else family
     author = Author(name=name, family=family, given=given)
-    author.orcid = p.identifier(
-        f"{field}.orcid",
-        d.get("orcid"),
-        ids.normalize_orcid,
-        "orcid",
-        "an ORCID iD",
-        "0000-0002-1825-0097",
-    )
+    author.orcid = p.identifier(f"{field}.orcid", d.get("orcid"), "orcid", "0000-0002-1825-0097")
     for sub, org in p.listing(f"{field}.affiliations", d.get("affiliations")):
         author.affiliations.append(_org(p, sub, org))
     return author
@@ -386,7 +334,7 @@ def _status(p: _Parser, field: str, value: Any) -> Status:
         )
     status = Status(kind)
     if d.get("date") is not None:
-        status.date = p.check(f"{field}.date", parse_event_date, d["date"])
+        status.date = p.read(f"{field}.date", parse_event_date, d["date"])
     notice = d.get("notice")
     if d.get("notice_doi") is not None:
         notice = {"doi": d["notice_doi"]}
@@ -394,11 +342,9 @@ def _status(p: _Parser, field: str, value: Any) -> Status:
         if isinstance(notice, str):
             notice = {"doi": notice}
         n = p.mapping(f"{field}.notice", notice, NOTICE_FIELDS)
-        doi = p.identifier(
-            f"{field}.notice.doi", n.get("doi"), ids.normalize_doi, None, "a DOI", "10.1234/abc"
-        )
+        doi = p.identifier(f"{field}.notice.doi", n.get("doi"), "doi", "10.1234/abc")
         url = p.string(f"{field}.notice.url", n.get("url"))
-        status.notice = Notice(doi, p.check(f"{field}.notice.url", check_url, url) if url else None)
+        status.notice = Notice(doi, p.read(f"{field}.notice.url", check_url, url) if url else None)
     reasons = d.get("reasons")
     if isinstance(reasons, str):
         reasons = reasons.split(";")
@@ -412,7 +358,7 @@ def _status(p: _Parser, field: str, value: Any) -> Status:
         if not text:
             continue
         if "://" in text:
-            status.sources.append(Source(url=p.check(sub, check_url, text)))
+            status.sources.append(Source(url=p.read(sub, check_url, text)))
         else:
             status.sources.append(Source(name=text, record_id=record_id))
             record_id = None

@@ -67,16 +67,17 @@ from typing import Any
 
 from kg import ids
 from kg.errors import Location, RecordError
+from kg.readers import fields
 from kg.readers.base import Skipped
+from kg.readers.context import ReaderContext
 from kg.readers.normalize import (
     check_url,
     clean_text,
-    markup_to_text,
     parse_date,
     split_pages,
     strip_retracted_prefix,
 )
-from kg.records import Author, Issue, Journal, Organization, Record, Source, Status
+from kg.records import Author, Journal, Organization, Record, Source, Status
 
 # OpenCitations Meta ``type`` -> kind of kg record (its FaBiO class: kg/mapping.py KIND_CLASS)
 KINDS = {
@@ -104,37 +105,23 @@ _WIKIDATA = re.compile(r"^Q\d+$")
 _DASHES = re.compile(r"[-\u2010-\u2015]")
 
 
-class _Row:
+class _Row(ReaderContext):
     """One row's cells, read with the origin at hand for messages."""
 
     def __init__(self, row: Mapping[str, Any], origin: Location) -> None:
+        super().__init__(origin)
         self.row = row
-        self.origin = origin
-        self.issues: list[Issue] = []
-
-    def fail(self, column: str, problem: str) -> RecordError:
-        return RecordError(Location(self.origin.path, self.origin.record, column), problem)
-
-    def warn(self, column: str, message: str) -> None:
-        self.issues.append(Issue(column, message))
 
     def value(self, column: str) -> str | None:
         """The cell as one line of text, or None when it is empty or absent."""
         value = self.row.get(column)
         if value is None:
             return None
-        try:
-            text = clean_text(str(value))
-        except ValueError as e:
-            raise self.fail(column, str(e)) from None
-        return text or None
+        return self.read(column, clean_text, str(value)) or None
 
     def named(self, column: str, text: str) -> tuple[str, list[tuple[str, str]]]:
         """``Name [schema:value ...]`` -> (name, ids), or a RecordError naming the column."""
-        try:
-            return split_bracketed(text)
-        except ValueError as e:
-            raise self.fail(column, str(e)) from None
+        return self.read(column, split_bracketed, text)
 
 
 def split_ids(text: str) -> list[tuple[str, str]]:
@@ -248,10 +235,7 @@ def parse_row(row: Mapping[str, Any], origin: Location) -> Record | Skipped:
     title = r.value("title")
     if title is None:
         raise r.fail("title", "the row has no title")
-    try:
-        title = markup_to_text(title)
-    except ValueError as e:
-        raise r.fail("title", str(e)) from None
+    title = r.plain("title", title)
     if not title:
         raise r.fail("title", "the row has no title")
     stripped = strip_retracted_prefix(title)
@@ -262,10 +246,7 @@ def parse_row(row: Mapping[str, Any], origin: Location) -> Record | Skipped:
 
     when = r.value("pub_date")
     if when is not None:
-        try:
-            rec.year, rec.date = parse_date(when)
-        except ValueError as e:
-            raise r.fail("pub_date", str(e)) from None
+        rec.year, rec.date = r.read("pub_date", parse_date, when)
 
     if kind in _IN_JOURNAL:
         rec.journal = _journal(r)
@@ -305,10 +286,7 @@ def _identifiers(r: _Row, rec: Record) -> None:
             elif value.lstrip("0") != rec.pmid:
                 r.warn("id", f"a second PubMed id {value} is left out")
         elif schema == "url" and rec.url is None:
-            try:
-                rec.url = check_url(value)
-            except ValueError as e:
-                r.warn("id", f"{e}; left out")
+            rec.url = r.lenient("id", check_url, value)
 
 
 def _journal(r: _Row) -> Journal | None:
@@ -316,10 +294,7 @@ def _journal(r: _Row) -> Journal | None:
     journal = Journal()
     if venue is not None:
         title, venue_ids = r.named("venue", venue)
-        try:
-            title = markup_to_text(title)
-        except ValueError as e:
-            raise r.fail("venue", str(e)) from None
+        title = r.plain("venue", title)
         if title:
             journal.titles = [(title, "und")]
         issns: list[str] = []
@@ -341,14 +316,10 @@ def _journal(r: _Row) -> Journal | None:
 
 
 def _issn(r: _Row, value: str) -> str | None:
-    issn = ids.normalize_issn(value)
-    if issn is None:
-        raise r.fail("venue", f"{value!r} is not an ISSN (expected NNNN-NNNC)")
+    issn = fields.issn(r, "venue", value)  # 0000-0000 has a right check digit
     if issn == "0000-0000":
         r.warn("venue", "ISSN 0000-0000 is a placeholder, not an ISSN; left out")
         return None
-    if problem := ids.check_digit_problem("issn", issn):
-        r.warn("venue", problem)
     return issn
 
 
@@ -371,12 +342,9 @@ def _organization(r: _Row, column: str, text: str) -> Organization | None:
         org.names.append((name, "und"))
     for schema, value in org_ids:
         if schema == "ror":
-            ror = ids.normalize_ror(value)
-            if ror is None:
-                r.warn(column, f"{value!r} is not a ROR id; left out")
-            elif org.ror is None:
-                if problem := ids.check_digit_problem("ror", ror):
-                    r.warn(column, problem)
+            ror = fields.optional_id(r, column, value, "ror")
+            if ror is not None and org.ror is None:
+                fields.check_digits(r, column, "ror", ror)
                 org.ror = ror
         elif schema == "wikidata":
             qid = value.upper()
@@ -388,11 +356,10 @@ def _organization(r: _Row, column: str, text: str) -> Organization | None:
 
 
 def _pages(r: _Row, rec: Record, page: str) -> None:
-    try:
-        rec.first_page, rec.last_page, rec.page_range = split_pages(page)
-    except ValueError as e:
-        r.warn("page", f"{e}; left out")
+    pages = r.lenient("page", split_pages, page)
+    if pages is None:
         return
+    rec.first_page, rec.last_page, rec.page_range = pages
     if rec.last_page is not None or not _DASHES.search(page):
         return
     parts = [p.strip() for p in _DASHES.split(page)]
@@ -417,22 +384,17 @@ def _authors(r: _Row) -> list[Author]:
     text = r.value("author")
     if text is None:
         return []
-    try:
-        names = split_names(text)
-    except ValueError as e:
-        raise r.fail("author", str(e)) from None
+    names = r.read("author", split_names, text)
     authors = []
     for n, entry in enumerate(names, start=1):
         name, person_ids = r.named("author", entry)
-        family, comma, given = name.partition(",")
-        family, given = family.strip(), given.strip()
-        if not comma:  # an organisation or a group: the name as given
+        parts = fields.split_name(name)
+        if parts is None:  # an organisation or a group: the name as given
             author = Author(name=name)
         else:
+            family, given = parts
             author = Author(
-                name=" ".join(p for p in (given, family) if p),
-                family=family or None,
-                given=given or None,
+                name=fields.shown_name(given, family), family=family or None, given=given or None
             )
         if not author.name:
             r.warn("author", f"author {n} has no name; left out")
@@ -440,18 +402,12 @@ def _authors(r: _Row) -> list[Author]:
         for schema, value in person_ids:
             if schema != "orcid":
                 continue  # viaf, wikidata, omid, ...
-            orcid = ids.normalize_orcid(value)
-            if orcid is None:
-                r.warn(
-                    "author", f"author {n} ({author.name}): {value!r} is not an ORCID iD; left out"
-                )
-            elif author.orcid is None:
-                if problem := ids.check_digit_problem("orcid", orcid):
-                    r.warn("author", f"author {n} ({author.name}): {problem}")
+            who = f"author {n} ({author.name}): "
+            orcid = fields.optional_id(r, "author", value, "orcid", prefix=who)
+            if orcid is not None and author.orcid is None:
+                fields.check_digits(r, "author", "orcid", orcid, prefix=who)
                 author.orcid = orcid
-            elif orcid != author.orcid:
-                r.warn(
-                    "author", f"author {n} ({author.name}): a second ORCID iD {orcid} is left out"
-                )
+            elif orcid is not None and orcid != author.orcid:
+                r.warn("author", f"{who}a second ORCID iD {orcid} is left out")
         authors.append(author)
     return authors

@@ -95,31 +95,30 @@ import gzip
 import re
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg import ids
 from kg.errors import Location, RecordError
+from kg.readers import fields
 from kg.readers.base import ReadResult, Reject, open_binary, syntax_of
+from kg.readers.context import ReaderContext
 from kg.readers.normalize import (
     check_url,
     clean_text,
     language_code,
     language_tag,
-    markup_to_text,
     split_pages,
     strip_retracted_prefix,
 )
 from kg.records import (
     Address,
     Author,
-    Issue,
     Journal,
     LangText,
     Organization,
     Record,
     Source,
-    Status,
 )
 
 # A landing page is a few hundred kilobytes; a file larger than this is not one
@@ -221,28 +220,16 @@ def _decode_text(data: bytes) -> str:
 # --------------------------------------------------------------------------- shared
 
 
-@dataclass(slots=True)
-class _Page:
+class _Page(ReaderContext):
     """A record being built, with the warnings found on the way."""
 
-    rec: Record
-    issues: list[Issue] = field(default_factory=list)
-
-    def fail(self, fld: str | None, problem: str) -> RecordError:
-        o = self.rec.origin
-        return RecordError(Location(o.path, o.record, fld), problem)
-
-    def warn(self, fld: str, message: str) -> None:
-        self.issues.append(Issue(fld, message))
+    def __init__(self, rec: Record) -> None:
+        super().__init__(rec.origin)
+        self.rec = rec
 
     def issn(self, fld: str, text: str) -> str | None:
-        value = ids.normalize_issn(text)
-        if value is None:
-            self.warn(fld, f"{text!r} is not an ISSN; left out")
-            return None
-        if problem := ids.check_digit_problem("issn", value):
-            self.warn(fld, problem)
-        return value
+        """An ISSN, or None (with a warning) if ``text`` is not one."""
+        return fields.lenient_id(self, fld, text, "issn")
 
 
 def _set_title(p: _Page, titles: list[LangText]) -> None:
@@ -258,15 +245,13 @@ def _set_title(p: _Page, titles: list[LangText]) -> None:
 
 def _retracted_status(rec: Record) -> None:
     """The ``RETRACTED:`` prefix the page shows is evidence of the status."""
-    if rec.shown_title is None or any(s.kind == "retracted" for s in rec.statuses):
-        return
     if rec.url:
         sources = [Source(url=rec.url)]
     elif rec.journal is not None and rec.journal.titles:
         sources = [Source(name=rec.journal.titles[0][0])]
     else:
         sources = []
-    rec.statuses.append(Status("retracted", sources=sources))
+    fields.retracted_by_title(rec, sources)
 
 
 # --------------------------------------------------------------------------- HTML
@@ -439,13 +424,6 @@ def _read_html(text: str, data: bytes, origin: Location) -> Record:
     return p.rec
 
 
-def _clean(p: _Page, fld: str, value: str, *, single_line: bool = True) -> str:
-    try:
-        return markup_to_text(value, single_line=single_line)
-    except ValueError as e:
-        raise p.fail(fld, str(e)) from None
-
-
 def _html_record(p: _Page, mt: _Metas, canonical: str | None, body: str) -> None:
     rec = p.rec
     for name, kind in _KINDS:
@@ -465,27 +443,27 @@ def _html_record(p: _Page, mt: _Metas, canonical: str | None, body: str) -> None
         return _tag_or(m.lang, default_lang)
 
     fld, metas = mt.every("citation_title", "dc.title")
-    _set_title(p, [(t, tag(m)) for m in metas if (t := _clean(p, fld, m.content))])
+    _set_title(p, [(t, tag(m)) for m in metas if (t := p.plain(fld, m.content))])
     if not rec.titles:
         raise p.fail(
             "citation_title", "the page has no title (no citation_title or DC.title meta tag)"
         )
     have_langs = {lang for _, lang in rec.titles}
     for m in mt.by_name.get("dc.title.alternative", []):
-        t = _clean(p, "DC.title.alternative", m.content)
+        t = p.plain("DC.title.alternative", m.content)
         if t and m.lang and tag(m) not in have_langs:
             _set_title(p, [(t, tag(m))])
 
     fld, metas = mt.every("citation_abstract", "dc.description", "dc.abstract")
     for m in metas:
-        t = _clean(p, fld, m.content, single_line=False)
+        t = p.plain(fld, m.content, single_line=False)
         if t and (t, tag(m)) not in rec.abstracts:
             rec.abstracts.append((t, tag(m)))
 
     fld, metas = mt.every("citation_keywords", "dc.subject")
     for m in metas:
         for part in m.content.split(";"):
-            t = _clean(p, fld, part)
+            t = p.plain(fld, part)
             if t and (t, tag(m)) not in rec.keywords:
                 rec.keywords.append((t, tag(m)))
 
@@ -500,7 +478,7 @@ def _html_record(p: _Page, mt: _Metas, canonical: str | None, body: str) -> None
         ):
             found = mt.first(*fld_names)
             if found:
-                setattr(rec, attr, _clean(p, found[0], found[1].content) or None)
+                setattr(rec, attr, p.plain(found[0], found[1].content) or None)
         if rec.journal is None and (rec.volume or rec.issue):
             p.warn("citation_volume", "volume and issue are left out: the page names no journal")
             rec.volume = rec.issue = None
@@ -525,19 +503,14 @@ def _page_date(text: str) -> tuple[int, str | None, str] | None:
     if not 1 <= year <= 9999:
         return None
     if m.group(2) is None:
-        return year, None, f"{year:04d}"
+        return year, None, fields.partial_date(year)
     month = int(m.group(2))
     if not 1 <= month <= 12:
         return None
     if m.group(3) is None:
-        return year, None, f"{year:04d}-{month:02d}"
-    from datetime import date
-
-    try:
-        full = date(year, month, int(m.group(3))).isoformat()
-    except ValueError:
-        return None
-    return year, full, full
+        return year, None, fields.partial_date(year, month)
+    full = fields.full_date(year, month, m.group(3))
+    return None if full is None else (year, full, full)
 
 
 def _html_dates(p: _Page, mt: _Metas) -> None:
@@ -621,9 +594,9 @@ def _html_ids(p: _Page, mt: _Metas, canonical: str | None) -> None:
 def _split_name(name: str) -> Author:
     """``Family, Given`` is split; a name without a comma is kept whole (which part
     is the family name is not said)."""
-    family, sep, given = name.partition(",")
-    if sep and family.strip() and given.strip():
-        return Author(name=name, family=family.strip(), given=given.strip())
+    parts = fields.split_name(name)
+    if parts is not None and all(parts):
+        return Author(name=name, family=parts[0], given=parts[1])
     return Author(name=name)
 
 
@@ -633,26 +606,26 @@ def _html_authors(p: _Page, mt: _Metas, tag: Callable[[_Meta], str]) -> None:
     if author_name is None and "citation_authors" in mt.by_name:
         for m in mt.by_name["citation_authors"]:
             for part in m.content.split(";"):
-                name = _clean(p, "citation_authors", part)
+                name = p.plain("citation_authors", part)
                 if name:
                     rec.authors.append(_split_name(name))
         return
     if author_name is None:
         _, metas = mt.every("dc.creator", "dc.creator.personalname", "dc.contributor.author")
         for m in metas:
-            name = _clean(p, m.name, m.content)
+            name = p.plain(m.name, m.content)
             if name:
                 rec.authors.append(_split_name(name))
         return
     current: Author | None = None
     for m in mt.all:
         if m.name == "citation_author":
-            name = _clean(p, m.name, m.content)
+            name = p.plain(m.name, m.content)
             current = _split_name(name) if name else None
             if current is not None:
                 rec.authors.append(current)
         elif m.name == "citation_author_institution":
-            inst = _clean(p, m.name, m.content)
+            inst = p.plain(m.name, m.content)
             if not inst:
                 continue
             org = Organization(names=[(inst, tag(m))])
@@ -662,20 +635,14 @@ def _html_authors(p: _Page, mt: _Metas, tag: Callable[[_Meta], str]) -> None:
             elif all(o.names != org.names for o in current.affiliations):
                 current.affiliations.append(org)
         elif m.name == "citation_author_orcid" and current is not None:
-            orcid = ids.normalize_orcid(m.content)
-            if orcid is None:
-                p.warn(m.name, f"{m.content!r} is not an ORCID iD; left out")
-            else:
-                if problem := ids.check_digit_problem("orcid", orcid):
-                    p.warn(m.name, problem)
-                current.orcid = orcid
+            current.orcid = fields.lenient_id(p, m.name, m.content, "orcid") or current.orcid
 
 
 def _html_journal(p: _Page, mt: _Metas, body: str, lang: str) -> Journal | None:
     j = Journal()
     found = mt.first("citation_journal_title", "dc.source", "prism.publicationname")
     if found and not found[1].content.strip().lower().startswith(("http://", "https://")):
-        title = _clean(p, found[0], found[1].content)
+        title = p.plain(found[0], found[1].content)
         if title:
             j.titles.append((title, _tag_or(found[1].lang, lang)))
     typed: dict[str, str] = {}
@@ -708,7 +675,7 @@ def _html_journal(p: _Page, mt: _Metas, body: str, lang: str) -> Journal | None:
     j.issns_unknown = [i for i in untyped if i not in (j.issn_print, j.issn_online)]
     pub = mt.first("citation_publisher", "dc.publisher")
     if pub:
-        name = _clean(p, pub[0], pub[1].content)
+        name = p.plain(pub[0], pub[1].content)
         if name:
             j.publisher = Organization(names=[(name, lang)])
     if not j.titles and not j.issns():
@@ -721,26 +688,23 @@ def _html_pages(p: _Page, mt: _Metas) -> None:
     first = mt.first("citation_firstpage", "prism.startingpage")
     last = mt.first("citation_lastpage", "prism.endingpage")
     if first:
-        value = _clean(p, first[0], first[1].content)
+        value = p.plain(first[0], first[1].content)
         if value and re.search(r"[-\u2010-\u2015]", value) and not last:
             # some sites (old OJS) put the whole range in citation_firstpage
-            try:
-                rec.first_page, rec.last_page, rec.page_range = split_pages(value)
-            except ValueError as e:
-                p.warn(first[0], f"{e}; left out")
+            pages = p.lenient(first[0], split_pages, value)
+            if pages:
+                rec.first_page, rec.last_page, rec.page_range = pages
             return
         rec.first_page = value or None
         if last:
-            rec.last_page = _clean(p, last[0], last[1].content) or None
+            rec.last_page = p.plain(last[0], last[1].content) or None
         if rec.first_page and rec.last_page:
             rec.page_range = f"{rec.first_page}-{rec.last_page}"
         return
     found = mt.first("dc.identifier.pagenumber")
-    if found:
-        try:
-            rec.first_page, rec.last_page, rec.page_range = split_pages(found[1].content)
-        except ValueError as e:
-            p.warn(found[0], f"{e}; left out")
+    pages = p.lenient(found[0], split_pages, found[1].content) if found else None
+    if pages:
+        rec.first_page, rec.last_page, rec.page_range = pages
 
 
 # --------------------------------------------------------------------------- text layout

@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from kg import ids
 from kg.errors import Location, RecordError
-from kg.readers.normalize import clean_text, markup_to_text
+from kg.readers import fields
+from kg.readers.context import ReaderContext
+from kg.readers.normalize import clean_text
 from kg.records import Author, Journal, Notice, Organization, Record, Source, Status
 
 NATURES = {
@@ -30,32 +31,19 @@ _MISSING = {"", "unavailable", "not available", "n/a", "na", "none", "0"}
 _DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 
-class _Row:
+class _Row(ReaderContext):
     """One row's cells, read with the origin at hand for messages."""
 
     def __init__(self, row: Mapping[str, Any], origin: Location) -> None:
+        super().__init__(origin)
         self.row = row
-        self.origin = origin
-
-    def fail(self, column: str, problem: str) -> RecordError:
-        return RecordError(Location(self.origin.path, self.origin.record, column), problem)
 
     def value(self, column: str) -> str | None:
         value = self.row.get(column)
         if value is None:
             return None
-        try:
-            text = clean_text(str(value))
-        except ValueError as e:
-            raise self.fail(column, str(e)) from None
+        text = self.read(column, clean_text, str(value))
         return None if text.lower() in _MISSING else text
-
-    def text(self, column: str, value: str) -> str:
-        """A cell that may hold HTML markup or entities, as plain text."""
-        try:
-            return markup_to_text(value)
-        except ValueError as e:
-            raise self.fail(column, str(e)) from None
 
     def list(self, column: str) -> list[str]:
         value = self.value(column)
@@ -95,22 +83,17 @@ def parse_row(row: Any, origin: Location) -> Record:
     title = r.value("Title")
     if title is None:
         raise fail("Title", "the row has no title")
-    rec.titles = [(r.text("Title", title), "und")]
+    rec.titles = [(r.plain("Title", title), "und")]
 
     doi_text = r.value("OriginalPaperDOI")
     if doi_text is not None:
-        rec.doi = ids.normalize_doi(doi_text)
-        if rec.doi is None:
-            raise fail("OriginalPaperDOI", f"{doi_text!r} is not a DOI")
+        rec.doi = fields.required_id(r, "OriginalPaperDOI", doi_text, "doi")
     pmid = r.value("OriginalPaperPubMedID")
     if pmid is not None and pmid.isdigit():
         rec.pmid = pmid
     date = r.value("OriginalPaperDate")
     if date is not None:
-        try:
-            rec.date = parse_date(date)
-        except ValueError as e:
-            raise fail("OriginalPaperDate", str(e)) from None
+        rec.date = r.read("OriginalPaperDate", parse_date, date)
         rec.year = int(rec.date[:4])
 
     article_type = (r.value("ArticleType") or "").lower()
@@ -120,7 +103,7 @@ def parse_row(row: Any, origin: Location) -> Record:
         rec.kind = "proceedings-article"
     journal = r.value("Journal")
     if journal and rec.kind == "journal-article":
-        rec.journal = Journal(titles=[(r.text("Journal", journal), "und")])
+        rec.journal = Journal(titles=[(r.plain("Journal", journal), "und")])
         publisher = r.value("Publisher")
         if publisher:
             rec.journal.publisher = Organization(names=[(publisher, "und")])
@@ -137,16 +120,10 @@ def parse_row(row: Any, origin: Location) -> Record:
     status = Status(kind)
     when = r.value("RetractionDate")
     if when is not None:
-        try:
-            status.date = parse_date(when)
-        except ValueError as e:
-            raise fail("RetractionDate", str(e)) from None
+        status.date = r.read("RetractionDate", parse_date, when)
     notice = r.value("RetractionDOI")
     if notice is not None:
-        notice_doi = ids.normalize_doi(notice)
-        if notice_doi is None:
-            raise fail("RetractionDOI", f"{notice!r} is not a DOI")
-        status.notice = Notice(doi=notice_doi)
+        status.notice = Notice(doi=fields.required_id(r, "RetractionDOI", notice, "doi"))
     status.reasons = [r.lstrip("+").strip() for r in r.list("Reason") if r.lstrip("+").strip()]
     status.sources = [Source(name="Retraction Watch", record_id=record_id)]
     rec.statuses = [status]

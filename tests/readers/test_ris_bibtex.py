@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build.pipeline import BuildReport, build
-from kg.readers import Reject, Skipped, SourceFile, bibtex, detect_reader, read_source, ris
+from kg.readers import Reject, Skipped, SourceFile, bibtex, detect_reader, exports, read_source, ris
 from kg.records import Record
 
 TESTS = Path(__file__).resolve().parent.parent
@@ -613,15 +613,15 @@ def test_bibtex_empty_file(tmp_path: Path) -> None:
 
 
 def test_helpers() -> None:
-    assert ris.doi_of("https://doi.org/10.1016%2Fj.foreco.2019.117694") == (
+    assert exports.doi_of("https://doi.org/10.1016%2Fj.foreco.2019.117694") == (
         "10.1016/j.foreco.2019.117694"
     )
-    assert ris.doi_of("(doi:10.1000/abc)") == "10.1000/abc"
-    assert ris.doi_of("10.1000/a(b)c).") == "10.1000/a(b)c"
-    assert ris.issns_of("0305-8557; 1460-2431") == [("0305-8557", None), ("1460-2431", None)]
-    assert ris.issns_of("1460-2431 (Electronic)") == [("1460-2431", "online")]
-    assert ris.date_parts("2019/12/01/") == (2019, 12, 1)
-    assert ris.date_parts("JAN 15 2020") == (2020, 1, 15)
+    assert exports.doi_of("(doi:10.1000/abc)") == "10.1000/abc"
+    assert exports.doi_of("10.1000/a(b)c).") == "10.1000/a(b)c"
+    assert exports.issns_of("0305-8557; 1460-2431") == [("0305-8557", None), ("1460-2431", None)]
+    assert exports.issns_of("1460-2431 (Electronic)") == [("1460-2431", "online")]
+    assert exports.date_parts("2019/12/01/") == (2019, 12, 1)
+    assert exports.date_parts("JAN 15 2020") == (2020, 1, 15)
     assert bibtex.decode(r"{\"o}\'{e}{\&} 50\% -- x") == "öé& 50% – x"
     assert bibtex.decode(r"10.1000/a\_b", latex=False) == "10.1000/a_b"
     assert bibtex.decode("The {DNA} of {US} $5 grants") == "The DNA of US $5 grants"

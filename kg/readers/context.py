@@ -1,0 +1,58 @@
+"""The record a reader is reading: where it came from, and the warnings found on the way.
+
+Every format's reader keeps one :class:`ReaderContext` (or a subclass that adds
+how that format's values are got at) while it turns one raw record into a
+:class:`~kg.records.Record`. A problem that makes the record unusable is a
+:class:`~kg.errors.RecordError` from :meth:`ReaderContext.fail`, naming the
+field; one that only leaves a value out is an :class:`~kg.records.Issue` from
+:meth:`ReaderContext.warn`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from kg.errors import Location, RecordError
+from kg.readers.normalize import markup_to_text
+from kg.records import Issue
+
+T = TypeVar("T")
+
+
+class ReaderContext:
+    """The origin of the record being read (for messages) and its warnings."""
+
+    def __init__(self, origin: Location) -> None:
+        self.origin = origin
+        self.issues: list[Issue] = []
+
+    def fail(self, field: str | None, problem: str) -> RecordError:
+        """The error that rejects the record, naming ``field`` (raise it)."""
+        return RecordError(Location(self.origin.path, self.origin.record, field), problem)
+
+    def warn(self, field: str, message: str) -> None:
+        """A problem that does not stop the record being used."""
+        self.issues.append(Issue(field, message))
+
+    def read(self, field: str | None, fn: Callable[..., T], *args: object) -> T:
+        """``fn(*args)``; a ``ValueError`` it raises rejects the record, naming ``field``."""
+        try:
+            return fn(*args)
+        except ValueError as e:
+            raise self.fail(field, str(e)) from None
+
+    def lenient(self, field: str, fn: Callable[..., T], *args: object) -> T | None:
+        """``fn(*args)``; a ``ValueError`` it raises is a warning (``...; left out``) and None."""
+        try:
+            return fn(*args)
+        except ValueError as e:
+            self.warn(field, f"{e}; left out")
+            return None
+
+    def plain(self, field: str, text: str, *, single_line: bool = True) -> str:
+        """A text that may hold HTML, JATS or MathML markup, as plain text."""
+        try:
+            return markup_to_text(text, single_line=single_line)
+        except ValueError as e:
+            raise self.fail(field, str(e)) from None

@@ -1,0 +1,541 @@
+"""What the RIS and BibTeX readers share: the :class:`Export` (the fields of one
+exported reference, as text, with the tag or field each came from) and
+:func:`to_record`, which turns it into a :class:`~kg.records.Record`.
+
+kg/readers/ris.py and kg/readers/bibtex.py each fill an :class:`Export` from
+their own syntax; how each field then maps is in kg/readers/ris.py's docstring
+(by RIS tag), kg/readers/bibtex.py's (what is BibTeX's own) and docs/sources.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import partial
+from urllib.parse import unquote
+
+from kg import ids
+from kg.errors import Location
+from kg.readers import fields
+from kg.readers.base import Skipped
+from kg.readers.context import ReaderContext
+from kg.readers.normalize import (
+    MONTHS,
+    check_url,
+    clean_text,
+    language_code,
+    split_pages,
+    strip_retracted_prefix,
+)
+from kg.records import Author, Journal, Organization, Record, Source, Status
+
+# kinds that are published in a journal: they get journal, volume and issue
+IN_JOURNAL = {"journal-article", "correction", "retraction-notice"}
+# document types as Scopus (M3, document_type) and others name them -> kind
+DOCUMENT_TYPES = {
+    "article": "journal-article",
+    "review": "journal-article",
+    "letter": "journal-article",
+    "note": "journal-article",
+    "editorial": "journal-article",
+    "short survey": "journal-article",
+    "data paper": "journal-article",
+    "article in press": "journal-article",
+    "journal article": "journal-article",
+    # an erratum names no corrected work in these exports, and kg's correction
+    # notices must (cito:corrects): it stays a journal article
+    "erratum": "journal-article",
+    "conference paper": "proceedings-article",
+    "proceedings paper": "proceedings-article",
+    "book chapter": "book-chapter",
+    "chapter": "book-chapter",
+    "book": "book",
+    "preprint": "preprint",
+}
+PREPRINT_HINT = re.compile(
+    r"arxiv|biorxiv|medrxiv|chemrxiv|ssrn|research\s*square|preprints\.org|\b10\.48550/",
+    re.IGNORECASE,
+)
+_ISSN_TOKEN = re.compile(r"\b(\d{4})[-\u2010\u2011\u2013 ]?(\d{3}[\dXx])\b(?:\s*\(([^)]*)\))?")
+_ISBN_LIKE = re.compile(r"^[\d\-\s]{10,17}[\dXx]$")
+_DOI_IN_TEXT = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
+_DOI_SUFFIX = re.compile(r"\s*\[doi\]\s*$", re.IGNORECASE)
+_OPENING = {")": "(", "]": "[", "}": "{"}
+_PMID_IN_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
+_BRACKETED = re.compile(r"^\s*\[([^\]]+)\]\s*(.+)$", re.DOTALL)
+
+Value = tuple[str, str]  # (tag or field name, text as given)
+
+
+@dataclass(slots=True)
+class Name:
+    """An author as the export gives it."""
+
+    field: str
+    text: str  # the name as written (for messages and for names kg cannot split)
+    family: str | None = None
+    given: str | None = None
+    suffix: str | None = None
+
+
+@dataclass(slots=True)
+class Export:
+    """One reference from a RIS or BibTeX export, field by field, before normalising."""
+
+    origin: Location
+    type_field: str  # "TY" or "entry type"
+    type_label: str  # e.g. "JOUR", "article": what the summary counts when skipped
+    kind: str | None  # the kind the export's type gives, None if kg does not map it
+    document_type: Value | None = None  # Scopus' M3 / document_type
+    titles: list[Value] = field(default_factory=list)
+    abstracts: list[Value] = field(default_factory=list)
+    keywords: list[Value] = field(default_factory=list)
+    dois: list[Value] = field(default_factory=list)
+    doi_hints: list[Value] = field(default_factory=list)  # fields that may hold a DOI
+    issns: list[Value] = field(default_factory=list)
+    eissns: list[Value] = field(default_factory=list)
+    journals: list[Value] = field(default_factory=list)
+    publisher: Value | None = None
+    volume: Value | None = None
+    issue: Value | None = None
+    pages: Value | None = None
+    first_page: Value | None = None
+    last_page: Value | None = None
+    article_number: Value | None = None
+    years: list[Value] = field(default_factory=list)
+    dates: list[Value] = field(default_factory=list)
+    month: Value | None = None
+    day: Value | None = None
+    language: Value | None = None
+    urls: list[Value] = field(default_factory=list)
+    pmids: list[Value] = field(default_factory=list)
+    pmid_hints: list[Value] = field(default_factory=list)  # notes that may say "PMID: n"
+    authors: list[Name] = field(default_factory=list)
+    affiliations: list[Value] = field(default_factory=list)
+    orcids: list[Value] = field(default_factory=list)  # "Family, Given/ORCID; ..."
+    database: str | None = None  # DB / source: "Scopus", named as the source of a status
+
+
+class _Draft(ReaderContext):
+    """The record being built, with the origin at hand for messages."""
+
+    def text(self, value: Value, *, single_line: bool = True) -> str:
+        """The text of a field, white space tidied; bytes that were not UTF-8 reject the record."""
+        name, raw = value
+        bad = re.search("[\udc80-\udcff]", raw)
+        if bad:
+            byte = ord(bad.group()) - 0xDC00
+            raise self.fail(name, f"not UTF-8 text (byte 0x{byte:02X}); save the file as UTF-8")
+        return self.read(name, partial(clean_text, single_line=single_line), raw)
+
+
+def split_list(text: str) -> list[str]:
+    """``a; b; c`` -> ``[a, b, c]``; without ``;``, ``a, b`` -> ``[a, b]``."""
+    sep = ";" if ";" in text else ","
+    return [p.strip() for p in text.split(sep) if p.strip()]
+
+
+def doi_of(text: str) -> str | None:
+    """A DOI from any of its spellings: bare, ``doi:``, a resolver URL (percent-escaped or
+    not), with trailing punctuation or PubMed's `` [doi]``; None if there is none."""
+    value = _DOI_SUFFIX.sub("", text.strip())
+    if value.lower().startswith(("http://", "https://")):
+        value = unquote(value)
+    doi = ids.normalize_doi(value)
+    if doi is None:
+        m = _DOI_IN_TEXT.search(value)
+        if m and (m.start() == 0 or "doi" in value[: m.start()].lower()):
+            doi = ids.normalize_doi(m.group().rstrip(".,;)]}"))
+    # a closing bracket the DOI does not open is the sentence's: "(doi:10.1/x)"
+    while doi and doi[-1] in ")]}" and doi.count(doi[-1]) > doi.count(_OPENING[doi[-1]]):
+        doi = doi[:-1]
+    return doi
+
+
+def issns_of(text: str) -> list[tuple[str, str | None]]:
+    """The ISSNs in a field, each with the medium the field names (``print``,
+    ``online``, ``linking``) or None.
+
+    >>> issns_of("14602431 03058557")
+    [('1460-2431', None), ('0305-8557', None)]
+    >>> issns_of("0305-8557 (Print); 1460-2431 (Electronic)")
+    [('0305-8557', 'print'), ('1460-2431', 'online')]
+    """
+    out: list[tuple[str, str | None]] = []
+    for m in _ISSN_TOKEN.finditer(text):
+        issn = f"{m.group(1)}-{m.group(2).upper()}"
+        note = (m.group(3) or "").strip().lower()
+        medium = None
+        if note.startswith("print"):
+            medium = "print"
+        elif note.startswith(("electronic", "online", "e-issn", "eissn")):
+            medium = "online"
+        elif note.startswith("linking"):
+            medium = "linking"
+        out.append((issn, medium))
+    return out
+
+
+def date_parts(text: str) -> tuple[int, int | None, int | None] | None:
+    """(year, month, day) from ``2020``, ``2020/05/03/``, ``2020-05``, ``2005 Jan 15``,
+    ``MAY 2020`` or ``15 May 2005``; None if no year is there.
+
+    >>> date_parts("2019/12/01/"), date_parts("2005 Jan 15"), date_parts("MAY 2020")
+    ((2019, 12, 1), (2005, 1, 15), (2020, 5, None))
+    """
+    value = text.strip()
+    m = re.match(r"^(\d{4})(?:[/-](\d{1,2})?(?:[/-](\d{1,2})?)?)?[/-]*(?:(?<=/).*)?$", value)
+    if m:
+        month = int(m.group(2)) if m.group(2) else None
+        day = int(m.group(3)) if m.group(3) else None
+        return int(m.group(1)), month, day
+    year_m = re.search(r"\b(\d{4})\b", value)
+    if not year_m:
+        return None
+    words = re.findall(r"[A-Za-z]+", value)
+    months = [MONTHS[w.lower()] for w in words if w.lower() in MONTHS]
+    month = months[0] if months else None
+    rest = value[: year_m.start()] + " " + value[year_m.end() :]
+    days = [int(d) for d in re.findall(r"\b(\d{1,2})\b", rest)]
+    day = days[0] if month is not None and len(days) == 1 else None
+    return int(year_m.group(1)), month, day
+
+
+def month_number(text: str) -> int | None:
+    value = text.strip().lower().rstrip(".")
+    if value.isdigit():
+        return int(value) if 1 <= int(value) <= 12 else None
+    return MONTHS.get(value) or MONTHS.get(value[:3])
+
+
+def to_record(ex: Export) -> Record | Skipped:
+    """Turn one exported reference into a :class:`Record` (or :class:`Skipped`).
+
+    :raises RecordError: naming the field that makes the record unusable.
+    """
+    d = _Draft(ex.origin)
+    kind = ex.kind
+    doc_type = d.text(ex.document_type).lower() if ex.document_type else ""
+    if doc_type == "conference review":  # Scopus: the listing of a conference's papers
+        return Skipped(f"{ex.type_label} ({doc_type})", ex.origin)
+    if kind in (None, "journal-article", "book") and doc_type in DOCUMENT_TYPES:
+        refined = DOCUMENT_TYPES[doc_type]
+        # a Scopus "Book Chapter" exported as @BOOK / TY BOOK, an erratum, a
+        # conference paper in a serial: the document type says what the work is
+        if kind is None or refined != "journal-article":
+            kind = refined
+    if kind is None and ex.type_label.lower() in ("unpb", "elec", "misc", "online", "unpublished"):
+        hints = [v for _, v in ex.dois + ex.journals + ex.urls + ex.doi_hints]
+        if any(PREPRINT_HINT.search(h) for h in hints):
+            kind = "preprint"
+    if kind is None:
+        return Skipped(ex.type_label or "no type", ex.origin)
+
+    titles = [d.text(v) for v in ex.titles]
+    titles = [t for t in titles if t]
+    if not titles:
+        field_name = ex.titles[0][0] if ex.titles else ("TI" if ex.type_field == "TY" else "title")
+        raise d.fail(field_name, "the record has no title")
+
+    doi = _doi(d, ex)
+    label = f"{ex.origin.record} [{doi}]" if doi else ex.origin.record
+    rec = Record(origin=Location(ex.origin.path, label), kind=kind, doi=doi)
+    d.origin = rec.origin
+
+    title = titles[0]
+    # "Retracted: ..." is also how notices are titled; Scopus types those "Erratum"
+    stripped = strip_retracted_prefix(title) if doc_type != "erratum" else None
+    if stripped is not None or doc_type == "retracted":
+        if stripped is not None:
+            rec.shown_title = (title, "und")
+            title = stripped
+        sources = [Source(name=ex.database)] if ex.database else []
+        rec.statuses.append(Status("retracted", sources=sources))
+    rec.titles = [(title, "und")]
+    rec.abstracts = [(t, "und") for t in (d.text(v, single_line=False) for v in ex.abstracts) if t][
+        :1
+    ]
+    keywords: list[str] = []
+    for v in ex.keywords:
+        text = d.text(v)
+        if ex.type_field == "TY":  # one keyword a line, or several split by ";"
+            keywords.extend(p.strip() for p in text.split(";"))
+        else:  # BibTeX: "a; b; c", else "a, b, c"
+            keywords.extend(split_list(text))
+    rec.keywords = [(k, "und") for k in dict.fromkeys(k for k in keywords if k)]
+
+    if ex.language:
+        text = d.text(ex.language)
+        first = split_list(text)[0] if text else ""
+        if first:
+            rec.language = d.lenient(ex.language[0], language_code, first)
+
+    _dates(d, ex, rec)
+    if kind in IN_JOURNAL:
+        rec.journal = _journal(d, ex)
+        rec.volume = d.text(ex.volume) or None if ex.volume else None
+        rec.issue = d.text(ex.issue) or None if ex.issue else None
+    _pages(d, ex, rec)
+    rec.authors = _authors(d, ex, rec)
+    for v in ex.urls:
+        text = d.text(v)
+        if not text or doi_of(text) and "doi.org" in text.lower():
+            continue
+        rec.url = d.lenient(v[0], check_url, text)
+        if rec.url:
+            break
+    rec.pmid = _pmid(d, ex)
+    rec.issues = d.issues
+    return rec
+
+
+def _doi(d: _Draft, ex: Export) -> str | None:
+    found: list[str] = []
+    for v in ex.dois:
+        text = d.text(v)
+        if not text:
+            continue
+        doi = doi_of(text)
+        if doi is not None:
+            found.append(doi)
+            continue
+        several = [doi_of(p) for p in re.split(r"[\s;,]+", text) if p]  # "10.1/a; 10.1/b"
+        if not several or None in several:
+            raise d.fail(v[0], f"{text!r} is not a DOI")
+        found.extend(x for x in several if x)
+    if not found:
+        for v in ex.doi_hints:  # M3 or UR: only an unmistakable DOI counts
+            text = d.text(v)
+            if text.startswith("10.") or "doi.org/" in text.lower():
+                doi = doi_of(text)
+                if doi is not None:
+                    found.append(doi)
+                    break
+    unique = list(dict.fromkeys(found))
+    for other in unique[1:]:
+        d.warn(ex.dois[0][0] if ex.dois else "DOI", f"a second DOI {other} is left out")
+    return unique[0] if unique else None
+
+
+def _journal(d: _Draft, ex: Export) -> Journal | None:
+    j = Journal()
+    for v in ex.journals:
+        text = d.text(v)
+        if text:
+            j.titles = [(text, "und")]
+            break
+    typed: dict[str, str] = {}
+    unknown: list[str] = []
+    eissns = [(i, v[0]) for v in ex.eissns for i, _ in issns_of(d.text(v))]
+    for v in ex.issns:
+        text = d.text(v)
+        found = issns_of(text)
+        if not found and text and not _ISBN_LIKE.match(text.replace(";", "")):
+            d.warn(v[0], f"{text!r} holds no ISSN (expected NNNN-NNNC); left out")
+        for issn, medium in found:
+            if medium is None and eissns and len(found) == 1:
+                medium = "print"  # the export gives the eISSN apart, so this one is print
+            if medium is None:
+                unknown.append(issn)
+            else:
+                typed.setdefault(medium, issn)
+    for issn, _ in eissns:
+        typed.setdefault("online", issn)
+    j.issn_print = typed.get("print")
+    j.issn_online = typed.get("online")
+    j.issn_l = typed.get("linking")
+    # ISSNs whose medium the export does not give are kept as such, never
+    # guessed; sorted, so that "14602431 03058557" and "0305-8557; 1460-2431"
+    # (one journal in two exports) name the same journal
+    j.issns_unknown = sorted(i for i in set(unknown) if i not in typed.values())
+    for issn in j.issns():
+        fields.check_digits(d, ex.issns[0][0] if ex.issns else ex.eissns[0][0], "issn", issn)
+    if ex.publisher:
+        name = d.text(ex.publisher)
+        if name:
+            j.publisher = Organization(names=[(name, "und")])
+    if not j.titles and not j.issns():
+        return None
+    return j
+
+
+def _dates(d: _Draft, ex: Export, rec: Record) -> None:
+    """Year from the year fields (else a date field); the full date from whichever gives a day.
+
+    A date without a year (Web of Science's ``DA  - JAN 15``, BibTeX's
+    ``month``/``day``) is read with the year of the record.
+    """
+    year: int | None = None
+    full: str | None = None
+    for v in ex.years:
+        text = d.text(v)
+        parts = date_parts(text) if text else None
+        if parts is None or not 1 <= parts[0] <= 9999:
+            if text:
+                d.warn(v[0], f"{text!r} is not a year; left out")
+            continue
+        year = year or parts[0]
+        full = full or fields.full_date(*parts)
+    if year is not None and (ex.month or ex.day):
+        month = d.text(ex.month) if ex.month else ""
+        day = d.text(ex.day) if ex.day else ""
+        parts = date_parts(f"{year} {month} {day}".strip())
+        if parts is not None and parts[1] is None and month_number(month):
+            parts = (year, month_number(month), int(day) if day.isdigit() else None)
+        full = full or (fields.full_date(*parts) if parts else None)
+    for v in ex.dates:
+        text = d.text(v)
+        parts = date_parts(text) if text else None
+        if parts is None and year is not None:
+            parts = date_parts(f"{text} {year}")
+        if parts is None or not 1 <= parts[0] <= 9999:
+            if text:
+                d.warn(v[0], f"{text!r} is not a date; left out")
+            continue
+        year = year or parts[0]
+        if parts[0] == year:
+            full = full or fields.full_date(*parts)
+    rec.year = year
+    rec.date = full if full is not None and year is not None and full[:4] == f"{year:04d}" else None
+
+
+def _pages(d: _Draft, ex: Export, rec: Record) -> None:
+    first = d.text(ex.first_page) if ex.first_page else ""
+    last = d.text(ex.last_page) if ex.last_page else ""
+    pages = d.text(ex.pages) if ex.pages else ""
+    where = (ex.pages or ex.first_page or ex.last_page or ("pages", ""))[0]
+    if not pages and first:
+        pages = f"{first}-{last}" if last and last != first else first
+    parts = d.lenient(where, split_pages, pages) if pages else None
+    if parts:
+        rec.first_page, rec.last_page, rec.page_range = parts
+    if rec.first_page is None and ex.article_number:
+        number = d.text(ex.article_number)
+        if number and not re.search(r"\s", number):
+            rec.first_page = number
+
+
+def _authors(d: _Draft, ex: Export, rec: Record) -> list[Author]:
+    authors: list[Author] = []
+    for n in ex.authors:
+        family = d.text((n.field, n.family)) if n.family else None
+        given = d.text((n.field, n.given)) if n.given else None
+        suffix = d.text((n.field, n.suffix)) if n.suffix else None
+        text = d.text((n.field, n.text))
+        name = fields.shown_name(given, family, suffix=suffix) if family else text
+        if not name:
+            continue
+        authors.append(Author(name=name, family=family or None, given=given or None))
+    for v in ex.affiliations:
+        _affiliations(d, v, authors, rec)
+    rec.affiliations = _unique_orgs(rec.affiliations)
+    for v in ex.orcids:
+        _orcids(d, v, authors)
+    return authors
+
+
+def _affiliations(d: _Draft, value: Value, authors: list[Author], rec: Record) -> None:
+    """Attach the institutions of one field to the authors it names, else to the work.
+
+    Web of Science names the authors: ``[Family, Given; Family, Given]
+    Institution`` (its C1 field) or, in BibTeX, one line per institution
+    ``Family, Given; Family, Given, Institution``. Such a line counts only if
+    every name in it is an author of the record; anything else is a list of
+    institutions, one per line or separated by ``;`` (Scopus), for the work.
+    """
+    lines = [d.text((value[0], line)) for line in value[1].splitlines()]
+    lines = [line for line in lines if line]
+    attached: list[tuple[list[Author], str]] = []
+    for line in lines:
+        if re.search(r"\((?:corresponding|reprint) author\)", line, re.IGNORECASE):
+            continue  # repeats the address of an author named again below
+        m = _BRACKETED.match(line)
+        if m:
+            people = [_find_author(who, authors) for who in m.group(1).split(";")]
+            institution = m.group(2)
+        else:
+            *names, last = line.split(";")
+            family, _, rest = last.partition(",")
+            given, _, institution = rest.strip().partition(",")
+            people = [_find_author(who, authors) for who in names]
+            people.append(_find_author(f"{family},{given}", authors))
+        institution = institution.strip().rstrip(".").strip()
+        if not institution or any(p is None for p in people):
+            attached = []
+            break
+        attached.append(([p for p in people if p is not None], institution))
+    if attached:
+        for holders, name in attached:
+            org = Organization(names=[(name, "und")])
+            for author in holders:
+                if org not in author.affiliations:
+                    author.affiliations.append(org)
+        return
+    parts: list[str] = []
+    plain: list[str] = []
+    for line in lines:
+        m = _BRACKETED.match(line)
+        if m:
+            parts.append(m.group(2))
+        else:
+            plain.append(line)
+    parts.extend(" ".join(plain).split(";"))  # "Institution A; Institution B"
+    for part in parts:
+        if part.strip(" ."):
+            rec.affiliations.append(Organization(names=[(part.strip(), "und")]))
+
+
+def _orcids(d: _Draft, value: Value, authors: list[Author]) -> None:
+    """Web of Science's ``Family, Given/0000-0002-1825-0097; ...``: ORCID iDs of named authors."""
+    for part in d.text(value).split(";"):
+        who, _, raw = part.rpartition("/")
+        author = _find_author(who, authors) if who.strip() else None
+        if author is None and len(authors) == 1 and not who.strip():
+            author = authors[0]
+        orcid = ids.normalize_orcid(raw)
+        if author is None or orcid is None:
+            if part.strip():
+                d.warn(value[0], f"{part.strip()!r} names no author of the record; left out")
+            continue
+        fields.check_digits(d, value[0], "orcid", orcid)
+        author.orcid = author.orcid or orcid
+
+
+def _unique_orgs(orgs: list[Organization]) -> list[Organization]:
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for org in orgs:
+        key = tuple(org.names)
+        if key not in seen:
+            seen.add(key)
+            out.append(org)
+    return out
+
+
+def _find_author(who: str, authors: list[Author]) -> Author | None:
+    """The author that ``Family, Given`` (as Web of Science writes it) names, if just one."""
+    family, _, given = who.strip().partition(",")
+    initial = given.strip()[:1].casefold()
+    found = [
+        a
+        for a in authors
+        if a.family
+        and a.family.casefold() == family.strip().casefold()
+        and (not initial or not a.given or a.given[:1].casefold() == initial)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _pmid(d: _Draft, ex: Export) -> str | None:
+    for v in ex.pmids:
+        text = d.text(v)
+        m = re.fullmatch(r"(?:pmid:?\s*)?(\d{1,9})", text, re.IGNORECASE)
+        if m:
+            return m.group(1).lstrip("0") or None
+        if text:
+            d.warn(v[0], f"{text!r} is not a PubMed id; left out")
+    for v in ex.pmid_hints:
+        m = _PMID_IN_TEXT.search(d.text(v))
+        if m:
+            return m.group(1).lstrip("0") or None
+    return None
