@@ -12,8 +12,8 @@ Each implementation runs in a fresh process per size:
 
 - ``read``: the records are read and parsed, nothing else (the reader's own cost);
 - ``old``: the resolver as it was, every authorship in Python objects
-  (tests/_old_resolver.py, kept as the reference for the equivalence test);
-- ``new``: kg/resolve.py, the evidence in SQLite.
+  (tests/mapping/old_resolver.py, kept as the reference for the equivalence test);
+- ``new``: kg/mapping/resolve/, the evidence in SQLite.
 
 The child reads the records once (pass 1: ``observe`` each record; for ``new``
 the time in :func:`kg.mapping.resolve.observation`, which a worker process can do, and
@@ -51,7 +51,7 @@ def peak_mb() -> float:
 def child(impl: str, path: Path) -> dict[str, object]:
     """Run one implementation over the records of ``path``; the figures."""
     sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "tests" / "mapping"))
     from kg.iris import IriMinter
     from kg.mapping.resolve import default_tables, load_variants
     from kg.readers import SourceFile, read_source
@@ -62,9 +62,9 @@ def child(impl: str, path: Path) -> dict[str, object]:
     at_start = peak_mb()
     resolver: object = None
     if impl == "old":
-        import _old_resolver
+        import old_resolver
 
-        resolver = _old_resolver.Resolver(minter, variants)
+        resolver = old_resolver.Resolver(minter, variants)
     elif impl == "new":
         from kg.mapping.resolve import Resolver, observation
 

@@ -1,7 +1,7 @@
 """Mapping: a record becomes RDF blocks in kg's vocabulary, with entity resolution across records.
 
 Exports :class:`Mapper` (kg/mapping/mapper.py) and :class:`Resolver`
-(kg/mapping/resolve.py: which authorships are one person, which journals and
+(kg/mapping/resolve/: which authorships are one person, which journals and
 organisations are one).
 """
 

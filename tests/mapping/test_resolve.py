@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import _old_resolver
+import old_resolver
 import pyoxigraph as ox
 import pytest
 import yaml
@@ -301,7 +301,7 @@ def test_one_initial_and_a_shared_organisation_are_not_enough(tmp_path: Path) ->
 # --- evidence on disk: exactly the decisions the in-memory resolver took -------------
 
 MINTER = IriMinter(BASE)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = [ROOT / "data", ROOT / "tests" / "data" / "samples", ROOT / "tests" / "cases"]
 VARIANTS = load_variants(default_tables())
 
@@ -335,8 +335,8 @@ def decisions(resolver: Any, records: Sequence[Record]) -> dict[str, list[Any]]:
 
 
 def reference(records: Sequence[Record], variants: dict[str, str]) -> dict[str, list[Any]]:
-    """The decisions of the reference implementation (tests/_old_resolver.py)."""
-    return decisions(_old_resolver.resolve_sources(records, MINTER, variants), records)
+    """The decisions of the reference implementation (tests/mapping/old_resolver.py)."""
+    return decisions(old_resolver.resolve_sources(records, MINTER, variants), records)
 
 
 def assert_same_decisions(
@@ -367,8 +367,8 @@ def test_the_same_decisions_on_all_the_sample_data_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # small batches, chunks and windows: writing, spilling and reloading are exercised
-    monkeypatch.setattr(kg.mapping.resolve, "_BATCH", 7)
-    monkeypatch.setattr(kg.mapping.resolve, "_WINDOW", 5)
+    monkeypatch.setattr(Resolver, "BATCH", 7)
+    monkeypatch.setattr(Resolver, "WINDOW", 5)
     monkeypatch.setattr(MergeLog, "CHUNK", 3)
     records = [r for folder in SAMPLES for r in sample_records(folder)]
     expected = assert_same_decisions(records)
@@ -479,7 +479,7 @@ def pool_records(rng: random.Random, n: int, size: int = 30) -> list[Record]:
 
 
 def test_the_same_decisions_on_records_by_people_who_recur(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kg.mapping.resolve, "_BATCH", 50)
+    monkeypatch.setattr(Resolver, "BATCH", 50)
     monkeypatch.setattr(MergeLog, "CHUNK", 16)
     records = pool_records(random.Random(7), 600, 60)
     expected = assert_same_decisions(records)
@@ -505,7 +505,7 @@ WHYS = [
 
 def test_the_second_pass_may_start_anywhere(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers map units in any order, each from its first record: loaded windows follow."""
-    monkeypatch.setattr(kg.mapping.resolve, "_WINDOW", 4)
+    monkeypatch.setattr(Resolver, "WINDOW", 4)
     records = pool_records(random.Random(3), 120)
     expected = reference(records, VARIANTS)["people"]
     counts = [len(r.authors) for r in records]
@@ -769,7 +769,7 @@ def test_the_first_pass_keeps_no_authorship_in_python_objects(
 ) -> None:
     """The peak of Python memory in the first pass and the decisions is the same for 1,000
     and for 10,000 records (the reference implementation's grows by about 1 kB a record)."""
-    monkeypatch.setattr(kg.mapping.resolve, "_BATCH", 500)
+    monkeypatch.setattr(Resolver, "BATCH", 500)
 
     def records(n: int) -> Iterator[Record]:
         for i in range(n):  # names recur, evidence does not: no merge candidates
@@ -792,4 +792,4 @@ def test_the_first_pass_keeps_no_authorship_in_python_objects(
 
     peak(100, kg.mapping.resolve)  # warm up caches
     assert peak(10_000, kg.mapping.resolve) < peak(1_000, kg.mapping.resolve) + 100_000
-    assert peak(10_000, _old_resolver) > peak(1_000, _old_resolver) + 5_000_000
+    assert peak(10_000, old_resolver) > peak(1_000, old_resolver) + 5_000_000

@@ -1,8 +1,9 @@
 """The entity resolver as it was before evidence moved to disk (kg/resolve.py at c949264).
 
 This is the reference implementation kept for the equivalence test in
-tests/test_resolve.py: the new resolver must take exactly the decisions this one
-takes. Do not change it (beyond what ruff needs); it is not used by kg itself.
+tests/mapping/test_resolve.py: the new resolver must take exactly the decisions this
+one takes. Do not change it (beyond what ruff needs, and no private name imported from
+kg); it is not used by kg itself.
 """
 
 from __future__ import annotations
@@ -583,11 +584,12 @@ def resolve_sources(
 
 def default_tables() -> Sequence[Path]:
     """kg's own name-variants table (``data/organisations.tsv``, shipped in the wheel)."""
-    from kg.resources import _PACKAGE
+    import kg
 
+    package = Path(kg.__file__).resolve().parent  # kg/resources.py's (private) _PACKAGE
     for candidate in (
-        _PACKAGE / "_resources" / "organisations.tsv",
-        _PACKAGE.parent / "data" / "organisations.tsv",
+        package / "_resources" / "organisations.tsv",
+        package.parent / "data" / "organisations.tsv",
     ):
         if candidate.is_file():
             return [candidate]

@@ -1,0 +1,118 @@
+"""Organisations across records: one by ROR id, else by a normalised name that a
+name-variants table or another record ties to a ROR id."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.ids import normalize_ror
+from kg.iris import IriMinter
+from kg.mapping.resolve.merges import Merge, MergeLog
+from kg.mapping.resolve.names import org_key
+
+
+def load_variants(paths: Iterable[Path]) -> dict[str, str]:
+    """Name variants -> ROR id from tab-separated ``name<TAB>ror`` files (``#`` comments).
+
+    :raises InputError: naming the file and line of a bad row.
+    """
+    table: dict[str, str] = {}
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as e:
+            raise InputError(f"{path}: cannot read the organisation table: {e.strerror}") from None
+        for n, row in enumerate(csv.reader(text.splitlines(), delimiter="\t"), start=1):
+            if not row or not row[0].strip() or row[0].lstrip().startswith("#"):
+                continue
+            if len(row) < 2 or normalize_ror(row[1]) is None:
+                raise InputError(
+                    f"{path.name}: line {n}: expected 'name<TAB>ROR id', got {chr(9).join(row)!r}"
+                )
+            table[org_key(row[0])] = normalize_ror(row[1]) or ""
+    return table
+
+
+def default_tables() -> Sequence[Path]:
+    """kg's own name-variants table (``data/organisations.tsv``, shipped in the wheel)."""
+    import kg
+
+    package = Path(kg.__file__).resolve().parent
+    for candidate in (
+        package / "_resources" / "organisations.tsv",
+        package.parent / "data" / "organisations.tsv",
+    ):
+        if candidate.is_file():
+            return [candidate]
+    return []
+
+
+def decide_organisations(
+    db: sqlite3.Connection,
+    variants: dict[str, str],
+    minter: IriMinter,
+    merges: MergeLog,
+    near_misses: MergeLog,
+) -> dict[str, str]:
+    """The names seen without a ROR id (table ``org_name``) -> the ROR id each resolves to,
+    from the name-variants table or the names seen with one (``org_ror``); the merges and
+    near-misses logged."""
+    org_ror: dict[str, str] = {}
+    # both in key order: walk the names without a ROR id, and the ROR ids beside them
+    names = _grouped(db.execute("SELECT DISTINCT key, name FROM org_name ORDER BY key, name"))
+    rors = _grouped(db.execute("SELECT DISTINCT key, ror FROM org_ror ORDER BY key, ror"))
+    pending = next(rors, None)
+    for key, given in names:
+        while pending is not None and pending[0] < key:
+            pending = next(rors, None)
+        found = pending[1] if pending is not None and pending[0] == key else []
+        ror = variants.get(key)
+        if ror is not None:
+            evidence = "the name-variants table"
+        elif len(found) == 1:
+            ror = found[0]
+            evidence = "the same name as an organisation with this ROR id in another record"
+        elif len(found) > 1:
+            near_misses.append(
+                Merge(
+                    "organisation",
+                    "",
+                    given,
+                    f"the name is given to organisations with different ROR ids "
+                    f"({', '.join(found)}): a record without a ROR id is kept apart",
+                )
+            )
+            continue
+        else:
+            if len(given) > 1:
+                merges.append(
+                    Merge(
+                        "organisation",
+                        minter.org_key("name", key),
+                        given,
+                        f"the same normalised name ({key!r})",
+                    )
+                )
+            continue
+        org_ror[key] = ror
+        merges.append(
+            Merge(
+                "organisation",
+                minter.org_ror(ror),
+                given,
+                f"given without a ROR id; {evidence}",
+            )
+        )
+    return org_ror
+
+
+def _grouped(rows: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
+    """(key, [values]) from rows sorted by key."""
+    for key, group in itertools.groupby(rows, key=itemgetter(0)):
+        yield key, [value for _, value in group]
