@@ -2,7 +2,7 @@
 
 :meth:`Mapper.map_record` returns the blocks (subject + predicate/object pairs)
 that describe one record: the work and everything it links to. The build
-(kg/build.py) streams them out. Two flags on a block guide it:
+(kg/build/) streams them out. Two flags on a block guide it:
 
 - ``tracked``: the block's node may come again (a journal, an organisation, a
   person with an ORCID iD, the work itself when a second source has it), so the
@@ -103,6 +103,14 @@ def _unique(pairs: Pairs) -> Pairs:
     return list(dict.fromkeys(pairs))
 
 
+def _part(out: list[MappedBlock], path: str, kind: str, label: str, value: str, of: str) -> str:
+    """A journal's volume or an issue (``kind``) at ``path``, named ``value`` by ``label``, part
+    of ``of``: its block goes to ``out``; its IRI in N-Triples form."""
+    node = iri(path)
+    out.append(MappedBlock(node, [(V.TYPE, kind), (label, literal(value)), (V.PART_OF, of)], True))
+    return node
+
+
 def language_iri(code: str) -> str:
     """The Library of Congress IRI of an ISO 639-1 (or 639-2) language code."""
     ns = LOC_ISO639_1 if len(code) == 2 else LOC_ISO639_2
@@ -162,7 +170,7 @@ class Mapper:
         w_iri = article_iri(rec, m, self.resolver)
         w = iri(w_iri)
         main: Pairs = [(V.TYPE, KIND_CLASS[rec.kind])]
-        # A work is described once (kg/build.py keeps its first description);
+        # A work is described once (the build, kg/build/, keeps its first description);
         # only a notice can meet its own node again, in another record's status.
         out.append(MappedBlock(w, main, rec.kind in _NOTICE_KIND.values()))
         more: Pairs = []  # what any source may add to the work: the merge block
@@ -192,12 +200,12 @@ class Mapper:
         container = self._container(rec, out)
         if container:
             main.append((V.PART_OF, container))
-        if rec.first_page:
-            main.append((V.STARTING_PAGE, literal(rec.first_page)))
-        if rec.last_page:
-            main.append((V.ENDING_PAGE, literal(rec.last_page)))
-        if rec.page_range:
-            main.append((V.PAGE_RANGE, literal(rec.page_range)))
+        pages = (
+            (V.STARTING_PAGE, rec.first_page),
+            (V.ENDING_PAGE, rec.last_page),
+            (V.PAGE_RANGE, rec.page_range),
+        )
+        main.extend((predicate, literal(value)) for predicate, value in pages if value)
         self._authors(rec, w_iri, main, out)
 
         more.extend((V.KEYWORD, literal(t, lang)) for t, lang in rec.keywords)
@@ -258,33 +266,10 @@ class Mapper:
         path = j_iri
         if rec.volume:
             path = f"{j_iri}/volume/{segment(rec.volume)}"
-            vol = iri(path)
-            out.append(
-                MappedBlock(
-                    vol,
-                    [
-                        (V.TYPE, V.JOURNAL_VOLUME),
-                        (V.VOLUME, literal(rec.volume)),
-                        (V.PART_OF, container),
-                    ],
-                    True,
-                )
-            )
-            container = vol
+            container = _part(out, path, V.JOURNAL_VOLUME, V.VOLUME, rec.volume, container)
         if rec.issue:
-            iss = iri(f"{path}/issue/{segment(rec.issue)}")
-            out.append(
-                MappedBlock(
-                    iss,
-                    [
-                        (V.TYPE, V.JOURNAL_ISSUE),
-                        (V.ISSUE_IDENTIFIER, literal(rec.issue)),
-                        (V.PART_OF, container),
-                    ],
-                    True,
-                )
-            )
-            container = iss
+            issue = f"{path}/issue/{segment(rec.issue)}"
+            container = _part(out, issue, V.JOURNAL_ISSUE, V.ISSUE_IDENTIFIER, rec.issue, container)
         return container
 
     def _authors(self, rec: Record, a_iri: str, art: Pairs, out: list[MappedBlock]) -> None:
