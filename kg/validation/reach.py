@@ -8,8 +8,8 @@ it (an inverse path, ``?x p $this``), and triples of the nodes they lead to
 (``sh:class`` reads the value's ``rdf:type``, ``frbr:partOf+`` walks a chain,
 a SPARQL constraint follows its patterns). :func:`reads` works this out once,
 from the shapes graph, as a few sets of predicates (:class:`Reads`);
-kg/settle.py uses them to tell which focus nodes a batch settles and which
-must be checked again once the whole output is known.
+kg/validation/settle.py and books.py use them to tell which focus nodes a batch
+settles and which must be checked again once the whole output is known.
 
 The analysis is conservative: a construct it does not understand widens a set
 to every predicate (``None``), and one whose reach it cannot bound at all (a
@@ -24,16 +24,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from rdflib import RDF, RDFS, SH, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
-from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
-from rdflib.paths import Path as RdfPath
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
+
+from kg.validation import patterns
+from kg.validation.patterns import Scope, all_edges, nt, parse
 
 Predicates = frozenset[str] | None  # N-Triples forms ("<iri>"); None: every predicate
 
@@ -157,11 +154,9 @@ class _Acc:
             self.why.append(why)
 
 
-def _nt(term: Node) -> str:
-    return f"<{term}>"
+class Analysis:
+    """What the shapes of a graph read, worked out by walking them from their targets."""
 
-
-class _Analysis:
     def __init__(self, shapes: Graph) -> None:
         self.g = shapes
         self.acc = _Acc()
@@ -191,7 +186,7 @@ class _Analysis:
         self.path(path, position, reads_values)
         for predicate, value in g.predicate_objects(shape):
             if predicate in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
-                self.acc.read_out(position, _nt(value))
+                self.acc.read_out(position, nt(value))
             elif predicate == SH.qualifiedValueShapesDisjoint:
                 if value == Literal(True):
                     self.acc.unbounded("sh:qualifiedValueShapesDisjoint")
@@ -224,10 +219,10 @@ class _Analysis:
             return
         if predicate == SH["class"]:
             # the node's rdf:type, and the classes' rdfs:subClassOf chain
-            acc.read_out(position, _nt(RDF.type))
-            acc.add("entry", _nt(RDF.type))
-            acc.add("entry", _nt(RDFS.subClassOf))
-            acc.add("far_out", _nt(RDFS.subClassOf))
+            acc.read_out(position, nt(RDF.type))
+            acc.add("entry", nt(RDF.type))
+            acc.add("entry", nt(RDFS.subClassOf))
+            acc.add("far_out", nt(RDFS.subClassOf))
         elif predicate in (SH.node, SH["not"], SH.qualifiedValueShape):
             self.shape(value, position)
         elif predicate in (SH["and"], SH["or"], SH.xone):
@@ -273,9 +268,9 @@ class _Analysis:
         """A SHACL property path followed from a node in ``position``."""
         g, acc = self.g, self.acc
         if isinstance(path, URIRef):
-            acc.read_out(position, _nt(path))
+            acc.read_out(position, nt(path))
             if reads_values:
-                acc.add("entry", _nt(path))
+                acc.add("entry", nt(path))
             return
         inverse = g.value(path, SH.inversePath)
         if inverse is not None:
@@ -302,7 +297,7 @@ class _Analysis:
 
     def inverse(self, path: Node, position: str, reads_values: bool) -> None:
         if isinstance(path, URIRef):
-            self.acc.read_in(position, _nt(path))
+            self.acc.read_in(position, nt(path))
             return
         # an inverse of a complex path: every predicate in it, both ways, anywhere
         for predicate in _predicates_in(self.g, path):
@@ -315,21 +310,17 @@ class _Analysis:
 
     def sparql(self, text: str, prefixes: dict[str, str], position: str) -> None:
         """The triple patterns of a SELECT, followed from ``$this`` (at ``position``)."""
-        try:
-            query = translateQuery(parseQuery(text), initNs=prefixes)
-        except Exception as e:  # rdflib raises many kinds of errors on bad SPARQL
-            self.acc.unbounded(f"a SPARQL query kg cannot parse ({e})")
-            return
-        problems: list[str] = []
-        tree = _tree(query.algebra, problems, iter(range(1_000_000)))
+        tree, problems = parse(text, prefixes)
         for problem in problems:
             self.acc.unbounded(problem)
+        if tree is None:
+            return
         done: set[int] = set()
         self.solve(tree, {Variable("this"): position}, done)
-        if any(id(edge) not in done for edge in _all_edges(tree)):
+        if any(id(edge) not in done for edge in all_edges(tree)):
             self.acc.unbounded("a SPARQL pattern not connected to $this")
 
-    def solve(self, tree: _Scope, reached_in: dict[Node, str], done: set[int]) -> dict[Node, str]:
+    def solve(self, tree: Scope, reached_in: dict[Node, str], done: set[int]) -> dict[Node, str]:
         """Follow a scope's patterns from the variables bound so far; the variables it binds.
 
         A pattern is read from a side already bound: its subject's outgoing
@@ -363,7 +354,7 @@ class _Analysis:
                     continue
                 followed.add(id(edge))
                 done.add(id(edge))
-            parts: list[tuple[int, list[_Scope]]] = [(id(o), [o]) for o in tree.optional]
+            parts: list[tuple[int, list[Scope]]] = [(id(o), [o]) for o in tree.optional]
             parts += [(id(u), u) for u in tree.unions]
             for part, branches in parts:
                 # each branch starts from what the scope bound without this part: a
@@ -399,11 +390,11 @@ class _Analysis:
         for shape in roots:
             if (shape, SH.targetClass, None) in g or (shape, RDF.type, RDFS.Class) in g:
                 # the focus node's classes and their superclasses
-                acc.add("entry", _nt(RDF.type))
-                acc.add("entry", _nt(RDFS.subClassOf))
-                acc.add("far_out", _nt(RDFS.subClassOf))
+                acc.add("entry", nt(RDF.type))
+                acc.add("entry", nt(RDFS.subClassOf))
+                acc.add("far_out", nt(RDFS.subClassOf))
             for predicate in g.objects(shape, SH.targetObjectsOf):
-                acc.read_in(_FOCUS, _nt(predicate))
+                acc.read_in(_FOCUS, nt(predicate))
             self.shape(shape, _FOCUS)
 
         def frozen(s: set[str] | None) -> Predicates:
@@ -421,13 +412,13 @@ class _Analysis:
 
 def _predicates_in(g: Graph, path: Node) -> Iterator[str | None]:
     if isinstance(path, URIRef):
-        yield _nt(path)
+        yield nt(path)
         return
     found = False
     for _, o in g.predicate_objects(path):
         found = True
         if isinstance(o, URIRef):
-            yield _nt(o)
+            yield nt(o)
         else:
             yield from _predicates_in(g, o)
     for member in Collection(g, path) if (path, RDF.first, None) in g else ():
@@ -437,124 +428,10 @@ def _predicates_in(g: Graph, path: Node) -> Iterator[str | None]:
         yield None
 
 
-@dataclass
-class _Scope:
-    """The patterns of one SPARQL group: its own edges and its nested groups."""
-
-    edges: list[tuple[Node, str, Node]] = field(default_factory=list)
-    optional: list[_Scope] = field(default_factory=list)
-    unions: list[list[_Scope]] = field(default_factory=list)
-    exists: list[_Scope] = field(default_factory=list)  # EXISTS, NOT EXISTS, MINUS
-
-    def join(self, other: _Scope) -> None:
-        self.edges += other.edges
-        self.optional += other.optional
-        self.unions += other.unions
-        self.exists += other.exists
-
-
-def _all_edges(tree: _Scope) -> Iterator[tuple[Node, str, Node]]:
-    yield from tree.edges
-    for inner in [*tree.optional, *tree.exists, *(b for u in tree.unions for b in u)]:
-        yield from _all_edges(inner)
-
-
-def _tree(node: Any, problems: list[str], counter: Iterator[int]) -> _Scope:
-    """A query's algebra (or, inside EXISTS, rdflib's parsed syntax) as scopes of edges."""
-    scope = _Scope()
-    if isinstance(node, list | tuple):
-        for item in node:
-            scope.join(_tree(item, problems, counter))
-        return scope
-    if not isinstance(node, CompValue):
-        return scope
-    name = node.name
-    if name in ("Graph", "GraphGraphPattern", "ServiceGraphPattern"):
-        problems.append("a SPARQL GRAPH or SERVICE pattern")
-        return scope
-    if name in ("ToMultiSet", "SubSelect"):
-        # a sub-select's variables are its own: kg does not follow them
-        problems.append("a SPARQL sub-select")
-        return scope
-    if name == "BGP":
-        for s, p, o in node.get("triples") or []:
-            _edges(s, p, o, scope.edges, counter)
-        return scope
-    if name == "TriplesBlock":  # inside EXISTS, rdflib keeps the parsed syntax
-        for flat in node.get("triples") or []:
-            for i in range(0, len(flat) - 2, 3):
-                _edges(flat[i], flat[i + 1], flat[i + 2], scope.edges, counter)
-        return scope
-    if name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
-        scope.exists.append(_tree(node.get("graph"), problems, counter))
-        return scope
-    if name == "LeftJoin":
-        scope.join(_tree(node.get("p1"), problems, counter))
-        scope.optional.append(_tree(node.get("p2"), problems, counter))
-        scope.join(_tree(node.get("expr"), problems, counter))
-        return scope
-    if name == "OptionalGraphPattern":
-        scope.optional.append(_tree(node.get("graph"), problems, counter))
-        return scope
-    if name == "Union":
-        branches = [
-            _tree(node.get("p1"), problems, counter),
-            _tree(node.get("p2"), problems, counter),
-        ]
-        scope.unions.append(branches)
-        return scope
-    if name == "GroupOrUnionGraphPattern":
-        groups = node.get("graph") or []
-        if len(groups) == 1:
-            return _tree(groups[0], problems, counter)
-        scope.unions.append([_tree(g, problems, counter) for g in groups])
-        return scope
-    if name == "Minus":
-        scope.join(_tree(node.get("p1"), problems, counter))
-        scope.exists.append(_tree(node.get("p2"), problems, counter))
-        return scope
-    if name == "MinusGraphPattern":
-        scope.exists.append(_tree(node.get("graph"), problems, counter))
-        return scope
-    for key, value in node.items():  # Join, Filter, Extend, Project, ...: one scope
-        if key != "_vars":
-            scope.join(_tree(value, problems, counter))
-    return scope
-
-
-def _edges(
-    s: Node, p: Any, o: Node, out: list[tuple[Node, str, Node]], counter: Iterator[int]
-) -> None:
-    """A triple pattern (its predicate possibly a property path) as simple edges."""
-    if isinstance(p, URIRef):
-        out.append((s, _nt(p), o))
-    elif isinstance(p, Variable):
-        out.append((s, "*", o))
-    elif isinstance(p, InvPath):
-        _edges(o, p.arg, s, out, counter)
-    elif isinstance(p, SequencePath):
-        current = s
-        for i, step in enumerate(p.args):
-            nxt = o if i == len(p.args) - 1 else Variable(f"_kg_step{next(counter)}")
-            _edges(current, step, nxt, out, counter)
-            current = nxt
-    elif isinstance(p, AlternativePath):
-        for step in p.args:
-            _edges(s, step, o, out, counter)
-    elif isinstance(p, MulPath):
-        # one or more steps: the first from s, the others between other nodes
-        middle = Variable(f"_kg_step{next(counter)}")
-        _edges(s, p.path, middle, out, counter)
-        _edges(middle, p.path, o, out, counter)
-    elif isinstance(p, NegatedPath | RdfPath):
-        out.append((s, "*", o))
-        out.append((o, "*", s))
-    else:
-        out.append((s, "*", o))
-
-
 @lru_cache(maxsize=8)
-def _reads_cached(key: int, shapes: Graph) -> Reads:
+def cached_reads(key: int, shapes: Graph) -> Reads:
+    """:func:`reads` of ``shapes``, ``key`` being ``id(shapes)`` (kept per key in memory:
+    ``cached_reads.cache_clear()`` forgets them)."""
     from kg.validation.shacl import SOURCE_DIGESTS
 
     source = SOURCE_DIGESTS.get(key)
@@ -563,7 +440,7 @@ def _reads_cached(key: int, shapes: Graph) -> Reads:
         found = _load(cached)
         if found is not None:
             return found
-    result = _Analysis(shapes).run()
+    result = Analysis(shapes).run()
     if cached is not None:
         _save(cached, result)
     return result
@@ -574,22 +451,25 @@ def reads(shapes: Graph) -> Reads:
 
     Cached per graph, and on disk per set of shapes files (parsing the SPARQL
     constraints with rdflib takes about a second): in ``$XDG_CACHE_HOME/kg``
-    or ``~/.cache/kg``, keyed by the files' contents and this module's code;
+    or ``~/.cache/kg``, keyed by the files' contents and the code of this module and
+    of kg/validation/patterns.py;
     a cache that cannot be read or written is simply not used.
     """
-    return _reads_cached(id(shapes), shapes)
+    return cached_reads(id(shapes), shapes)
 
 
 def _disk_cache(source: str) -> Path | None:
     import hashlib
     import os
 
+    code = hashlib.blake2b(digest_size=8)
     try:
-        code = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+        for module in (__file__, patterns.__file__):  # the code of the whole analysis
+            code.update(Path(module).read_bytes() + b"\0")
     except OSError:
         return None
     home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(home) / "kg" / f"reach-{source}-{code}.json"
+    return Path(home) / "kg" / f"reach-{source}-{code.hexdigest()}.json"
 
 
 def _load(path: Path) -> Reads | None:

@@ -203,12 +203,14 @@ def _short(node: Node | None) -> str | None:
 
 
 # a digest of the files each shapes graph was read from (for caches of what is
-# worked out from the shapes: kg/reach.py)
+# worked out from the shapes: kg/validation/reach.py)
 SOURCE_DIGESTS: dict[int, str] = {}
 
 
 @lru_cache(maxsize=8)
-def _load_shapes(directory: str) -> Graph:
+def parse_shapes(directory: str) -> Graph:
+    """:func:`load_shapes` of a resolved folder, parsed once (``parse_shapes.cache_clear()``
+    forgets the graphs)."""
     import hashlib
 
     g = Graph(bind_namespaces="none")
@@ -234,7 +236,7 @@ def load_shapes(directory: Path | None = None) -> Graph:
 
     :raises ShapesError: if a file does not parse or there is none.
     """
-    return _load_shapes(str((directory or shapes_dir()).resolve()))
+    return parse_shapes(str((directory or shapes_dir()).resolve()))
 
 
 ENGINES = ("auto", "pyshacl", "turbo")

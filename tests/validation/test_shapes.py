@@ -29,8 +29,8 @@ from kg.validation.shacl import (
     validate_graph,
 )
 
-SHAPES = Path(__file__).resolve().parent.parent / "shapes"
-FIXTURES = Path(__file__).parent / "shapes"
+SHAPES = Path(__file__).resolve().parents[2] / "shapes"
+FIXTURES = Path(__file__).resolve().parents[1] / "shapes"
 VALID = sorted((FIXTURES / "valid").glob("*.ttl"))
 INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
 EXPECT = re.compile(r"# expect: (Violation|Warning|Info) (\S+) (\S+) : (.+)")

@@ -1,5 +1,5 @@
 """The build's validation is `kg validate` of what it wrote, whatever the size, order,
-batches, windows and workers (kg/settle.py, kg/reach.py)."""
+batches, windows and workers (kg/validation/settle.py, books.py, reach.py)."""
 
 from __future__ import annotations
 
@@ -16,17 +16,18 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.build.pipeline import _Emitter, build, build_stream
+from kg.build.emitter import Emitter as _Emitter
+from kg.build.pipeline import build, build_stream
 from kg.cli import cli
 from kg.rdf.files import read_store
 from kg.readers import find_sources
+from kg.validation.books import Plan, Registry, node_key
 from kg.validation.reach import reads
-from kg.validation.settle import Plan, Registry, node_key
 from kg.validation.shacl import load_shapes, validate_dataset
 
-HERE = Path(__file__).parent
-ROOT = HERE.parent
-SAMPLES = HERE / "data" / "samples"
+TESTS = Path(__file__).resolve().parents[1]
+ROOT = TESTS.parent
+SAMPLES = TESTS / "data" / "samples"
 
 
 def _generator() -> ModuleType:
@@ -77,7 +78,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         generated(d / "crossref.jsonl", 120, 40, crossref=True, seed=11, first=1000),
         ROOT / "data",
         SAMPLES,
-        HERE / "cases",
+        TESTS / "cases",
     ]
 
 
@@ -397,22 +398,22 @@ def test_what_the_shapes_read_is_cached_on_disk(
     import kg.validation.shacl
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    kg.validation.reach._reads_cached.cache_clear()
-    kg.validation.shacl._load_shapes.cache_clear()
+    kg.validation.reach.cached_reads.cache_clear()
+    kg.validation.shacl.parse_shapes.cache_clear()
     try:
         fresh = reads(load_shapes())
         cached = list((tmp_path / "cache" / "kg").glob("reach-*.json"))
         assert len(cached) == 1
-        kg.validation.reach._reads_cached.cache_clear()
+        kg.validation.reach.cached_reads.cache_clear()
         calls: list[object] = []
-        monkeypatch.setattr(kg.validation.reach._Analysis, "run", lambda self: calls.append(self))
+        monkeypatch.setattr(kg.validation.reach.Analysis, "run", lambda self: calls.append(self))
         assert reads(load_shapes()) == fresh  # read back from the file, not worked out
         assert not calls
         cached[0].write_text("{not json", encoding="utf-8")  # a broken cache is ignored
-        kg.validation.reach._reads_cached.cache_clear()
+        kg.validation.reach.cached_reads.cache_clear()
         monkeypatch.undo()
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
         assert reads(load_shapes()) == fresh
     finally:
-        kg.validation.reach._reads_cached.cache_clear()
-        kg.validation.shacl._load_shapes.cache_clear()
+        kg.validation.reach.cached_reads.cache_clear()
+        kg.validation.shacl.parse_shapes.cache_clear()
