@@ -207,4 +207,34 @@ class FaultProxy:
         self.server.server_close()
 
 
+class SilentServer:
+    """A socket on 127.0.0.1 that accepts connections and never answers (a hung store)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.accepted: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:  # closed
+                return
+            self.accepted.append(conn)  # held open, never read from or answered
+
+    @property
+    def query(self) -> str:
+        return f"{self.url}/query"
+
+    def stop(self) -> None:
+        self.sock.close()
+        for conn in self.accepted:
+            conn.close()
+
+
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")

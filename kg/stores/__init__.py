@@ -1,6 +1,8 @@
 """Stores: kg's embedded Oxigraph store and any SPARQL 1.1 store over HTTP, and loading into them.
 
-Modules: embedded.py (the store on disk), remote.py (Graph Store Protocol and
-SPARQL Update loads), load.py (one ``load`` for both), sparql.py (the one
-SPARQL protocol client: queries and updates).
+Modules: embedded.py (the store on disk: where it is, loading, counting,
+exporting), endpoints.py (a remote store's endpoints, credentials, and URLs
+safe to show), sparql.py (the one SPARQL protocol client, queries and updates,
+and the one translation of HTTP failures), remote.py (the Graph Store Protocol
+and the rules of a remote load), load.py (one ``load`` and ``drop`` for both).
 """

@@ -14,7 +14,8 @@ from pathlib import Path
 from kg.iris import DEFAULT_BASE, segment
 from kg.rdf.files import QUAD_FORMATS, format_of
 from kg.stores.embedded import LoadReport, Progress, load_into_store, open_store
-from kg.stores.remote import Auth, RemoteStore, derive_endpoints, load_remote
+from kg.stores.endpoints import Auth, derive_endpoints
+from kg.stores.remote import RemoteStore, load_remote
 
 
 def graph_for(path: Path, base: str) -> str:
@@ -70,7 +71,7 @@ def load(
         st = open_store(store)
         return load_into_store(st, plan, target=f"embedded store {store}", progress=progress)
     endpoints = derive_endpoints(endpoint, store_type=store_type, update=update, gsp=gsp)
-    with RemoteStore(endpoints, auth or Auth(), timeout=timeout) as remote:
+    with RemoteStore(endpoints, auth, timeout=timeout) as remote:
         return load_remote(remote, plan, method=method, batch_size=batch_size, progress=progress)
 
 
@@ -98,7 +99,7 @@ def drop(
         st.flush()
         return n
     endpoints = derive_endpoints(endpoint, store_type=store_type, update=update, gsp=gsp)
-    with RemoteStore(endpoints, auth or Auth(), timeout=timeout) as remote:
+    with RemoteStore(endpoints, auth, timeout=timeout) as remote:
         n = remote.count(graph)
         remote.drop(graph)
         return n

@@ -28,7 +28,8 @@ from kg.query.library import (
 )
 from kg.stores.load import load
 
-HERE = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]  # tests/
+ROOT = TESTS.parent
 BASE = "https://example.org/kg/"
 LIBRARY = library()
 
@@ -42,7 +43,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """data/, the samples and the all-features records, built to N-Quads (a graph per source)."""
     out = tmp_path_factory.mktemp("q") / "all.nq"
     build(
-        [HERE.parent / "data", HERE / "data" / "samples", HERE / "cases" / "all-features"],
+        [ROOT / "data", TESTS / "data" / "samples", TESTS / "cases" / "all-features"],
         out,
         validate=False,
     )
@@ -329,7 +330,7 @@ def test_an_unreachable_endpoint_is_one_line(built: Path) -> None:
 
     result = kg("query", "works-per-year", "--endpoint", f"http://127.0.0.1:{free_port()}/query")
     assert result.exit_code == 4
-    assert "cannot reach the endpoint (connection refused)" in result.stderr
+    assert "cannot reach the store (connection refused)" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -363,7 +364,7 @@ def test_list(built: Path) -> None:
 
 
 def test_docs_describe_every_library_query() -> None:
-    doc = (HERE.parent / "docs" / "queries.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
     for name, q in LIBRARY.items():
         assert f"### {name}\n" in doc, f"docs/queries.md does not describe {name}"
         assert q.examples[0] in doc, f"docs/queries.md lacks the example of {name}"

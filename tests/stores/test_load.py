@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.errors import StoreError, UsageError
+from kg.stores.endpoints import Auth, derive_endpoints
 from kg.stores.load import load
-from kg.stores.remote import Auth, LoadFailed, RemoteStore, derive_endpoints
+from kg.stores.remote import LoadFailed, RemoteStore
 
 BASE = "https://example.org/kg/"
 
