@@ -44,6 +44,7 @@ class Shard:
 def _build_partition(
     task: tuple[int, str, str, str], out_dir: str, base: str, fmt: str, option: str
 ) -> Shard:
+    from kg.build.options import BuildOptions
     from kg.build.pipeline import build_stream
     from kg.rdf.files import atomic_output
     from kg.readers.base import SourceFile
@@ -52,9 +53,8 @@ def _build_partition(
     source = SourceFile(Path(path), name, reader)
     target = Path(out_dir) / f"shard-{index:05d}.{fmt}"
     with atomic_output(target) as out:
-        report = build_stream(
-            [source], out, fmt=fmt, base=base, validate=False, resolve=False, reader=option
-        )
+        options = BuildOptions(fmt=fmt, base=base, validate=False, resolve=False, reader=option)
+        report = build_stream([source], out, options)
     return Shard(name, str(target), report.records, len(report.rejects), report.triples)
 
 

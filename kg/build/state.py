@@ -1,0 +1,148 @@
+"""What a build remembers across records: the works it has described, and what it wrote
+outside any record."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kg.build.blocks import Mapped, Prepared, prepare, prepare_record
+from kg.build.emitter import Emitter
+from kg.build.report import BuildReport, FileSummary
+from kg.build.window import Recent, WorkIndex
+from kg.errors import Location
+from kg.mapping.mapper import Mapper
+from kg.records import Issue, Record
+
+if TYPE_CHECKING:
+    from kg.validation.reach import Reads
+    from kg.validation.settle import Checker
+
+
+class State:
+    """What a build remembers across records: the works it has described."""
+
+    def __init__(
+        self,
+        mapper: Mapper,
+        emitter: Emitter,
+        checker: Checker | None,
+        report: BuildReport,
+        per_graph: bool = False,
+        reads: Reads | None = None,
+    ) -> None:
+        self.mapper = mapper
+        self.emitter = emitter
+        self.pairs_too = emitter.writer.wants_pairs
+        self.checker = checker
+        self.reads = reads
+        self.report = report
+        # With a graph per source, each source's description of a work stays in
+        # its graph (two sources may disagree); in one graph the first one wins.
+        self.per_graph = per_graph
+        # Every work is remembered exactly, in about 100 bytes: a 64-bit hash
+        # of (graph, work IRI) -> a hash of its blocks. Where it came from is
+        # kept for the recent ones only, for the message about a second record.
+        self.works = WorkIndex()
+        self.origins = Recent(10_000)
+        self.described = WorkIndex()  # hashes of work IRIs described in any graph
+        self.targets: dict[tuple[str | None, str], str] = {}  # works only given a status
+        self.seq = 0  # records added so far: the next record's statement number
+        # what no record states but the build writes (a source graph's provenance,
+        # a work known only by its DOI): statement number -> how to make it again
+        self._pseudo: dict[int, tuple[object, ...]] = {}
+
+    def pseudo(self, what: tuple[object, ...]) -> int:
+        """A statement number for something the build writes outside any record."""
+        from kg.validation.settle import PSEUDO
+
+        seq = PSEUDO + len(self._pseudo)
+        self._pseudo[seq] = what
+        return seq
+
+    def pseudos_of(self, kind: object) -> list[tuple[int, tuple[object, ...]]]:
+        return [
+            (seq, what)
+            for seq, what in self._pseudo.items()
+            if what == kind or (isinstance(kind, str) and what[0] == kind)
+        ]
+
+    def _work_key(self, subject: str, graph: str | None) -> int:
+        return hash((graph, subject)) if self.per_graph else hash(subject)
+
+    def add(self, rec: Record | Mapped, graph: str | None, summary: FileSummary) -> None:
+        seq = self.seq
+        self.seq += 1
+        mapped = (
+            rec
+            if isinstance(rec, Mapped)
+            else prepare_record(self.mapper, rec, self.pairs_too, self.reads)
+        )
+        report = self.report
+        blocks = mapped.blocks
+        fingerprint = mapped.fingerprint
+        key = self._work_key(mapped.subject, graph)
+        earlier = self.works.get(key)
+        if earlier is None:
+            self.works[key] = fingerprint
+            self.origins[key] = mapped.origin
+            if not self.per_graph:
+                report.built += 1
+            elif (work := hash(mapped.subject)) in self.described:
+                report.merged += 1  # also described by another source, in its own graph
+                summary.merged += 1
+            else:
+                self.described[work] = 1
+                report.built += 1
+        elif earlier == fingerprint:
+            report.duplicates += 1
+            return
+        else:
+            # The first record to describe a work (in its graph) gives its
+            # description; the others add statuses, notices, subjects and ids.
+            blocks = [b for b in blocks if b[5]]
+            report.merged += 1
+            summary.merged += 1
+            first = self.origins.get(key) or "an earlier record"
+            report.issues.append(
+                (
+                    mapped.origin,
+                    Issue(
+                        "",
+                        f"{mapped.subject} was described by {first}: kg kept that "
+                        "description and added this record's statuses, notices, subjects and ids",
+                    ),
+                )
+            )
+        for target, doi in mapped.targets:
+            self.targets.setdefault((graph, target), doi)
+        self.emitter.emit(blocks, graph)
+        report.issues.extend((mapped.origin, issue) for issue in mapped.issues)
+        if self.checker is not None:
+            self.checker.add(blocks, mapped.origin, seq)
+
+    def restate(self, rec: Record, graph: str | None, detailed: bool = True) -> list[Prepared]:
+        """What :meth:`add` stated for a record it added (mapped again): its blocks, or only
+        what it added to a work an earlier record described; ``detailed``: with what each
+        block states (:func:`prepare`)."""
+        mapped = prepare_record(self.mapper, rec, False, self.reads if detailed else None)
+        if self.works.get(self._work_key(mapped.subject, graph)) == mapped.fingerprint:
+            return mapped.blocks
+        return [b for b in mapped.blocks if b[5]]
+
+    def finish(self) -> None:
+        """Works named only by DOI (as a status target or source) get their DOI, at the end."""
+        for (graph, target), doi in sorted(
+            self.targets.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+        ):
+            # a notice node written for a status already carries its DOI
+            described = (
+                hash(target) in self.described if self.per_graph else hash(target) in self.works
+            )
+            if not described and not self.emitter.wrote(graph, target):
+                blocks = prepare(self.mapper.doi_only(doi), True, self.reads)
+                self.emitter.emit(blocks, graph)
+                self.report.status_only += 1
+                if self.checker is not None:
+                    self.checker.start_graph(graph)
+                    origin = Location(graph[1:-1] if graph else "")
+                    self.checker.add(blocks, origin, self.pseudo(("doi", graph, doi)))
