@@ -15,11 +15,11 @@ from kg.mapping.mapper import Mapper
 from kg.readers import Reject, Skipped, SourceFile, detect_reader, read_source
 from kg.records import Record
 
-HERE = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parent.parent  # tests/ (this file is in tests/build/)
 FILES = [
-    *sorted((HERE / "data" / "samples").rglob("*.json")),
-    *sorted((HERE / "data" / "samples").rglob("*.csv")),
-    *sorted(p for p in (HERE.parent / "data").iterdir() if p.suffix != ".tsv"),
+    *sorted((TESTS / "data" / "samples").rglob("*.json")),
+    *sorted((TESTS / "data" / "samples").rglob("*.csv")),
+    *sorted(p for p in (TESTS.parent / "data").iterdir() if p.suffix != ".tsv"),
 ]
 
 
@@ -65,7 +65,7 @@ def test_mutated_files_are_read_or_rejected(tmp_path: Path, original: Path) -> N
 
 
 def test_mutated_gzip_streams(tmp_path: Path) -> None:
-    original = HERE / "data" / "samples" / "crossref_api" / "crossref_dump_items"
+    original = TESTS / "data" / "samples" / "crossref_api" / "crossref_dump_items"
     data = gzip.compress((original / "oc_ds_converter_40228.json").read_bytes())
     for i, mutated in enumerate(mutations(data, seed=7)):
         path = tmp_path / f"m{i}.json.gz"

@@ -12,10 +12,10 @@ from kg.build.pipeline import build
 
 distributed = pytest.importorskip("dask.distributed")
 
-HERE = Path(__file__).resolve().parent
-SAMPLES = HERE / "data" / "samples"
+TESTS = Path(__file__).resolve().parent.parent  # tests/ (this file is in tests/build/)
+SAMPLES = TESTS / "data" / "samples"
 INPUTS = [
-    HERE.parent / "data",
+    TESTS.parent / "data",
     SAMPLES / "crossref_api",
     SAMPLES / "retraction_watch",
     SAMPLES / "opencitations_meta" / "input_csv" / "example_metadata.csv",
