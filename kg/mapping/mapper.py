@@ -103,6 +103,11 @@ def _unique(pairs: Pairs) -> Pairs:
     return list(dict.fromkeys(pairs))
 
 
+def _literals(*fields: tuple[str, str | None]) -> Pairs:
+    """(predicate, literal) pairs of the fields that have a value, in order."""
+    return [(predicate, literal(value)) for predicate, value in fields if value]
+
+
 def _part(out: list[MappedBlock], path: str, kind: str, label: str, value: str, of: str) -> str:
     """A journal's volume or an issue (``kind``) at ``path``, named ``value`` by ``label``, part
     of ``of``: its block goes to ``out``; its IRI in N-Triples form."""
@@ -200,12 +205,13 @@ class Mapper:
         container = self._container(rec, out)
         if container:
             main.append((V.PART_OF, container))
-        pages = (
-            (V.STARTING_PAGE, rec.first_page),
-            (V.ENDING_PAGE, rec.last_page),
-            (V.PAGE_RANGE, rec.page_range),
+        main.extend(
+            _literals(
+                (V.STARTING_PAGE, rec.first_page),
+                (V.ENDING_PAGE, rec.last_page),
+                (V.PAGE_RANGE, rec.page_range),
+            )
         )
-        main.extend((predicate, literal(value)) for predicate, value in pages if value)
         self._authors(rec, w_iri, main, out)
 
         more.extend((V.KEYWORD, literal(t, lang)) for t, lang in rec.keywords)
@@ -329,12 +335,11 @@ class Mapper:
             j_iri = journal_iri(j, self.m, self.resolver)
             jp: Pairs = [(V.TYPE, V.JOURNAL)]
             jp.extend((V.DC_TITLE, literal(t, lang)) for t, lang in j.titles)
-            if j.issn_print:
-                jp.append((V.ISSN, literal(j.issn_print)))
-            if j.issn_online:
-                jp.append((V.EISSN, literal(j.issn_online)))
-            if j.issn_l:
-                jp.append((V.HAS_ISSN_L, literal(j.issn_l)))
+            jp.extend(
+                _literals(
+                    (V.ISSN, j.issn_print), (V.EISSN, j.issn_online), (V.HAS_ISSN_L, j.issn_l)
+                )
+            )
             known = (j.issn_print, j.issn_online, j.issn_l)
             for issn in j.issns_unknown:  # print or online: the source does not say
                 if issn not in known:
