@@ -247,7 +247,7 @@ def pick_engine(engine: str = "auto") -> str:
 
     pyshacl-turbo runs pySHACL's API in Rust, on Oxigraph's SPARQL engine: on
     kg's shapes it validated 200 generated records in 0.7 s where pySHACL took
-    18 s (docs/performance.md). tests/test_shapes.py checks that both engines
+    18 s (docs/performance.md). tests/validation/test_shapes.py checks that both engines
     give the same results on every fixture.
 
     :raises UsageError: if ``engine`` is unknown or ``turbo`` is asked for and missing.
@@ -367,7 +367,7 @@ class _SparqlCheck:
     (``$this`` and ``?this`` are the same variable), and every kg constraint
     binds it in its main pattern, so one run of the query over the whole data
     gives every focus node's results at once; they are kept for the shape's
-    targets (its sh:targetClass instances). tests/test_shapes.py checks that
+    targets (its sh:targetClass instances). tests/validation/test_shapes.py checks that
     the results equal pySHACL's on every fixture.
     """
 
