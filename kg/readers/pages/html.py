@@ -1,7 +1,4 @@
-"""Journal landing pages: the meta tags of an HTML page, or the text of a page.
-
-:func:`read` reads one file as one page, and one page is one record. Nothing is
-fetched: links on the page are kept as they are, never followed.
+"""Landing pages in HTML: a record from the page's meta tags.
 
 **HTML** (``.html``, ``.htm``, also gzipped) is parsed with selectolax (lexbor)
 and read from its ``<meta>`` tags:
@@ -51,210 +48,20 @@ keywords, names) are tagged with the meta tag's own
 language, else ``und``. Dates may be ``YYYY/MM/DD``, ``YYYY-MM-DD``, ``YYYY/MM``
 or ``YYYY``; a date written day-first or month-first (``01/12/2015``, which
 cannot be told apart) gives its year only, with a warning.
-
-**Text** (``.txt``, also gzipped) is read as the plain-text layout of the
-pages of *Liberal Arts in Russia* (libartrus.com; Russian: *Российский
-гуманитарный журнал*), in its English or Russian interface:
-
-.. code-block:: text
-
-    Liberal Arts in Russia EN-rus logo          <- journal title (fallback)
-    ISSN 2305-8420 (Print)                      <- print ISSN
-    ISSN 2312-6442 (Online)                     <- online ISSN
-    RETRACTED: Cluster management model ...     <- title (retracted)
-    Liberal Arts in Russia. 2015. Vol. 4. No. 6. Pp. 513-523.
-    Get the full text (Russian)                 <- the language of the text
-    Kartashova A. A.                            <- authors, comma-separated
-    Tomsk Polytechnic University                <- affiliation
-    30 Lenin Ave., 634050 Tomsk, Russia         <- its address
-    The aim of the article is ...               <- abstract
-      • • regional clusters                     <- keywords
-
-The Russian interface writes ``2012. Том 1. №1. С. 30-35.`` (the journal title
-may be absent from it) and ``ISSN 2305-8420 (Печатная версия)``. The citation
-line is the anchor: a text without one is not such a page and gives one
-reject. Texts are tagged with the interface's language (``en`` or ``ru``); a
-text in the other script is tagged ``ru`` (Cyrillic on the English page) or
-``und`` (Latin on the Russian page). With one affiliation, every author listed
-has it; with several and more than one author, the page does not say whose
-each is, so they are kept for the authors as a whole (with a warning).
-
-Either way, a title shown as ``RETRACTED: X`` gives the title ``X``, the shown
-title, and a retracted status whose source is the page's URL (else the
-journal, by title). A file larger than :data:`MAX_PAGE_BYTES`, binary data,
-text that does not decode, a page cut off before its ``<head>`` ends, and a
-control character in a value give one reject each (naming the tag), never a
-traceback; a page cut off after its head still gives its record, with a
-warning.
 """
 
 from __future__ import annotations
 
-import codecs
-import gzip
 import re
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from kg import ids
 from kg.errors import Location, RecordError
 from kg.readers import fields
-from kg.readers.base import ReadResult, Reject, open_binary, syntax_of
-from kg.readers.context import ReaderContext
-from kg.readers.normalize import (
-    check_url,
-    clean_text,
-    language_code,
-    language_tag,
-    split_pages,
-    strip_retracted_prefix,
-)
-from kg.records import (
-    Address,
-    Author,
-    Journal,
-    LangText,
-    Organization,
-    Record,
-    Source,
-)
-
-# A landing page is a few hundred kilobytes; a file larger than this is not one
-# (or is a dump kg should not load whole into memory) and is rejected unread.
-MAX_PAGE_BYTES = 16 * 1024 * 1024
-# how much of a page's text is kept in a reject, to name it
-_RAW_CHARS = 2000
-
-RECORD = "page"  # the record label in messages: "file.html: page: field '...': ..."
-
-
-def read(path: Path, name: str) -> Iterator[ReadResult]:
-    """Read one landing page (HTML meta tags, or the text layout) as one record.
-
-    ``name`` is the file's display name for messages.
-    """
-    origin = Location(name, RECORD)
-    try:
-        with open_binary(path) as f:
-            data = f.read(MAX_PAGE_BYTES + 1)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as e:
-        yield Reject(RecordError(origin, f"the compressed file is cut off or corrupt ({e})"))
-        return
-    if len(data) > MAX_PAGE_BYTES:
-        limit = f"{MAX_PAGE_BYTES // (1024 * 1024)} MiB"
-        yield Reject(
-            RecordError(
-                origin,
-                f"the file is larger than {limit}, the limit for a landing page "
-                "(MAX_PAGE_BYTES in kg/pages.py); not read",
-            )
-        )
-        return
-    if not data.strip():
-        yield Reject(RecordError(origin, "the file is empty"))
-        return
-    if _looks_binary(data):
-        yield Reject(RecordError(origin, "binary data, not a landing page (HTML or text)"))
-        return
-    is_html = syntax_of(path)[0] == "html"
-    try:
-        text = _decode_html(data) if is_html else _decode_text(data)
-    except ValueError as e:
-        yield Reject(RecordError(origin, str(e)))
-        return
-    try:
-        if is_html:
-            yield _read_html(text, data, origin)
-        else:
-            yield _read_text_page(text, origin)
-    except RecordError as e:
-        yield Reject(e, text[:_RAW_CHARS])
-
-
-def _looks_binary(data: bytes) -> bool:
-    head = data[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False  # UTF-16 with a byte-order mark: decoded below
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return b"\x00" in head or controls > len(head) // 100
-
-
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-
-
-def _decode_html(data: bytes) -> str:
-    """The page's text: by its byte-order mark, else UTF-8, else its declared charset."""
-    for bom, codec in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(codec, "replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        m = _CHARSET.search(data[:4096])
-        if m is None:
-            line = data[: e.start].count(b"\n") + 1
-            raise ValueError(
-                f"not UTF-8 (byte {e.start}, line {line}) and the page declares no charset"
-            ) from None
-        charset = m.group(1).decode("ascii")
-        try:
-            return data.decode(charset, "replace")
-        except LookupError:
-            raise ValueError(f"the page's charset {charset!r} is unknown") from None
-
-
-def _decode_text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise ValueError(f"not UTF-8 text (byte {e.start}, line {line})") from None
-
-
-# --------------------------------------------------------------------------- shared
-
-
-class _Page(ReaderContext):
-    """A record being built, with the warnings found on the way."""
-
-    def __init__(self, rec: Record) -> None:
-        super().__init__(rec.origin)
-        self.rec = rec
-
-    def issn(self, fld: str, text: str) -> str | None:
-        """An ISSN, or None (with a warning) if ``text`` is not one."""
-        return fields.lenient_id(self, fld, text, "issn")
-
-
-def _set_title(p: _Page, titles: list[LangText]) -> None:
-    """Titles, with a ``RETRACTED:`` prefix taken off into the shown title."""
-    for text, lang in titles:
-        stripped = strip_retracted_prefix(text)
-        if stripped is not None:
-            p.rec.shown_title = p.rec.shown_title or (text, lang)
-        item = (stripped or text, lang)
-        if item not in p.rec.titles:
-            p.rec.titles.append(item)
-
-
-def _retracted_status(rec: Record) -> None:
-    """The ``RETRACTED:`` prefix the page shows is evidence of the status."""
-    if rec.url:
-        sources = [Source(url=rec.url)]
-    elif rec.journal is not None and rec.journal.titles:
-        sources = [Source(name=rec.journal.titles[0][0])]
-    else:
-        sources = []
-    fields.retracted_by_title(rec, sources)
-
-
-# --------------------------------------------------------------------------- HTML
+from kg.readers.normalize import check_url, language_code, language_tag, split_pages
+from kg.readers.pages.common import PageContext, issn_kind, retracted_status, set_title
+from kg.records import Author, Journal, Organization, Record
 
 _DAY_FIRST = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-](\d{4})$")
 _YEAR_FIRST = re.compile(r"^(\d{4})(?:[/.-](\d{1,2})(?:[/.-](\d{1,2}))?)?(?:[T ].*)?$")
@@ -298,18 +105,6 @@ class _Meta:
     lang: str | None  # the tag's own xml:lang or lang
 
 
-def _issn_kind(label: str) -> str | None:
-    """``print`` or ``online`` for a label such as ``Print``, ``e``, ``Электронная версия``."""
-    value = label.strip().lower()
-    if value in ("p", "print") or value.startswith(("print ", "печатн")):
-        return "print"
-    if value in ("e", "online", "electronic", "web") or value.startswith(
-        ("online ", "electronic ", "электронн")
-    ):
-        return "online"
-    return None
-
-
 def _typed_issns(body: str) -> dict[str, str]:
     """ISSN -> ``print``/``online`` where the page's text labels the number."""
     out: dict[str, str] = {}
@@ -322,11 +117,11 @@ def _typed_issns(body: str) -> dict[str, str]:
         kind = None
         after = _LABEL_AFTER.match(body, m.end())
         if after:
-            kind = _issn_kind(after.group(1).strip())
+            kind = issn_kind(after.group(1).strip())
         if kind is None:
             before = _LABEL_BEFORE.search(body[max(start, m.start() - 60) : m.start()])
             if before:
-                kind = _issn_kind(before.group(1) or before.group(2))
+                kind = issn_kind(before.group(1) or before.group(2))
         if kind is not None and out.get(issn, kind) == kind:
             out[issn] = kind
         elif kind is not None:
@@ -377,7 +172,7 @@ def _meta_name(raw: str) -> str:
     return name
 
 
-def _read_html(text: str, data: bytes, origin: Location) -> Record:
+def read_html(text: str, data: bytes, origin: Location) -> Record:
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(text)
@@ -415,7 +210,7 @@ def _read_html(text: str, data: bytes, origin: Location) -> Record:
             "not a journal landing page: no citation_* (Highwire Press) or DC.* "
             "(Dublin Core) meta tags found",
         )
-    p = _Page(Record(origin=origin))
+    p = PageContext(Record(origin=origin))
     p.rec.raw = {"meta": [[m.name, m.content] for m in metas]}
     _html_record(p, _Metas(metas, page_lang), canonical, body)
     if _HTML_END.search(data) is None:
@@ -424,7 +219,7 @@ def _read_html(text: str, data: bytes, origin: Location) -> Record:
     return p.rec
 
 
-def _html_record(p: _Page, mt: _Metas, canonical: str | None, body: str) -> None:
+def _html_record(p: PageContext, mt: _Metas, canonical: str | None, body: str) -> None:
     rec = p.rec
     for name, kind in _KINDS:
         if mt.first(name):
@@ -443,7 +238,7 @@ def _html_record(p: _Page, mt: _Metas, canonical: str | None, body: str) -> None
         return _tag_or(m.lang, default_lang)
 
     fld, metas = mt.every("citation_title", "dc.title")
-    _set_title(p, [(t, tag(m)) for m in metas if (t := p.plain(fld, m.content))])
+    set_title(p, [(t, tag(m)) for m in metas if (t := p.plain(fld, m.content))])
     if not rec.titles:
         raise p.fail(
             "citation_title", "the page has no title (no citation_title or DC.title meta tag)"
@@ -452,7 +247,7 @@ def _html_record(p: _Page, mt: _Metas, canonical: str | None, body: str) -> None
     for m in mt.by_name.get("dc.title.alternative", []):
         t = p.plain("DC.title.alternative", m.content)
         if t and m.lang and tag(m) not in have_langs:
-            _set_title(p, [(t, tag(m))])
+            set_title(p, [(t, tag(m))])
 
     fld, metas = mt.every("citation_abstract", "dc.description", "dc.abstract")
     for m in metas:
@@ -490,7 +285,7 @@ def _html_record(p: _Page, mt: _Metas, canonical: str | None, body: str) -> None
                 rec.licenses.append(check_url(value))
             except ValueError:
                 pass
-    _retracted_status(rec)
+    retracted_status(rec)
 
 
 def _page_date(text: str) -> tuple[int, str | None, str] | None:
@@ -513,7 +308,7 @@ def _page_date(text: str) -> tuple[int, str | None, str] | None:
     return None if full is None else (year, full, full)
 
 
-def _html_dates(p: _Page, mt: _Metas) -> None:
+def _html_dates(p: PageContext, mt: _Metas) -> None:
     rec = p.rec
     for fld in _DATE_TAGS:
         m = next((m for m in mt.by_name.get(fld, []) if m.content.strip()), None)
@@ -543,7 +338,7 @@ def _html_dates(p: _Page, mt: _Metas) -> None:
                 rec.year = parsed[0]
 
 
-def _html_ids(p: _Page, mt: _Metas, canonical: str | None) -> None:
+def _html_ids(p: PageContext, mt: _Metas, canonical: str | None) -> None:
     rec = p.rec
     found = mt.first("citation_doi", "dc.identifier.doi", "prism.doi")
     if found:
@@ -600,7 +395,7 @@ def _split_name(name: str) -> Author:
     return Author(name=name)
 
 
-def _html_authors(p: _Page, mt: _Metas, tag: Callable[[_Meta], str]) -> None:
+def _html_authors(p: PageContext, mt: _Metas, tag: Callable[[_Meta], str]) -> None:
     rec = p.rec
     author_name = "citation_author" if "citation_author" in mt.by_name else None
     if author_name is None and "citation_authors" in mt.by_name:
@@ -638,7 +433,7 @@ def _html_authors(p: _Page, mt: _Metas, tag: Callable[[_Meta], str]) -> None:
             current.orcid = fields.lenient_id(p, m.name, m.content, "orcid") or current.orcid
 
 
-def _html_journal(p: _Page, mt: _Metas, body: str, lang: str) -> Journal | None:
+def _html_journal(p: PageContext, mt: _Metas, body: str, lang: str) -> Journal | None:
     j = Journal()
     found = mt.first("citation_journal_title", "dc.source", "prism.publicationname")
     if found and not found[1].content.strip().lower().startswith(("http://", "https://")):
@@ -683,7 +478,7 @@ def _html_journal(p: _Page, mt: _Metas, body: str, lang: str) -> Journal | None:
     return j
 
 
-def _html_pages(p: _Page, mt: _Metas) -> None:
+def _html_pages(p: PageContext, mt: _Metas) -> None:
     rec = p.rec
     first = mt.first("citation_firstpage", "prism.startingpage")
     last = mt.first("citation_lastpage", "prism.endingpage")
@@ -705,264 +500,3 @@ def _html_pages(p: _Page, mt: _Metas) -> None:
     pages = p.lenient(found[0], split_pages, found[1].content) if found else None
     if pages:
         rec.first_page, rec.last_page, rec.page_range = pages
-
-
-# --------------------------------------------------------------------------- text layout
-
-_CITATION_EN = re.compile(
-    r"^(?:(?P<journal>.+?)\.\s+)?(?P<year>\d{4})\."
-    r"(?:\s*Vol\.\s*(?P<volume>[^.\s]+)\.)?"
-    r"(?:\s*No\.\s*(?P<issue>[^.\s]+)\.)?"
-    r"(?:\s*Pp?\.\s*(?P<pages>[^\s.]+(?:\s*[-\u2010-\u2015]\s*[^\s.]+)?)\.?)?\s*$"
-)
-_CITATION_RU = re.compile(
-    r"^(?:(?P<journal>.+?)\.\s+)?(?P<year>\d{4})\."
-    r"(?:\s*Т(?:ом|\.)\s*(?P<volume>[^.\s]+)\.)?"
-    r"(?:\s*№\s*(?P<issue>[^.\s]+)\.)?"
-    r"(?:\s*С\.\s*(?P<pages>[^\s.]+(?:\s*[-\u2010-\u2015]\s*[^\s.]+)?)\.?)?\s*$"
-)
-_ISSN_LINE = re.compile(
-    r"^(?:(?P<prefix>[pe])-?)?ISSN[:\s]+(?P<issn>[\dXx\-\u2010\u2011\u2013 ]{8,10}?)"
-    r"\s*(?:\((?P<label>.+)\))?$",
-    re.IGNORECASE,
-)
-_FULL_TEXT = re.compile(
-    r"^(?:Get the full text|Full text|Получить полный текст|Полный текст|Скачать полный текст)"
-    r"\s*(?:\((?P<lang>[^()]+)\))?\s*$",
-    re.IGNORECASE,
-)
-_HEADER = re.compile(
-    r"(?:\blogo$|\bflag|^Current Issue$|^Текущий выпуск$|^English$|^Russian$|^Русский$)",
-    re.IGNORECASE,
-)
-_LOGO = re.compile(r"^(?P<title>.+?)\s+[A-Z]{2}-[a-z]{3}\s+logo$")
-_BULLET = re.compile(r"^\s*(?:[•·▪◦]\s*)+(?P<text>.*)$")
-_HEADING = re.compile(
-    r"^(?:Abstract|Keywords|Key words|Аннотация|Ключевые слова)\s*:?\s*$", re.IGNORECASE
-)
-_NAME_PART = r"[^\W\d_][\w'’\-]*"
-_INITIALS = r"(?:[^\W\d_]{1,2}\.\s*){1,3}"
-_AUTHOR_FAMILY_FIRST = re.compile(
-    rf"^(?P<family>{_NAME_PART}(?:\s+{_NAME_PART})*?)\s+(?P<given>{_INITIALS})$"
-)
-_AUTHOR_GIVEN_FIRST = re.compile(
-    rf"^(?P<given>{_INITIALS})\s*(?P<family>{_NAME_PART}(?:\s+{_NAME_PART})*)$"
-)
-_POSTAL = re.compile(r"^(?P<code>\d{5,6})(?:\s+(?P<locality>.+))?$")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LATIN = re.compile(r"[A-Za-z]")
-_LANGUAGE_NAMES = {"русский": "ru", "английский": "en", "английском": "en", "русском": "ru"}
-_LONG_LINE = 250  # a line this long in the author block is the abstract, run on
-
-
-def _language_of_name(text: str) -> str | None:
-    value = text.strip().lower()
-    if value in _LANGUAGE_NAMES:
-        return _LANGUAGE_NAMES[value]
-    try:
-        return language_code(value)
-    except ValueError:
-        return None
-
-
-def _parse_author(text: str) -> Author | None:
-    m = _AUTHOR_FAMILY_FIRST.match(text)
-    if m:
-        return Author(name=text, family=m.group("family"), given=m.group("given").strip())
-    m = _AUTHOR_GIVEN_FIRST.match(text)
-    if m:
-        return Author(name=text, family=m.group("family"), given=m.group("given").strip())
-    return None
-
-
-def _parse_address(text: str) -> Address | None:
-    """``30 Lenin Ave., 634050 Tomsk, Russia`` -> street, postal code, locality, country."""
-    parts = [s.strip() for s in text.split(",") if s.strip()]
-    for i, part in enumerate(parts):
-        m = _POSTAL.match(part)
-        if not m or not m.group("locality"):
-            continue
-        rest = parts[i + 1 :]
-        if len(rest) > 1:
-            return None  # more after the locality than a country: not this form
-        return Address(
-            street=", ".join(parts[:i]) or None,
-            postal_code=m.group("code"),
-            locality=m.group("locality"),
-            country=rest[0] if rest else None,
-        )
-    return None
-
-
-def _is_address(text: str) -> bool:
-    return any(_POSTAL.match(s.strip()) for s in text.split(","))
-
-
-def _read_text_page(text: str, origin: Location) -> Record:
-    lines = [
-        clean_text(line) if line.isprintable() else _printable(line) for line in text.splitlines()
-    ]
-    cite_at, cite, iface = None, None, "en"
-    for i, line in enumerate(lines):
-        for regex, lang in ((_CITATION_EN, "en"), (_CITATION_RU, "ru")):
-            m = regex.match(line)
-            if m and (m.group("volume") or m.group("issue") or m.group("pages")):
-                cite_at, cite, iface = i, m, lang
-                break
-        if cite is not None:
-            break
-    if cite is None or cite_at is None:
-        raise RecordError(
-            origin,
-            "not a journal landing page: no title/citation line found (expected a line like "
-            "'Liberal Arts in Russia. 2015. Vol. 4. No. 6. Pp. 513-523.')",
-        )
-    p = _Page(Record(origin=origin))
-    rec = p.rec
-    rec.raw = text[:_RAW_CHARS]
-
-    def tag(t: str) -> str:
-        if iface == "en":
-            return "ru" if _CYRILLIC.search(t) and not _LATIN.search(t) else "en"
-        return "ru" if _CYRILLIC.search(t) else "und"
-
-    # the title: the lines just above the citation line, up to a blank or header line
-    title_lines: list[str] = []
-    for line in reversed(lines[:cite_at]):
-        if not line or _HEADER.search(line) or _ISSN_LINE.match(line):
-            if title_lines:
-                break
-            continue
-        title_lines.insert(0, line)
-    title = " ".join(title_lines)
-    if not title:
-        raise p.fail("title", "no title line above the citation line")
-    _set_title(p, [(title, tag(title))])
-
-    # header: ISSNs and the journal title in the logo's text
-    j = Journal()
-    logo_title = None
-    for n, line in enumerate(lines[:cite_at], start=1):
-        m = _ISSN_LINE.match(line)
-        if m:
-            label = m.group("label") or m.group("prefix")
-            kind = _issn_kind(label) if label else None
-            issn = p.issn(f"line {n}", m.group("issn"))
-            if issn is None:
-                continue
-            if kind is None:
-                if issn not in j.issns_unknown:
-                    j.issns_unknown.append(issn)  # print or online: not said
-            elif getattr(j, f"issn_{kind}") is None:
-                setattr(j, f"issn_{kind}", issn)
-            continue
-        logo = _LOGO.match(line)
-        if logo and logo_title is None:
-            logo_title = logo.group("title")
-    journal_title = cite.group("journal") or logo_title
-    if journal_title:
-        j.titles.append((journal_title, tag(journal_title)))
-    rec.journal = j if (j.titles or j.issns()) else None
-    rec.year = int(cite.group("year"))
-    if rec.journal is not None:
-        rec.volume = cite.group("volume")
-        rec.issue = cite.group("issue")
-    elif cite.group("volume") or cite.group("issue"):
-        p.warn(f"line {cite_at + 1}", "volume and issue are left out: the page names no journal")
-    if cite.group("pages"):
-        try:
-            rec.first_page, rec.last_page, rec.page_range = split_pages(cite.group("pages"))
-        except ValueError as e:
-            p.warn(f"line {cite_at + 1}", f"pages: {e}; left out")
-
-    # after the citation line: full-text line, authors, affiliations, addresses
-    i = cite_at + 1
-    block: list[tuple[int, str]] = []
-    while i < len(lines) and lines[i] and len(lines[i]) < _LONG_LINE:
-        block.append((i + 1, lines[i]))
-        i += 1
-    if block:
-        m = _FULL_TEXT.match(block[0][1])
-        if m:
-            if m.group("lang"):
-                rec.language = _language_of_name(m.group("lang"))
-                if rec.language is None:
-                    p.warn(f"line {block[0][0]}", f"unknown language {m.group('lang')!r}; left out")
-            block = block[1:]
-    _text_authors(p, block, tag)
-
-    # the abstract: paragraphs up to the keyword bullets
-    paragraphs: list[list[str]] = [[]]
-    keywords: list[str] = []
-    for line in lines[i:]:
-        bullet = _BULLET.match(line)
-        if bullet:
-            if bullet.group("text").strip():
-                keywords.append(bullet.group("text").strip())
-            continue
-        if keywords:
-            if line:
-                break  # the keyword list has ended
-            continue
-        if not line:
-            if paragraphs[-1]:
-                paragraphs.append([])
-            continue
-        if _HEADING.match(line):
-            continue
-        paragraphs[-1].append(line)
-    abstract = "\n\n".join(" ".join(par) for par in paragraphs if par)
-    if abstract:
-        rec.abstracts.append((abstract, tag(abstract)))
-    for k in keywords:
-        if (k, tag(k)) not in rec.keywords:
-            rec.keywords.append((k, tag(k)))
-    _retracted_status(rec)
-    rec.issues = p.issues
-    return rec
-
-
-def _printable(line: str) -> str:
-    """A line with control characters (other than tabs) replaced by spaces."""
-    return " ".join("".join(c if c.isprintable() else " " for c in line).split())
-
-
-def _text_authors(p: _Page, block: list[tuple[int, str]], tag: Callable[[str], str]) -> None:
-    """The author line, then organisation lines each followed by its address line."""
-    rec = p.rec
-    if not block:
-        return
-    line_no, first = block[0]
-    names = [s.strip() for s in first.split(",") if s.strip()]
-    authors = [_parse_author(n) for n in names]
-    if not names or any(a is None for a in authors):
-        p.warn(
-            f"line {line_no}",
-            f"{first!r} is not an author line ('Family I. I.', comma-separated); "
-            "the lines under the citation line are left out",
-        )
-        return
-    rec.authors = [a for a in authors if a is not None]
-    orgs: list[Organization] = []
-    for n, line in block[1:]:
-        if _is_address(line) and orgs:
-            address = _parse_address(line)
-            if address is None:
-                p.warn(
-                    f"line {n}",
-                    f"address {line!r} is not 'street, postal code locality, country'; left out",
-                )
-            elif orgs[-1].address is None:
-                orgs[-1].address = address
-            continue
-        orgs.append(Organization(names=[(line, tag(line))]))
-    if len(orgs) == 1 or len(rec.authors) == 1:
-        for author in rec.authors:
-            author.affiliations = list(orgs)
-    elif orgs:
-        rec.affiliations = orgs
-        p.warn(
-            f"line {block[1][0]}",
-            f"{len(orgs)} affiliations for {len(rec.authors)} authors: the page does not say "
-            "whose each is; kept for the authors as a whole",
-        )
