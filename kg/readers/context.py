@@ -10,11 +10,11 @@ field; one that only leaves a value out is an :class:`~kg.records.Issue` from
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from kg.errors import Location, RecordError
-from kg.readers.normalize import markup_to_text
+from kg.readers.normalize import clean_text, markup_to_text
 from kg.records import Issue
 
 T = TypeVar("T")
@@ -56,3 +56,18 @@ class ReaderContext:
             return markup_to_text(text, single_line=single_line)
         except ValueError as e:
             raise self.fail(field, str(e)) from None
+
+
+class RowContext(ReaderContext):
+    """A CSV row being read (OpenCitations Meta, Retraction Watch): column -> text."""
+
+    def __init__(self, row: Mapping[str, Any], origin: Location) -> None:
+        super().__init__(origin)
+        self.row = row
+
+    def cell(self, column: str) -> str | None:
+        """The cell as one line of text ('' if blank), or None when the row has no such cell."""
+        value = self.row.get(column)
+        if value is None:
+            return None
+        return self.read(column, clean_text, str(value))

@@ -85,7 +85,12 @@ class _Parser(ReaderContext):
         super().__init__(origin)
         self.text_lang = "und"
 
-    def mapping(self, field: str, value: Any, allowed: set[str]) -> Mapping[str, Any]:
+    def mapping(
+        self, field: str, value: Any, allowed: set[str], shorthand: str | None = None
+    ) -> Mapping[str, Any]:
+        """An object with only ``allowed`` keys; a text stands for ``{shorthand: text}``."""
+        if shorthand is not None and isinstance(value, str):
+            value = {shorthand: value}
         if not isinstance(value, Mapping):
             raise self.fail(field or None, f"expected an object, got {_kind(value)}")
         unknown = sorted(k for k in value if k not in allowed)
@@ -254,9 +259,7 @@ def parse_record(data: Any, origin: Location) -> Record:
 
 
 def _org(p: _Parser, field: str, value: Any) -> Organization:
-    if isinstance(value, str):
-        value = {"name": value}
-    d = p.mapping(field, value, ORG_FIELDS)
+    d = p.mapping(field, value, ORG_FIELDS, "name")
     org = Organization(names=p.texts(f"{field}.name", d.get("name")))
     org.ror = p.identifier(f"{field}.ror", d.get("ror"), "ror", "00a45v709")
     wikidata = p.string(f"{field}.wikidata", d.get("wikidata"))
@@ -275,9 +278,7 @@ def _org(p: _Parser, field: str, value: Any) -> Organization:
 
 
 def _journal(p: _Parser, value: Any) -> Journal:
-    if isinstance(value, str):
-        value = {"title": value}
-    d = p.mapping("journal", value, JOURNAL_FIELDS)
+    d = p.mapping("journal", value, JOURNAL_FIELDS, "title")
     j = Journal(titles=p.texts("journal.title", d.get("title")))
     for key in ("issn_print", "issn_online", "issn_l"):
         setattr(
@@ -301,9 +302,7 @@ def _journal(p: _Parser, value: Any) -> Journal:
 
 
 def _author(p: _Parser, field: str, value: Any) -> Author:
-    if isinstance(value, str):
-        value = {"name": value}
-    d = p.mapping(field, value, AUTHOR_FIELDS)
+    d = p.mapping(field, value, AUTHOR_FIELDS, "name")
     family = p.string(f"{field}.family", d.get("family"))
     given = p.string(f"{field}.given", d.get("given"))
     name = p.string(f"{field}.name", d.get("name"))
@@ -319,9 +318,7 @@ def _author(p: _Parser, field: str, value: Any) -> Author:
 
 
 def _status(p: _Parser, field: str, value: Any) -> Status:
-    if isinstance(value, str):
-        value = {"type": value}
-    d = p.mapping(field, value, STATUS_FIELDS)
+    d = p.mapping(field, value, STATUS_FIELDS, "type")
     raw_kind = p.string(f"{field}.type", d.get("type"))
     if raw_kind is None:
         raise p.fail(f"{field}.type", "a status needs a type (retracted, corrected, ...)")
@@ -339,9 +336,7 @@ def _status(p: _Parser, field: str, value: Any) -> Status:
     if d.get("notice_doi") is not None:
         notice = {"doi": d["notice_doi"]}
     if notice is not None:
-        if isinstance(notice, str):
-            notice = {"doi": notice}
-        n = p.mapping(f"{field}.notice", notice, NOTICE_FIELDS)
+        n = p.mapping(f"{field}.notice", notice, NOTICE_FIELDS, "doi")
         doi = p.identifier(f"{field}.notice.doi", n.get("doi"), "doi", "10.1234/abc")
         url = p.string(f"{field}.notice.url", n.get("url"))
         status.notice = Notice(doi, p.read(f"{field}.notice.url", check_url, url) if url else None)

@@ -69,10 +69,9 @@ from kg import ids
 from kg.errors import Location, RecordError
 from kg.readers import fields
 from kg.readers.base import Skipped
-from kg.readers.context import ReaderContext
+from kg.readers.context import RowContext
 from kg.readers.normalize import (
     check_url,
-    clean_text,
     parse_date,
     split_pages,
     strip_retracted_prefix,
@@ -105,19 +104,12 @@ _WIKIDATA = re.compile(r"^Q\d+$")
 _DASHES = re.compile(r"[-\u2010-\u2015]")
 
 
-class _Row(ReaderContext):
+class _Row(RowContext):
     """One row's cells, read with the origin at hand for messages."""
-
-    def __init__(self, row: Mapping[str, Any], origin: Location) -> None:
-        super().__init__(origin)
-        self.row = row
 
     def value(self, column: str) -> str | None:
         """The cell as one line of text, or None when it is empty or absent."""
-        value = self.row.get(column)
-        if value is None:
-            return None
-        return self.read(column, clean_text, str(value)) or None
+        return self.cell(column) or None
 
     def named(self, column: str, text: str) -> tuple[str, list[tuple[str, str]]]:
         """``Name [schema:value ...]`` -> (name, ids), or a RecordError naming the column."""

@@ -17,8 +17,7 @@ from typing import Any
 
 from kg.errors import Location, RecordError
 from kg.readers import fields
-from kg.readers.context import ReaderContext
-from kg.readers.normalize import clean_text
+from kg.readers.context import RowContext
 from kg.records import Author, Journal, Notice, Organization, Record, Source, Status
 
 NATURES = {
@@ -31,19 +30,13 @@ _MISSING = {"", "unavailable", "not available", "n/a", "na", "none", "0"}
 _DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 
-class _Row(ReaderContext):
+class _Row(RowContext):
     """One row's cells, read with the origin at hand for messages."""
 
-    def __init__(self, row: Mapping[str, Any], origin: Location) -> None:
-        super().__init__(origin)
-        self.row = row
-
     def value(self, column: str) -> str | None:
-        value = self.row.get(column)
-        if value is None:
-            return None
-        text = self.read(column, clean_text, str(value))
-        return None if text.lower() in _MISSING else text
+        """The cell as one line of text, or None when it is absent or says it is missing."""
+        text = self.cell(column)
+        return None if text is None or text.lower() in _MISSING else text
 
     def list(self, column: str) -> list[str]:
         value = self.value(column)
