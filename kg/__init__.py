@@ -1,6 +1,6 @@
 """kg: bibliographic records to a validated scholarly knowledge graph.
 
-The library API; the ``kg`` command (kg/cli.py) is a thin layer over it.
+The library API; the ``kg`` command (kg/cli/) is a thin layer over it.
 
 The names below are imported on first use (PEP 562), so that ``import kg``
 (and so every ``kg`` command, ``kg --help`` included) does not load pySHACL,
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 # public name -> the module that defines it
 _API = {
-    "BuildReport": "kg.build.pipeline",
+    "BuildReport": "kg.build.report",
     "build": "kg.build.pipeline",
     "build_stream": "kg.build.pipeline",
     "InputError": "kg.errors",
@@ -67,7 +67,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from kg.build.pipeline import BuildReport, build, build_stream
+    from kg.build.pipeline import build, build_stream
+    from kg.build.report import BuildReport
     from kg.errors import (
         InputError,
         KgError,

@@ -1,7 +1,7 @@
 """64-bit digests of text: the same in every process and on every run.
 
 A build compares what it maps in worker processes with what the main process
-has seen (kg/build.py, kg/settle.py), so it cannot use Python's ``hash``,
+has seen (kg/build/, kg/validation/), so it cannot use Python's ``hash``,
 which each process salts differently.
 """
 

@@ -2,8 +2,8 @@
 
 A :class:`Record` is one work (mostly a journal article), already normalised:
 identifiers in canonical form, texts paired with their language tag, pages
-split. Readers build records (kg/native.py, kg/crossref.py,
-kg/retraction_watch.py); kg/mapping.py turns them into RDF.
+split. Readers build records (kg/readers/native.py, kg/readers/crossref.py,
+kg/readers/retraction_watch.py); kg/mapping/mapper.py turns them into RDF.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ class Issue:
     message: str
 
 
-# Kinds of work a record can be, and the FaBiO class each becomes (kg/mapping.py).
+# Kinds of work a record can be, and the FaBiO class each becomes (kg/mapping/mapper.py).
 WORK_KINDS = (
     "journal-article",
     "retraction-notice",

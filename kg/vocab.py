@@ -1,7 +1,7 @@
 """The vocabulary kg emits: namespaces, prefixes and every term, in one place.
 
 Terms are kept as N-Triples IRI references (``"<http://...>"``) because the
-mapping writes N-Triples text directly (see kg/ntriples.py for why). Every term
+mapping writes N-Triples text directly (see kg/rdf/writers.py for why). Every term
 here must be defined in a file under ontology/; tests/test_ontology.py checks it.
 """
 

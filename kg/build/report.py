@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the SHACL engines load only when a build validates
 
 
 class Progress(Protocol):
-    """What a build tells whoever shows its progress (kg/cli.py draws a bar with tqdm).
+    """What a build tells whoever shows its progress (kg/cli/building.py draws a bar with tqdm).
 
     A build goes through phases (checking its inputs, resolving, building,
     checking again what several records describe); each has a total where it

@@ -31,7 +31,7 @@ from kg.readers.normalize import (
 )
 from kg.records import Author, Journal, Notice, Organization, Record, Source, Status, Update
 
-# Crossref work type -> kind of kg record (its FaBiO class: kg/mapping.py KIND_CLASS)
+# Crossref work type -> kind of kg record (its FaBiO class: kg/mapping/mapper.py KIND_CLASS)
 KINDS = {
     "journal-article": "journal-article",
     "book-chapter": "book-chapter",

@@ -78,7 +78,8 @@ from kg.readers.normalize import (
 )
 from kg.records import Author, Journal, Organization, Record, Source, Status
 
-# OpenCitations Meta ``type`` -> kind of kg record (its FaBiO class: kg/mapping.py KIND_CLASS)
+# OpenCitations Meta ``type`` -> kind of kg record (its FaBiO class: KIND_CLASS in
+# kg/mapping/mapper.py)
 KINDS = {
     "journal article": "journal-article",
     "book chapter": "book-chapter",

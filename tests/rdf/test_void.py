@@ -1,4 +1,4 @@
-"""kg/void.py: VoID descriptions of real builds, checked against independent counts."""
+"""kg/rdf/void.py: VoID descriptions of real builds, checked against independent counts."""
 
 from __future__ import annotations
 

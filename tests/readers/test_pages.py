@@ -545,7 +545,7 @@ def test_a_file_over_the_size_limit_is_rejected_unread(tmp_path: Path) -> None:
     assert path.stat().st_size > kg.readers.pages.MAX_PAGE_BYTES
     assert reject(path) == (
         "huge.html: page: the file is larger than 16 MiB, the limit for a landing page "
-        "(MAX_PAGE_BYTES in kg/pages.py); not read"
+        "(MAX_PAGE_BYTES in kg/readers/pages/__init__.py); not read"
     )
 
 

@@ -59,7 +59,7 @@ def read(path: Path, name: str) -> Iterator[ReadResult]:
             RecordError(
                 origin,
                 f"the file is larger than {limit}, the limit for a landing page "
-                "(MAX_PAGE_BYTES in kg/pages.py); not read",
+                "(MAX_PAGE_BYTES in kg/readers/pages/__init__.py); not read",
             )
         )
         return
