@@ -373,7 +373,8 @@ def build(
         write_rejects(report.rejects, rejects)
     if report_path is not None:
         with atomic_output(report_path) as f:
-            f.write(report.to_json())
+            for chunk in report.json_chunks():
+                f.write(chunk)
     if merges_path is not None:
         write_merges(report, merges_path)
     return report

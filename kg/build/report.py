@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -164,45 +164,57 @@ class BuildReport:
 
     def to_json(self) -> str:
         """Everything the build found, for a program or for a build too big to read on a screen."""
+        return "".join(self.json_chunks())
+
+    def json_chunks(self) -> Iterator[str]:
+        """:meth:`to_json` in pieces: the merges and near-misses of entity resolution (one
+        or two a record, kept on disk by the resolver) one at a time, so that writing the
+        report of a build of millions of records does not hold them all in memory."""
 
         def where(loc: Location) -> dict[str, str | None]:
             return {"file": loc.path, "record": loc.record, "field": loc.field}
 
-        return (
-            json.dumps(
-                {
-                    "records": self.records,
-                    "built": self.built,
-                    "rejected": len(self.rejects),
-                    "merged": self.merged,
-                    "duplicates": self.duplicates,
-                    "skipped": self.skipped,
-                    "status_only": self.status_only,
-                    "triples": self.triples,
-                    "output": self.output,
-                    "format": self.format,
-                    "files": [vars(f) | {"skipped": dict(f.skipped)} for f in self.files],
-                    "entities": dict(sorted(self.entities.items())),
-                    "merges": [m.as_dict() for m in self.merges],
-                    "near_misses": [m.as_dict() for m in self.near_misses],
-                    "settled": self.settled,
-                    "warnings": [
-                        where(Location(loc.path, loc.record, i.field)) | {"message": i.message}
-                        for loc, i in self.issues
-                    ],
-                    "rejects": [
-                        where(r.error.location) | {"error": r.error.problem} for r in self.rejects
-                    ],
-                    "validation": json.loads(self.validation.to_json())
-                    if self.validation
-                    else None,
-                    "exit_code": self.exit_code,
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n"
-        )
+        streamed = {"merges": self.merges, "near_misses": self.near_misses}
+        doc = {
+            "records": self.records,
+            "built": self.built,
+            "rejected": len(self.rejects),
+            "merged": self.merged,
+            "duplicates": self.duplicates,
+            "skipped": self.skipped,
+            "status_only": self.status_only,
+            "triples": self.triples,
+            "output": self.output,
+            "format": self.format,
+            "files": [vars(f) | {"skipped": dict(f.skipped)} for f in self.files],
+            "entities": dict(sorted(self.entities.items())),
+            **{key: _PLACEHOLDER + key for key in streamed},
+            "settled": self.settled,
+            "warnings": [
+                where(Location(loc.path, loc.record, i.field)) | {"message": i.message}
+                for loc, i in self.issues
+            ],
+            "rejects": [where(r.error.location) | {"error": r.error.problem} for r in self.rejects],
+            "validation": json.loads(self.validation.to_json()) if self.validation else None,
+            "exit_code": self.exit_code,
+        }
+        text = json.dumps(doc, indent=2, ensure_ascii=False)
+        for key, merges in streamed.items():
+            head, _, text = text.partition(json.dumps(_PLACEHOLDER + key, ensure_ascii=False))
+            yield head
+            # what json.dumps(indent=2) writes for a list one level down
+            if not merges:
+                yield "[]"
+                continue
+            for i, m in enumerate(merges):
+                item = json.dumps(m.as_dict(), indent=2, ensure_ascii=False)
+                yield ("[\n    " if i == 0 else ",\n    ") + item.replace("\n", "\n    ")
+            yield "\n  ]"
+        yield text + "\n"
+
+
+# stands for a list that json_chunks writes item by item (no record holds a NUL)
+_PLACEHOLDER = "\x00streamed:"
 
 
 def write_rejects(rejects: Sequence[Reject], path: Path) -> None:

@@ -373,3 +373,27 @@ def test_no_triple_is_written_twice_when_sources_overlap(tmp_path: Path, data_di
     out, report = built(tmp_path, *sources, name="out.nt", validate=False)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(set(lines)) == report.triples
+
+
+def test_the_report_file_streams_every_merge_as_json_dumps_would(tmp_path: Path) -> None:
+    """--report writes entity resolution's merges one at a time (a build of millions has
+    millions); the file is what json.dumps of the whole report, held in memory, gives."""
+    works = tmp_path / "works.jsonl"
+    subprocess.run(
+        [sys.executable, str(TESTS.parent / "bench" / "generate.py"), "300", "--people", "60"]
+        + ["-o", str(works)],
+        check=True,
+    )
+    report_path = tmp_path / "report.json"
+    report = build([works], tmp_path / "out.nt", validate=False, report_path=report_path)
+    assert len(report.merges) > 10 and len(report.near_misses) > 0
+    whole = json.loads(report_path.read_text(encoding="utf-8"))
+    assert whole["merges"] == [m.as_dict() for m in report.merges]
+    assert whole["near_misses"] == [m.as_dict() for m in report.near_misses]
+    assert (
+        report_path.read_text(encoding="utf-8")
+        == json.dumps(whole, indent=2, ensure_ascii=False) + "\n"
+    )
+    # and with nothing to stream
+    empty = build([works], tmp_path / "plain.nt", validate=False, resolve=False)
+    assert json.loads(empty.to_json())["merges"] == [] and '"merges": []' in empty.to_json()
