@@ -12,10 +12,27 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
+import pyoxigraph as ox
 
 from kg.errors import UsageError
 
 STORE_TYPES = ("auto", "oxigraph", "fuseki", "graphdb", "virtuoso", "qlever", "generic")
+
+
+def graph_iri(graph: str) -> str:
+    """``graph`` if it is an absolute IRI that can name a graph in any store: it goes into
+    SPARQL text (``GRAPH <...>``) and Graph Store requests, so nothing else may pass.
+
+    :raises UsageError: if it is not (a space, ``>``, no scheme, ...).
+    """
+    try:
+        ox.NamedNode(graph)
+    except ValueError as e:
+        raise UsageError(
+            f"the graph name {graph!r} is not an absolute IRI ({e})",
+            hint="give one like https://example.org/kg/graph/out.ttl",
+        ) from None
+    return graph
 
 
 def safe_url(url: str) -> str:

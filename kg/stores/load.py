@@ -14,7 +14,7 @@ from pathlib import Path
 from kg.iris import DEFAULT_BASE, segment
 from kg.rdf.files import QUAD_FORMATS, format_of
 from kg.stores.embedded import LoadReport, Progress, load_into_store, open_store
-from kg.stores.endpoints import Auth, derive_endpoints
+from kg.stores.endpoints import Auth, derive_endpoints, graph_iri
 from kg.stores.remote import RemoteStore, load_remote
 
 
@@ -65,7 +65,7 @@ def load(
     :raises StoreError: if the store fails (remote loads raise LoadFailed, whose
         ``report`` says which graphs and batches were loaded).
     """
-    plan = plan_graphs(paths, graph, base)
+    plan = plan_graphs(paths, None if graph is None else graph_iri(graph), base)
     if endpoint is None:
         assert store is not None
         st = open_store(store)
@@ -91,6 +91,7 @@ def drop(
 
     from kg.stores.embedded import count_graph
 
+    graph = graph_iri(graph)
     if endpoint is None:
         assert store is not None
         st = open_store(store, create=False)

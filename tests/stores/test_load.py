@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.errors import StoreError, UsageError
 from kg.stores.endpoints import Auth, derive_endpoints
-from kg.stores.load import load
+from kg.stores.load import drop, load
 from kg.stores.remote import LoadFailed, RemoteStore
 
 BASE = "https://example.org/kg/"
@@ -67,6 +67,26 @@ def test_endpoint_overrides_and_bad_urls() -> None:
     assert (e.update, e.gsp) == ("http://u/", "http://g/")
     with pytest.raises(UsageError):
         derive_endpoints("ftp://h/query")
+
+
+@pytest.mark.parametrize("graph", ["x> } ; DROP ALL ; #", "http://ex.org/a graph", "relative/g"])
+def test_a_graph_name_that_is_not_an_iri_is_a_usage_error_everywhere(
+    tmp_path: Path, built_ttl: Path, graph: str
+) -> None:
+    """A --graph value goes into SPARQL text at a remote store: it is checked before anything
+    is sent or written, for load and drop, embedded or remote (no server needs to answer)."""
+    remote = {"endpoint": "http://127.0.0.1:9/query"}  # nothing listens on port 9
+    for where in ({"store": tmp_path / "store"}, remote):
+        with pytest.raises(UsageError, match="not an absolute IRI"):
+            load([built_ttl], graph=graph, **where)  # type: ignore[arg-type]
+        with pytest.raises(UsageError, match="not an absolute IRI"):
+            drop(graph, **where)  # type: ignore[arg-type]
+    assert not (tmp_path / "store").exists()
+    for args in (["load", str(built_ttl)], ["drop"]):
+        done = kg(*args, "--graph", graph, "--store", str(tmp_path / "store"))
+        assert done.exit_code == 2, done.output  # type: ignore[attr-defined]
+        assert "not an absolute IRI" in done.output  # type: ignore[attr-defined]
+        assert "Traceback" not in done.output  # type: ignore[attr-defined]
 
 
 def test_embedded_load_reload_second_source_drop(tmp_path: Path, built_ttl: Path) -> None:
