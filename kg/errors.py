@@ -8,6 +8,8 @@
     |   +-- RdfSyntaxError                an RDF file does not parse
     |   +-- ShapesError                   the SHACL shapes do not parse
     +-- StoreError               exit 4   a triple store or endpoint failed
+    +-- OutputError              exit 5   an output file cannot be written (no folder, no
+                                          permission, a full disk)
 
 Library code raises only these; the command line turns them into one message on
 standard error and the exit code, never a traceback.
@@ -91,3 +93,9 @@ class StoreError(KgError):
     """A triple store or SPARQL endpoint failed (exit 4)."""
 
     exit_code = 4
+
+
+class OutputError(KgError):
+    """An output file cannot be written: no such folder, no permission, a full disk (exit 5)."""
+
+    exit_code = 5

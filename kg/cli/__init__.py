@@ -1,7 +1,8 @@
 """The ``kg`` command: a thin layer over the library (kg.build, kg.validation, kg.stores, kg.query).
 
 Exit codes, the same for every command: 0 ok, 1 validation failed,
-2 usage error, 3 input errors (some records rejected), 4 store or endpoint error.
+2 usage error, 3 input errors (some records rejected), 4 store or endpoint error,
+5 an output file cannot be written.
 
 Modules: common.py (the run's state and the options commands share),
 building.py (build, validate), storing.py (load, drop, export, describe),
@@ -26,7 +27,8 @@ from kg.errors import KgError
 
 EXIT_CODES = """\b
 Exit codes: 0 ok, 1 validation failed, 2 usage error,
-3 input errors (records rejected), 4 store or endpoint error."""
+3 input errors (records rejected), 4 store or endpoint error,
+5 an output file cannot be written."""
 
 
 class KgGroup(click.Group):

@@ -7,6 +7,7 @@ streams; rdflib graphs are made only where pySHACL needs one.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -20,7 +21,7 @@ if TYPE_CHECKING:  # rdflib is imported where a graph is made: builds do without
     from rdflib import Graph
     from rdflib.term import Node
 
-from kg.errors import RdfSyntaxError, UsageError
+from kg.errors import OutputError, RdfSyntaxError, UsageError
 from kg.vocab import XSD
 
 # extension -> (name, pyoxigraph format)
@@ -131,8 +132,13 @@ class AtomicFile:
 
     def __init__(self, path: Path, *, binary: bool = False) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=".part", dir=path.parent
+            )
+        except OSError as e:
+            raise _output_error(path, e) from None
         try:
             os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
             if binary:
@@ -145,11 +151,18 @@ class AtomicFile:
             raise
 
     def commit(self) -> None:
-        self.file.close()
-        os.replace(self.tmp, self.path)
+        try:
+            self.file.close()
+            os.replace(self.tmp, self.path)
+        except OSError as e:
+            self.abort()
+            raise _output_error(self.path, e) from None
 
     def abort(self) -> None:
-        self.file.close()
+        try:
+            self.file.close()
+        except OSError:
+            pass  # a full disk fails the flush of what is left: the file goes anyway
         try:
             os.unlink(self.tmp)
         except FileNotFoundError:
@@ -166,10 +179,24 @@ def atomic_output(path: Path, *, binary: bool = False) -> Iterator[Any]:
     f = AtomicFile(path, binary=binary)
     try:
         yield f.file
+    except OSError as e:
+        f.abort()
+        if e.errno in _OUTPUT_ERRNOS:  # the output's own failures, never an input's
+            raise _output_error(path, e) from None
+        raise
     except BaseException:
         f.abort()
         raise
     f.commit()
+
+
+# what writing a file can run into that reading one cannot
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+
+
+def _output_error(path: Path, e: OSError) -> OutputError:
+    why = e.strerror or str(e)
+    return OutputError(f"{path}: cannot write the output: {why}")
 
 
 class ShardedOutput:
