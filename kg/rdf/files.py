@@ -8,6 +8,7 @@ streams; rdflib graphs are made only where pySHACL needs one.
 from __future__ import annotations
 
 import errno
+import glob
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -16,6 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; stale .part files are left alone
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:  # rdflib is imported where a graph is made: builds do without it
     from rdflib import Graph
@@ -139,6 +145,8 @@ class AtomicFile:
             )
         except OSError as e:
             raise _output_error(path, e) from None
+        _hold(fd)
+        _remove_stale_parts(path, self.tmp)
         try:
             os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
             if binary:
@@ -151,9 +159,10 @@ class AtomicFile:
             raise
 
     def commit(self) -> None:
-        try:
-            self.file.close()
+        try:  # moved into place while still open (and locked: see _remove_stale_parts)
+            self.file.flush()
             os.replace(self.tmp, self.path)
+            self.file.close()
         except OSError as e:
             self.abort()
             raise _output_error(self.path, e) from None
@@ -167,6 +176,31 @@ class AtomicFile:
             os.unlink(self.tmp)
         except FileNotFoundError:
             pass
+
+
+def _hold(fd: int) -> None:
+    """Lock our temporary file for as long as it is open (the lock goes with the process)."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pass  # a file system without locks: stale files are then left alone too
+
+
+def _remove_stale_parts(path: Path, ours: str) -> None:
+    """Remove the temporary files of ``path`` that a killed run left (``.{name}.*.part``):
+    a run that is still writing holds a lock on its file, so only the dead runs' go."""
+    if fcntl is None:
+        return
+    for part in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        if str(part) == ours:
+            continue
+        try:
+            with part.open("rb") as f:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                part.unlink()
+        except OSError:
+            continue  # held by a live run, or gone already
 
 
 @contextmanager

@@ -55,3 +55,55 @@ def test_an_output_path_that_cannot_be_written_exits_5_in_one_line(
     assert done.returncode == 5, done.stderr
     assert done.stderr.startswith(f"Error: {target}: cannot write the output"), done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="advisory locks are POSIX")
+def test_a_run_removes_what_killed_runs_left_and_spares_a_live_one(tmp_path: Path) -> None:
+    import fcntl
+
+    target = tmp_path / "out.nt"
+    dead = [tmp_path / ".out.nt.k1ll3d.part", tmp_path / ".out.nt.a5b6c7.part"]
+    for part in dead:
+        part.write_text("half a build\n", encoding="utf-8")
+    other = tmp_path / ".other.nt.k1ll3d.part"  # another output's: not ours to remove
+    other.write_text("x\n", encoding="utf-8")
+    live = tmp_path / ".out.nt.l1v3.part"
+    live.write_text("a run still writing\n", encoding="utf-8")
+    with live.open("rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with atomic_output(target) as f:
+            f.write("<a> <b> <c> .\n")
+        assert live.exists()
+    assert not any(p.exists() for p in dead)
+    assert other.exists()
+    assert target.read_text(encoding="utf-8") == "<a> <b> <c> .\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".other.nt.k1ll3d.part",
+        ".out.nt.l1v3.part",
+        "out.nt",
+    ]
+
+
+def test_a_killed_build_leaves_a_part_file_that_the_next_build_removes(tmp_path: Path) -> None:
+    """The real thing: a build killed mid-way, then the same build again."""
+    import signal
+    import time
+
+    works = tmp_path / "works.jsonl"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), "3000", "-o", str(works)],
+        check=True,
+    )
+    out = tmp_path / "out" / "out.nt"
+    cmd = [sys.executable, "-m", "kg", "-q", "build", str(works), "-o", str(out), "--no-validate"]
+    killed = subprocess.Popen(cmd)
+    deadline = time.monotonic() + 60
+    while not list(out.parent.glob(".out.nt.*.part")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    assert list(out.parent.glob(".out.nt.*.part")), "the build was not caught writing"
+    assert not out.exists()
+    subprocess.run(cmd, check=True)
+    assert out.exists()
+    assert list(out.parent.glob("*.part")) == []
