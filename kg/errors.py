@@ -62,9 +62,9 @@ class Location:
 
     def __str__(self) -> str:
         parts = [self.path]
-        if self.record is not None:
+        if self.record:  # an empty record or field names nothing: left out
             parts.append(self.record)
-        if self.field is not None:
+        if self.field:
             parts.append(f"field '{self.field}'")
         return ": ".join(parts)
 

@@ -71,3 +71,11 @@ def test_ror(raw: str, expected: str | None, ok: bool | None) -> None:
     assert ids.normalize_ror(raw) == expected
     if expected is not None:
         assert ids.ror_checksum_ok(expected) is ok
+
+
+def test_a_location_names_only_what_is_there() -> None:
+    from kg.errors import Location
+
+    assert str(Location("a.csv", "row 3", "doi")) == "a.csv: row 3: field 'doi'"
+    assert str(Location("a.csv", "row 3", "")) == "a.csv: row 3"
+    assert str(Location("a.csv", "", None)) == "a.csv"

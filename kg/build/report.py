@@ -146,8 +146,8 @@ class BuildReport:
         if self.validation is None:
             out.append("Validation: skipped (--no-validate)")
         else:
-            engine = self.validation.engine
-            out.append(f"Validation ({engine}): {self.validation.summary()}")
+            engine = f" ({self.validation.engine})" if self.validation.engine else ""
+            out.append(f"Validation{engine}: {self.validation.summary()}")
             settled = self.settled
             if settled.get("whole"):
                 out.append(

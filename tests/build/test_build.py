@@ -397,3 +397,13 @@ def test_the_report_file_streams_every_merge_as_json_dumps_would(tmp_path: Path)
     # and with nothing to stream
     empty = build([works], tmp_path / "plain.nt", validate=False, resolve=False)
     assert json.loads(empty.to_json())["merges"] == [] and '"merges": []' in empty.to_json()
+
+
+def test_the_summary_names_no_engine_when_none_ran() -> None:
+    from kg.build.report import BuildReport
+    from kg.validation.shacl import ValidationReport
+
+    summary = BuildReport(validation=ValidationReport()).summary()
+    assert "Validation: " in summary and "()" not in summary
+    summary = BuildReport(validation=ValidationReport(engine="turbo")).summary()
+    assert "Validation (turbo): " in summary
