@@ -14,7 +14,7 @@ MAX_LINES = 600
 
 # A module may import from its own package and from packages of a lower rank only.
 RANKS = {
-    "core": 0,  # errors, ids, iris, vocab, config, resources, digest, records
+    "core": 0,  # errors, ids, iris, vocab, config, resources, digest, records, recent
     "rdf": 1,
     "readers": 2,
     "mapping": 2,

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 from kg.build.blocks import Mapped, Prepared, prepare, prepare_record
 from kg.build.emitter import Emitter
 from kg.build.report import BuildReport, FileSummary
-from kg.build.window import Recent, WorkIndex
+from kg.build.window import WorkIndex
 from kg.errors import Location
 from kg.mapping.mapper import Mapper
+from kg.recent import Recent
 from kg.records import Issue, Record
 
 if TYPE_CHECKING:

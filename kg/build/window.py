@@ -1,7 +1,7 @@
 """What a build remembers in bounded memory: windows of recent keys, and an int -> int map.
 
-:class:`Recent` and :class:`Segmented` keep the nodes the emitter wrote
-(kg/build/emitter.py) in a window of the most recently used ones;
+:class:`Segmented` keeps the nodes the emitter wrote (kg/build/emitter.py)
+in two windows of the most recently used ones (:class:`kg.recent.Recent`);
 :class:`WorkIndex` holds every work the build described, in 32 bytes a work.
 """
 
@@ -10,44 +10,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-
-class Recent:
-    """A mapping that keeps about its ``size`` most recently used keys (at most 2x).
-
-    Two plain dicts, the newer and the older generation: a key found in the
-    older one moves to the newer one, and when the newer one is full the older
-    one is dropped. Cheaper in time and memory than an ordered LRU, and as
-    deterministic: what is forgotten depends only on the order of the records.
-    """
-
-    __slots__ = ("new", "old", "size")
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.new: dict[int, Any] = {}
-        self.old: dict[int, Any] = {}
-
-    def get(self, key: int) -> Any:
-        value = self.new.get(key)
-        if value is None:
-            value = self.old.pop(key, None)
-            if value is not None:
-                self._put(key, value)
-        return value
-
-    def __setitem__(self, key: int, value: Any) -> None:
-        self._put(key, value)
-
-    def _put(self, key: int, value: Any) -> None:
-        new = self.new
-        new[key] = value
-        if len(new) >= self.size:
-            self.old = new
-            self.new = {}
-
-    def pop(self, key: int) -> Any:
-        value = self.new.pop(key, None)
-        return self.old.pop(key, None) if value is None else value
+from kg.recent import Recent
 
 
 class Segmented:

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.digest import node_digest
+from kg.recent import Recent
 
 _MASK = (1 << 63) - 1  # SQLite integers are signed 64-bit: registry keys use 63 bits
 
@@ -69,35 +70,6 @@ def _entry(full: int, far: int, flags: int = 0) -> int:
     return (full << 65) | (far << 2) | flags
 
 
-class _Window:
-    """The most recently used keys, in two generations (as the build's windows of recent
-    keys in kg/build/); keys dropped with unlogged statements are reported to ``dropped``."""
-
-    def __init__(self, size: int, dropped: list[int]) -> None:
-        self.size = size
-        self.new: dict[int, int] = {}
-        self.old: dict[int, int] = {}
-        self.dropped = dropped
-
-    def get(self, key: int) -> int | None:
-        entry = self.new.get(key)
-        if entry is None:
-            entry = self.old.pop(key, None)
-            if entry is not None:
-                self.put(key, entry)
-        return entry
-
-    def put(self, key: int, entry: int) -> None:
-        self.new[key] = entry
-        if len(self.new) >= self.size:
-            self.dropped.extend(k for k, e in self.old.items() if e & _UNLOGGED)
-            self.old, self.new = self.new, {}
-
-    def items(self) -> Iterator[tuple[int, int]]:
-        yield from self.old.items()
-        yield from self.new.items()
-
-
 class Registry:
     """What every record stated about every shared node: the log the end pass plans from."""
 
@@ -116,7 +88,11 @@ class Registry:
         self.db.execute("BEGIN")
         self._rows: list[tuple[int, int, int, int]] = []
         self._dropped: list[int] = []
-        self.window = _Window(window or self.WINDOW, self._dropped)
+        # nodes whose identical statements were counted, not logged, as they leave the window
+        self.window = Recent(
+            window or self.WINDOW,
+            lambda old: self._dropped.extend(k for k, e in old.items() if e & _UNLOGGED),
+        )
         self.fallback = False  # set as soon as the log is known not to suffice
         self.statements = 0
         self.logged = 0
