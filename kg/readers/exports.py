@@ -278,10 +278,10 @@ def to_record(ex: Export) -> Record | Skipped:
     _pages(d, ex, rec)
     rec.authors = _authors(d, ex, rec)
     for v in ex.urls:
-        text = d.text(v)
-        if not text or doi_of(text) and "doi.org" in text.lower():
+        url = d.lenient(v[0], clean_text, v[1])  # a broken URL is left out, not the record
+        if not url or doi_of(url) and "doi.org" in url.lower():
             continue
-        rec.url = d.lenient(v[0], check_url, text)
+        rec.url = d.lenient(v[0], check_url, url)
         if rec.url:
             break
     rec.pmid = _pmid(d, ex)
@@ -305,7 +305,10 @@ def _doi(d: _Draft, ex: Export) -> str | None:
         found.extend(x for x in several if x)
     if not found:
         for v in ex.doi_hints:  # M3 or UR: only an unmistakable DOI counts
-            text = d.text(v)
+            try:
+                text = clean_text(v[1])
+            except ValueError:
+                continue  # not a DOI; a URL field says why it is left out
             if text.startswith("10.") or "doi.org/" in text.lower():
                 doi = doi_of(text)
                 if doi is not None:

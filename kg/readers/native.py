@@ -227,9 +227,7 @@ def parse_record(data: Any, origin: Location) -> Record:
         rec.year = year
 
     rec.doi = p.identifier("doi", d.get("doi"), "doi", "10.1234/abc")
-    url = p.string("url", d.get("url"))
-    if url:
-        rec.url = p.read("url", check_url, url)
+    rec.url = _url(p, "url", d.get("url"))
 
     if d.get("journal") is not None:
         rec.journal = _journal(p, d["journal"])
@@ -338,8 +336,7 @@ def _status(p: _Parser, field: str, value: Any) -> Status:
     if notice is not None:
         n = p.mapping(f"{field}.notice", notice, NOTICE_FIELDS, "doi")
         doi = p.identifier(f"{field}.notice.doi", n.get("doi"), "doi", "10.1234/abc")
-        url = p.string(f"{field}.notice.url", n.get("url"))
-        status.notice = Notice(doi, p.read(f"{field}.notice.url", check_url, url) if url else None)
+        status.notice = Notice(doi, _url(p, f"{field}.notice.url", n.get("url")))
     reasons = d.get("reasons")
     if isinstance(reasons, str):
         reasons = reasons.split(";")
@@ -349,14 +346,25 @@ def _status(p: _Parser, field: str, value: Any) -> Status:
             status.reasons.append(text.lstrip("+").strip())
     record_id = p.string(f"{field}.record_id", d.get("record_id"))
     for sub, source in p.listing(f"{field}.source", d.get("source")):
-        text = p.string(sub, source)
-        if not text:
+        if isinstance(source, str) and "://" in source:
+            checked = _url(p, sub, source)
+            if checked:
+                status.sources.append(Source(url=checked))
             continue
-        if "://" in text:
-            status.sources.append(Source(url=p.read(sub, check_url, text)))
-        else:
+        text = p.string(sub, source)
+        if text:
             status.sources.append(Source(name=text, record_id=record_id))
             record_id = None
     if record_id:
         status.sources.append(Source(name="Retraction Watch", record_id=record_id))
     return status
+
+
+def _url(p: _Parser, field: str, value: Any) -> str | None:
+    """A URL field: one that cannot be written as an IRI is left out with a warning."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        p.string(field, value)  # says what the value should have been
+        return None
+    return p.lenient(field, check_url, value)

@@ -11,6 +11,8 @@ from datetime import date as _date
 from datetime import datetime as _datetime
 from urllib.parse import quote
 
+from pyoxigraph import NamedNode as _IriCheck
+
 # ISO 639-2/3 codes and English names of the languages journals use most,
 # mapped to ISO 639-1. Others keep their 3-letter code (iso639-2 vocabulary).
 _LANG_ALIASES = {
@@ -264,11 +266,56 @@ def split_pages(text: str) -> tuple[str, str | None, str | None]:
 
 
 def check_url(text: str) -> str:
-    """An absolute URL made safe to use as an IRI (spaces and the like percent-encoded)."""
+    """An absolute URL as a valid IRI (RFC 3987, as pyoxigraph and raptor parse it).
+
+    Characters an IRI cannot hold are percent-encoded: spaces, quotes, ``<>{}|\\^```,
+    ``[`` and ``]`` outside an IPv6 host, a ``%`` not followed by two hex digits, a second
+    ``#``, and everything outside ASCII (as before: kg's IRIs stay ASCII). What no
+    encoding can make valid (a port that is not a number, a broken host) raises
+    ``ValueError``; readers leave such a URL out with a warning.
+
+    >>> check_url("https://journal.example.org/article?id[]=1&q=a b")
+    'https://journal.example.org/article?id%5B%5D=1&q=a%20b'
+    >>> check_url("http://example.org/100%zz")
+    'http://example.org/100%25zz'
+    """
     value = text.strip()
     if not _URL.match(value.replace(" ", "%20")):
         raise ValueError(f"{text!r} is not an absolute URL such as 'https://...'")
-    return quote(value, safe=":/?#[]@!$&'()*+,;=%~")
+    scheme, rest = value.split("://", 1)
+    cut = next((i for i, c in enumerate(rest) if c in "/?#"), len(rest))
+    authority, tail = rest[:cut], rest[cut:]
+    host_start = authority.rfind("@") + 1
+    if authority[host_start : host_start + 1] == "[":  # an IP literal keeps its brackets
+        end = authority.find("]", host_start)
+        authority = (
+            _encode(authority[:host_start], _SAFE_AUTHORITY)
+            + authority[host_start : end + 1]
+            + _encode(authority[end + 1 :], _SAFE_AUTHORITY)
+        )
+    else:
+        authority = _encode(authority, _SAFE_AUTHORITY)
+    hash_at = tail.find("#")
+    if hash_at >= 0:  # the fragment may not hold another "#"
+        tail = _encode(tail[:hash_at], _SAFE_TAIL) + "#" + _encode(tail[hash_at + 1 :], _SAFE_TAIL)
+    else:
+        tail = _encode(tail, _SAFE_TAIL)
+    url = f"{scheme}://{authority}{tail}"
+    try:
+        _IriCheck(url)
+    except ValueError as e:
+        raise ValueError(f"{text!r} is not a URL kg can write as an IRI ({e})") from None
+    return url
+
+
+# What stays as it is: RFC 3986's unreserved and sub-delims, and "%" (checked below).
+_SAFE_AUTHORITY = "-._~!$&'()*+,;=:@%"
+_SAFE_TAIL = _SAFE_AUTHORITY + "/?"
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _encode(part: str, safe: str) -> str:
+    return quote(_BAD_PERCENT.sub("%25", part), safe=safe)
 
 
 _BLOCKS = {

@@ -97,7 +97,6 @@ def test_several_titles_one_per_language() -> None:
         ({"title": "T", "date": "2015-13-01"}, "date"),
         ({"title": "T", "date": "yesterday"}, "date"),
         ({"title": "T", "year": 2015, "date": "2014-01-02"}, "year"),
-        ({"title": "T", "url": "libartrus.com/x"}, "url"),
         ({"title": "T", "journal": {"issn_print": "2305842"}}, "journal.issn_print"),
         ({"title": "T", "journal": {}}, "journal.title"),
         ({"title": "T", "authors": [{"given": "A."}]}, "authors[0].name"),
@@ -122,6 +121,14 @@ def test_bad_field_rejects_the_record_and_names_the_field(
         parse(record)
     assert err.value.location.field == field
     assert str(err.value).startswith(f"records.json: record 1: field '{field}': ")
+
+
+def test_a_url_that_is_not_absolute_is_left_out_with_a_warning() -> None:
+    rec = parse({"title": "T", "url": "libartrus.com/x"})
+    assert rec.url is None
+    assert [(i.field, i.message) for i in rec.issues] == [
+        ("url", "'libartrus.com/x' is not an absolute URL such as 'https://...'; left out")
+    ]
 
 
 def test_wrong_check_digits_are_kept_and_reported() -> None:

@@ -281,10 +281,9 @@ def _html_record(p: PageContext, mt: _Metas, canonical: str | None, body: str) -
     for m in mt.by_name.get("dc.rights", []):
         value = m.content.strip()
         if value.startswith(("http://", "https://")):
-            try:
-                rec.licenses.append(check_url(value))
-            except ValueError:
-                pass
+            checked = p.lenient("dc.rights", check_url, value)
+            if checked:
+                rec.licenses.append(checked)
     retracted_status(rec)
 
 
