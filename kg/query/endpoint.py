@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.query.library import NamedQuery, QueryError, QueryResult, Term, with_values
+from kg.query.library import NamedQuery, QueryResult, Term, check_syntax, with_values
 from kg.stores.endpoints import Auth, Endpoints
 from kg.stores.sparql import Rejected, SparqlClient
 
@@ -27,17 +27,23 @@ def run_remote(
     auth: Auth | None = None,
     timeout: float = 60.0,
 ) -> QueryResult:
-    """Run a query at a SPARQL endpoint.
+    """Run a query at a SPARQL endpoint, once kg has parsed it (with its parameters bound).
 
-    :raises QueryError: if the endpoint rejects the query as malformed.
-    :raises StoreError: if it cannot be reached, refuses the credentials, times out or fails.
+    :raises QueryError: if the query is not valid SPARQL (nothing is sent).
+    :raises StoreError: if the endpoint cannot be reached, refuses the credentials, times
+        out or fails, or rejects a query kg parsed (it does not support part of it).
     :raises UsageError: if the timeout is not more than 0.
     """
+    check_syntax(query, terms)
     try:
         with SparqlClient(endpoints, auth, timeout=timeout) as client:
             answer = client.query(with_values(query.text, terms), query.form)
-    except Rejected as e:
-        raise QueryError(f"{query.source}: {e.message}") from None
+    except Rejected as e:  # valid SPARQL 1.1 as kg parses it: the store's limit, not a typo
+        raise StoreError(
+            f"{query.source}: {e.message}",
+            hint="the query is valid SPARQL 1.1 as kg reads it: the store may not support "
+            "part of it",
+        ) from None
     return _convert(query.form, answer)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import InputError
+from kg.errors import InputError, UsageError
 from kg.ids import normalize_doi, normalize_issn, normalize_orcid, normalize_ror
 from kg.rdf.writers import literal
 from kg.resources import queries_dir
@@ -38,8 +38,9 @@ _IDENTIFIERS = {
 }
 
 
-class QueryError(InputError):
-    """A query that cannot be read, parsed or given its parameters (exit 3)."""
+class QueryError(UsageError):
+    """A query that cannot be found, read or parsed, or given its parameters: the
+    command names it wrongly, so a usage error (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ class Term:
             return cls(
                 "literal", t.value, t.language, None if t.language or dt == XSD + "string" else dt
             )
-        raise QueryError(f"unsupported term in results: {t!r}")
+        raise InputError(f"unsupported term in results: {t!r}")
 
     def sparql_json(self) -> dict[str, str]:
         d = {"type": self.kind, "value": self.value}
