@@ -24,10 +24,12 @@ from kg.readers.normalize import (
     check_url,
     clean_text,
     language_code,
+    language_tag,
     split_pages,
     strip_retracted_prefix,
+    written_in,
 )
-from kg.records import Author, Journal, Organization, Record, Source, Status
+from kg.records import Author, Journal, LangText, Organization, Record, Source, Status
 
 # kinds that are published in a journal: they get journal, volume and issue
 IN_JOURNAL = {"journal-article", "correction", "retraction-notice"}
@@ -242,19 +244,25 @@ def to_record(ex: Export) -> Record | Skipped:
     rec = Record(origin=Location(ex.origin.path, label), kind=kind, doi=doi)
     d.origin = rec.origin
 
+    if ex.language:
+        text = d.text(ex.language)
+        first = split_list(text)[0] if text else ""
+        if first:
+            rec.language = d.lenient(ex.language[0], language_code, first)
+    tongue = _Tongue(rec.language, ex.database)
+
     title = titles[0]
     # "Retracted: ..." is also how notices are titled; Scopus types those "Erratum"
     stripped = strip_retracted_prefix(title) if doc_type != "erratum" else None
     if stripped is not None or doc_type == "retracted":
         if stripped is not None:
-            rec.shown_title = (title, "und")
+            rec.shown_title = (title, tongue.tag(title))
             title = stripped
         sources = [Source(name=ex.database)] if ex.database else []
         rec.statuses.append(Status("retracted", sources=sources))
-    rec.titles = [(title, "und")]
-    rec.abstracts = [(t, "und") for t in (d.text(v, single_line=False) for v in ex.abstracts) if t][
-        :1
-    ]
+    rec.titles = tongue.titles(title)
+    abstracts = (d.text(v, single_line=False) for v in ex.abstracts)
+    rec.abstracts = [(t, tongue.tag(t)) for t in abstracts if t][:1]
     keywords: list[str] = []
     for v in ex.keywords:
         text = d.text(v)
@@ -262,13 +270,7 @@ def to_record(ex: Export) -> Record | Skipped:
             keywords.extend(p.strip() for p in text.split(";"))
         else:  # BibTeX: "a; b; c", else "a, b, c"
             keywords.extend(split_list(text))
-    rec.keywords = [(k, "und") for k in dict.fromkeys(k for k in keywords if k)]
-
-    if ex.language:
-        text = d.text(ex.language)
-        first = split_list(text)[0] if text else ""
-        if first:
-            rec.language = d.lenient(ex.language[0], language_code, first)
+    rec.keywords = [(k, tongue.tag(k)) for k in dict.fromkeys(k for k in keywords if k)]
 
     _dates(d, ex, rec)
     if kind in IN_JOURNAL:
@@ -542,3 +544,43 @@ def _pmid(d: _Draft, ex: Export) -> str | None:
         if m:
             return m.group(1).lstrip("0") or None
     return None
+
+
+# "English title [Original title]": how Scopus (and Web of Science) give the title of
+# a work in another language; not "[Abstract]", "[in Russian]" and the like
+_TRANSLATED = re.compile(r"^(?P<main>.*\S)\s*\[(?P<original>[^\[\]]+)\]\s*$")
+_NOT_A_TITLE = re.compile(r"^(?:in \w+|abstract|editorial|letter|review|erratum|retracted)$", re.I)
+
+
+class _Tongue:
+    """The language tags of a record's texts, from its language field (``LA``, ``language``).
+
+    A text is tagged with the record's language when its script fits that language
+    (:func:`written_in`); Scopus gives works in other languages an English title,
+    abstract and keywords, so a Scopus record's texts are tagged only when its language
+    is English, and its ``English title [Original title]`` becomes two titles. ``und``
+    where nothing says.
+    """
+
+    def __init__(self, code: str | None, database: str | None) -> None:
+        self.code = code
+        self.scopus = (database or "").lower().startswith("scopus")
+
+    def tag(self, text: str) -> str:
+        code = self.code
+        if code is None or (self.scopus and code != "en") or not written_in(code, text):
+            return "und"
+        return language_tag(code)
+
+    def titles(self, title: str) -> list[LangText]:
+        code = self.code
+        found = _TRANSLATED.match(title) if self.scopus and code not in (None, "en") else None
+        if found is None or _NOT_A_TITLE.match(found["original"].strip()):
+            return [(title, self.tag(title))]
+        assert code is not None
+        main, original = found["main"], found["original"].strip()
+        main_tag = "en" if "[" not in main and written_in("en", main) else "und"
+        original_tag = language_tag(code) if written_in(code, original) else "und"
+        if original_tag == "und":
+            return [(title, self.tag(title))]
+        return [(main, main_tag), (original, original_tag)]

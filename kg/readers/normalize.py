@@ -152,6 +152,53 @@ def language_code(text: str) -> str:
     raise ValueError(f"{text!r} is not a language code (ISO 639) or name")
 
 
+# The script a language is written in, where it is not the Latin alphabet.
+_SCRIPT_OF = {
+    **dict.fromkeys(("ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "tg", "mn"), "cyrillic"),
+    **dict.fromkeys(("zh", "ja", "ko"), "cjk"),
+    **dict.fromkeys(("ar", "fa", "ur"), "arabic"),
+    "el": "greek",
+    "he": "hebrew",
+}
+
+
+def _script(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x250 or 0x1E00 <= code < 0x1F00:
+        return "latin"
+    if 0x370 <= code < 0x400 or 0x1F00 <= code < 0x2000:
+        return "greek"
+    if 0x400 <= code < 0x530:
+        return "cyrillic"
+    if 0x590 <= code < 0x600:
+        return "hebrew"
+    if 0x600 <= code < 0x700:
+        return "arabic"
+    if 0x2E80 <= code < 0xA000 or 0xAC00 <= code < 0xD7B0 or 0xF900 <= code < 0xFB00:
+        return "cjk"  # Han, kana and Hangul
+    return "other"
+
+
+def written_in(code: str, text: str) -> bool:
+    """Whether ``text`` can be in language ``code`` by its script: most of its letters
+    are in the script the language is written in (Latin unless :data:`_SCRIPT_OF` says).
+
+    An English title of a Russian article is not Russian; between two languages
+    written in one script, the script cannot tell (True).
+
+    >>> written_in("ru", "Карташова А. А."), written_in("ru", "Kartashova A. A.")
+    (True, False)
+    """
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isalpha():
+            script = _script(ch)
+            counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return False
+    return max(counts, key=lambda k: counts[k]) == _SCRIPT_OF.get(code, "latin")
+
+
 def language_tag(text: str) -> str:
     """A BCP 47 language tag for an RDF literal, lower-cased."""
     value = text.strip().replace("_", "-")

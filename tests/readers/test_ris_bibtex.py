@@ -206,7 +206,7 @@ def test_bibtex_sample_first_entry_field_by_field() -> None:
         (
             "Burn severity and heterogeneity mediate avian response to wildfire in a "
             "hemiboreal forest",
-            "und",
+            "en",  # language={English}
         )
     ]
     assert names(rec) == [
@@ -335,8 +335,8 @@ def test_ris_pubmed_style() -> None:
         ("García-López", "María", "María García-López"),
         ("Thompson", "Frank R.", "Frank R. Thompson III"),
     ]
-    assert rec.titles == [("Stomatal responses of a model grass to drought", "und")]
-    assert rec.shown_title == ("RETRACTED: Stomatal responses of a model grass to drought", "und")
+    assert rec.titles == [("Stomatal responses of a model grass to drought", "en")]
+    assert rec.shown_title == ("RETRACTED: Stomatal responses of a model grass to drought", "en")
     assert [(s.kind, [src.name for src in s.sources]) for s in rec.statuses] == [
         ("retracted", ["PubMed"])
     ]
@@ -405,10 +405,10 @@ def test_bibtex_pubmed_style_latex_and_issn_pair() -> None:
         "F.R. Thompson III",
         "World Health Organization",  # a braced name stays whole
     ]
-    assert rec.titles == [("Effects of Picoides on été & Ökologie", "und")]
-    assert rec.shown_title == ("RETRACTED: Effects of Picoides on été & Ökologie", "und")
+    assert rec.titles == [("Effects of Picoides on été & Ökologie", "en")]
+    assert rec.shown_title == ("RETRACTED: Effects of Picoides on été & Ökologie", "en")
     assert rec.statuses[0].kind == "retracted"
-    assert rec.abstracts == [("Drought closes stomata in 50% of plants.", "und")]  # bare %
+    assert rec.abstracts == [("Drought closes stomata in 50% of plants.", "en")]  # bare %
     assert rec.doi == "10.1093/jxb/erz123"  # from https://doi.org/10.1093/JXB/ERZ123
     assert rec.pmid == "31234567" and rec.language == "en"
     assert rec.journal is not None
@@ -637,3 +637,32 @@ def test_bibtex_gzipped(tmp_path: Path) -> None:
     cut.write_bytes(gz.read_bytes()[:5000])
     [reject] = list(read_source(SourceFile(cut, cut.name, "bibtex")))
     assert isinstance(reject, Reject) and "cut off or corrupt" in reject.error.problem
+
+
+def test_language_tags_titles_abstracts_and_keywords(tmp_path: Path) -> None:
+    """The record's language tags its texts where their script fits it; Scopus's
+    "English title [Original title]" is two titles; ``und`` where nothing says."""
+    bib = tmp_path / "lang.bib"
+    bib.write_text(
+        "@article{en1, title={Fire and birds}, abstract={Birds like fire.},\n"
+        "  author_keywords={fire; birds}, language={English}}\n"
+        "@article{de1, title={Der Mittelspecht [The middle spotted woodpecker]},\n"
+        "  language={German}}\n"
+        "@article{de2, title={Woodpeckers [Der Mittelspecht]}, language={German},\n"
+        "  source={Scopus}}\n"
+        "@article{ru1, title={Regional clusters}, language={Russian}}\n"
+        "@article{ru2, title={Региональные кластеры}, language={Russian}}\n"
+        "@article{none, title={No language}}\n",
+        encoding="utf-8",
+    )
+    got = {r.origin.record.split("[")[1].rstrip("] "): r for r in read_bib(bib)}
+    en = got["en1"]
+    assert en.titles == [("Fire and birds", "en")]
+    assert en.abstracts == [("Birds like fire.", "en")]
+    assert en.keywords == [("fire", "en"), ("birds", "en")]
+    # not from Scopus: the bracket is not known to be a translation of an English title
+    assert got["de1"].titles == [("Der Mittelspecht [The middle spotted woodpecker]", "de")]
+    assert got["de2"].titles == [("Woodpeckers", "en"), ("Der Mittelspecht", "de")]
+    assert got["ru1"].titles == [("Regional clusters", "und")]  # Latin script: not Russian
+    assert got["ru2"].titles == [("Региональные кластеры", "ru")]
+    assert got["none"].titles == [("No language", "und")]
