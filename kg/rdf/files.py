@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import glob
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -138,6 +139,15 @@ class AtomicFile:
 
     def __init__(self, path: Path, *, binary: bool = False) -> None:
         self.path = path
+        self.tmp: str | None = None
+        if _special(path):  # /dev/stdout, a named pipe: written as it is, never replaced
+            try:
+                self.file: Any = open(path, "wb" if binary else "w", **_text_args(binary))
+            except OSError as e:
+                raise _output_error(path, e) from None
+            return
+        if path.is_symlink():  # the file the link names is replaced, not the link
+            path = self.path = Path(os.path.realpath(path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, self.tmp = tempfile.mkstemp(
@@ -149,10 +159,7 @@ class AtomicFile:
         _remove_stale_parts(path, self.tmp)
         try:
             os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-            if binary:
-                self.file: Any = os.fdopen(fd, "wb", buffering=1 << 20)
-            else:
-                self.file = os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
+            self.file = os.fdopen(fd, "wb" if binary else "w", **_text_args(binary))
         except BaseException:
             os.close(fd)
             os.unlink(self.tmp)
@@ -161,7 +168,8 @@ class AtomicFile:
     def commit(self) -> None:
         try:  # moved into place while still open (and locked: see _remove_stale_parts)
             self.file.flush()
-            os.replace(self.tmp, self.path)
+            if self.tmp is not None:
+                os.replace(self.tmp, self.path)
             self.file.close()
         except OSError as e:
             self.abort()
@@ -172,10 +180,26 @@ class AtomicFile:
             self.file.close()
         except OSError:
             pass  # a full disk fails the flush of what is left: the file goes anyway
+        if self.tmp is None:
+            return  # what went to a device or pipe cannot be taken back
         try:
             os.unlink(self.tmp)
         except FileNotFoundError:
             pass
+
+
+def _text_args(binary: bool) -> dict[str, Any]:
+    if binary:
+        return {"buffering": 1 << 20}
+    return {"encoding": "utf-8", "newline": "\n", "buffering": 1 << 20}
+
+
+def _special(path: Path) -> bool:
+    """Whether ``path`` exists and is not a regular file (a device, a pipe, a socket)."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _hold(fd: int) -> None:

@@ -107,3 +107,41 @@ def test_a_killed_build_leaves_a_part_file_that_the_next_build_removes(tmp_path:
     subprocess.run(cmd, check=True)
     assert out.exists()
     assert list(out.parent.glob("*.part")) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="/dev/stdout and symlinks are POSIX")
+def test_output_to_dev_stdout_goes_to_stdout_and_leaves_the_device_alone(tmp_path: Path) -> None:
+    """`-o /dev/stdout` once replaced /dev/stdout with a regular file (as root)."""
+    before = Path("/dev/stdout").lstat()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "-q",
+            "build",
+            str(ROOT / "data"),
+            "-o",
+            "/dev/stdout",
+            "--format",
+            "ttl",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Kartashova" in done.stdout and "@prefix" in done.stdout
+    after = Path("/dev/stdout").lstat()
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
+def test_output_through_a_symlink_replaces_the_file_and_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.nt"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.nt"
+    link.symlink_to(real)
+    with atomic_output(link) as f:
+        f.write("<a:x> <a:y> <a:z> .\n")
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == "<a:x> <a:y> <a:z> .\n"
