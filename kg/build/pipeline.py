@@ -46,7 +46,7 @@ from kg.mapping.provenance import build_activity
 from kg.mapping.resolve import Resolver, default_tables, load_variants, observation
 from kg.rdf.files import FORMATS, QUAD_FORMATS, ShardedOutput, atomic_output
 from kg.readers.base import Reject, Skipped, SourceFile
-from kg.readers.registry import file_size, find_sources, read_unit, units
+from kg.readers.registry import file_size, read_unit, scan_sources, units
 from kg.records import Record
 from kg.vocab import PREFIXES
 
@@ -158,7 +158,7 @@ def _second_pass(
         progress.phase("building", total)
         writer.start()
         for index, source in enumerate(sources):
-            summary = FileSummary(source.name, source.reader)
+            summary = FileSummary.of(source)
             report.files.append(summary)
             graph = replay.graph(source)
             if checker is not None:
@@ -294,7 +294,8 @@ def build(
 
     fmt = format_of(output, fmt) if output is not None else (fmt or "ttl")
     format_of(Path(f"x.{fmt}"))
-    sources = find_sources(list(paths), reader)
+    scanned = scan_sources(list(paths), reader)
+    sources = scanned.files
     variants = load_variants([*default_tables(), *organisations]) if resolve else None
     shapes = None
     if validate:
@@ -365,6 +366,7 @@ def build(
                     prefixes=dict(PREFIXES),
                 )
     report.format = fmt
+    report.passed_over = scanned.passed_over
     report.output = str(output) if output is not None else None
     if shards:
         report.output = f"{len(shards)} shard(s) {shards[0]} ... {shards[-1]}"

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from kg.errors import InputError, Location
 from kg.rdf.files import FORMATS, atomic_output
-from kg.readers.base import Reject
+from kg.readers.base import Reject, SourceFile
+from kg.readers.registry import PassedOver
 from kg.records import Issue
 
 if TYPE_CHECKING:  # the SHACL engines load only when a build validates
@@ -54,6 +55,11 @@ class FileSummary:
     rejected: int = 0
     merged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # kinds of work kg does not map
+    refused: str | None = None  # why no record of this file was read (one reject says it)
+
+    @classmethod
+    def of(cls, source: SourceFile) -> FileSummary:
+        return cls(source.name, source.reader, refused=source.refused)
 
 
 @dataclass
@@ -79,6 +85,8 @@ class BuildReport:
     near_misses: Sequence[Merge] = field(default_factory=list)  # what it kept apart, and why
     # how validation settled nodes that several records describe (kg/validation/settle.py)
     settled: dict[str, int] = field(default_factory=dict)
+    # files in the folders built that hold no records kg reads, each with what it holds
+    passed_over: list[PassedOver] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -93,6 +101,9 @@ class BuildReport:
         """A few lines for a person; at most ``limit`` warnings and rejects are listed."""
         lines = []
         for f in self.files:
+            if f.refused is not None:
+                lines.append(f"  {f.name}: not read: {f.refused}")
+                continue
             line = f"  {f.name}: {f.records} record(s) read by the {f.reader} reader"
             if f.rejected:
                 line += f", {f.rejected} rejected"
@@ -109,7 +120,7 @@ class BuildReport:
             + (f", {self.duplicates} duplicate(s) skipped" if self.duplicates else "")
             + (f", {self.skipped} skipped" if self.skipped else "")
         )
-        out = [head, *lines]
+        out = [head, *lines, *self._passed_over()]
         if self.status_only:
             n = self.status_only
             out.append(f"Works known only by their DOI (the target or source of a status): {n}")
@@ -162,6 +173,20 @@ class BuildReport:
                 )
         return "\n".join(out)
 
+    def _passed_over(self, names: int = 3) -> list[str]:
+        """The files of the folders that hold no records, by kind, with a few names each."""
+        if not self.passed_over:
+            return []
+        kinds: dict[str, list[str]] = {}
+        for p in self.passed_over:
+            kinds.setdefault(p.kind, []).append(p.name)
+        out = [f"Passed over {len(self.passed_over)} file(s) that hold no records kg reads:"]
+        for kind, files in sorted(kinds.items()):
+            shown = ", ".join(files[:names])
+            more = f" and {len(files) - names} more" if len(files) > names else ""
+            out.append(f"  {kind}: {len(files)} ({shown}{more})")
+        return out
+
     def to_json(self) -> str:
         """Everything the build found, for a program or for a build too big to read on a screen."""
         return "".join(self.json_chunks())
@@ -187,6 +212,7 @@ class BuildReport:
             "output": self.output,
             "format": self.format,
             "files": [vars(f) | {"skipped": dict(f.skipped)} for f in self.files],
+            "passed_over": [{"file": p.name, "kind": p.kind} for p in self.passed_over],
             "entities": dict(sorted(self.entities.items())),
             **{key: _PLACEHOLDER + key for key in streamed},
             "settled": self.settled,

@@ -1,5 +1,6 @@
 """What every reader shares: the results it yields (a Record, a Reject, a Skipped),
-the input file it reads, and how a file's syntax and compression are told from its name."""
+the input file it reads, and how a file's syntax and compression are told from its name
+(kg/readers/detect.py tells them from its content)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ class SourceFile:
     path: Path
     name: str  # e.g. "data/seed.json": the folder given + the path inside it
     reader: str = "native"
+    syntax: str | None = None  # json, jsonl, yaml, csv, ris, ...; None: told when read
+    refused: str | None = None  # why kg reads no records from it (given by name): one reject
 
 
 ReadResult = Record | Reject | Skipped
@@ -70,7 +73,10 @@ def syntax_of(path: Path) -> tuple[str | None, bool]:
 
 
 def open_binary(path: Path) -> IO[bytes]:
-    """The file's bytes, decompressed if its name ends in ``.gz``."""
-    if syntax_of(path)[1]:
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
+    """The file's bytes, decompressed if its name ends in ``.gz`` or its bytes start as
+    gzip's do."""
+    if not syntax_of(path)[1]:
+        with path.open("rb") as f:
+            if f.read(2) != b"\x1f\x8b":
+                return path.open("rb")
+    return gzip.open(path, "rb")  # type: ignore[return-value]

@@ -7,10 +7,12 @@ kg/readers/opencitations.py), ``ris`` and ``bibtex`` (reference-manager exports,
 kg/readers/ris.py, kg/readers/bibtex.py), ``page`` (journal landing pages, HTML
 or their text, kg/readers/pages/) and ``retraction-watch`` (the Retraction Watch
 CSV, kg/readers/retraction_watch.py). A file's reader is chosen with ``--from``
-or told from its extension and first bytes; the build summary says which reader
-read each file. The readers of whole files are imported when a file needs one;
-the others parse one record at a time from the JSON, JSON Lines, YAML or CSV
-that kg/readers/syntax.py reads.
+or told from its content, and from its extension where the content does not tell
+(kg/readers/detect.py); the build summary says which reader read each file, and
+which files met in folders it passed over (not records, or not read yet). The
+readers of whole files are imported when a file needs one; the others parse one
+record at a time from the JSON, JSON Lines, YAML or CSV that kg/readers/syntax.py
+reads.
 
 Each reader yields, for every record in a file, a :class:`Record`, a
 :class:`Reject` (the error and the raw record, so it can be saved and fixed)
@@ -21,25 +23,33 @@ the records before the break, and one reject that says where it broke.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import importlib
 import os
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError, Location, RecordError, UsageError
 from kg.readers.base import (
-    EXTENSIONS,
     Parser,
     ReadResult,
     Reject,
     SourceFile,
     open_binary,
     syntax_of,
+)
+from kg.readers.detect import (
+    EMPTY,
+    EXTENSION_READERS,
+    SYNTAXES,
+    UNREADABLE,
+    Format,
+    detect,
+    is_empty,
+    syntax_for,
 )
 from kg.readers.syntax import (
     guard,
@@ -65,16 +75,6 @@ READERS = (
     "page",
     "retraction-watch",
 )
-_SYNTAXES = {
-    "native": {"json", "jsonl", "yaml", "csv"},
-    "crossref": {"json", "jsonl"},
-    "jats": {"xml"},
-    "opencitations": {"csv"},
-    "ris": {"ris"},
-    "bibtex": {"bibtex"},
-    "page": {"html", "text"},
-    "retraction-watch": {"csv"},
-}
 # readers that read a whole file themselves: module.read(path, name) -> ReadResults
 _FILE_READERS = {
     "jats": "kg.readers.jats",
@@ -82,56 +82,17 @@ _FILE_READERS = {
     "bibtex": "kg.readers.bibtex",
     "page": "kg.readers.pages",
 }
-# keys only Crossref works have (kg's own records spell their fields in lower case)
-_CROSSREF_KEYS = re.compile(
-    rb'"(?:DOI|message-type|issn-type|container-title|published-print|published-online|'
-    rb'is-referenced-by-count|update-to|updated-by|reference-count)"\s*:'
+_READABLE = (
+    "kg's own records (JSON, JSON Lines, YAML, CSV), Crossref works, JATS XML, "
+    "OpenCitations Meta CSV, RIS, BibTeX, journal landing pages and the Retraction Watch CSV"
 )
-_RW_COLUMNS = {
-    "Record ID",
-    "OriginalPaperDOI",
-    "OriginalPaperDate",
-    "RetractionDOI",
-    "RetractionDate",
-    "RetractionNature",
-    "Reason",
-}
-
-
-def _head(path: Path, size: int = 65536) -> bytes:
-    """Up to ``size`` bytes from the start of a file (decompressed), as far as they can be read."""
-    chunks: list[bytes] = []
-    got = 0
-    try:
-        with open_binary(path) as f:
-            while got < size:
-                chunk = f.read1(size - got)  # type: ignore[attr-defined]
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                got += len(chunk)
-    except (OSError, EOFError, zlib.error):
-        pass  # the reader will say what is wrong with the file
-    return b"".join(chunks)
 
 
 def detect_reader(path: Path) -> str:
-    """The reader for a file, from its extension and first bytes."""
-    syntax, _ = syntax_of(path)
-    if syntax in ("json", "jsonl"):
-        return "crossref" if _CROSSREF_KEYS.search(_head(path)) else "native"
-    if syntax == "csv":
-        first = _head(path, 8192).decode("utf-8-sig", "replace").splitlines()[:1]
-        columns = next(csv.reader(first), []) if first else []
-        names = {c.strip() for c in columns}
-        if len(_RW_COLUMNS & names) >= 2:
-            return "retraction-watch"
-        if {"author", "pub_date", "venue"} <= names or {"citing_id", "cited_id"} <= names:
-            return "opencitations"
-        return "native"
-    return {"ris": "ris", "bibtex": "bibtex", "xml": "jats", "html": "page", "text": "page"}.get(
-        syntax or "", "native"
-    )
+    """The reader for a file, from its content (and its extension where the content does
+    not tell); for a file that holds no records kg reads, the reader of its extension."""
+    found = detect(path)
+    return found.reader or EXTENSION_READERS.get(syntax_of(path)[0] or "", "native")
 
 
 _PROJECT_FILES = re.compile(
@@ -140,26 +101,44 @@ _PROJECT_FILES = re.compile(
 )
 
 
-def _not_records(filename: str) -> bool:
-    """A licence or readme text met in a folder (given by name, it is read)."""
-    return filename.lower().endswith((".txt", ".txt.gz")) and bool(_PROJECT_FILES.match(filename))
+@dataclass(frozen=True, slots=True)
+class PassedOver:
+    """A file met in a folder that holds no records kg reads, and what it holds."""
+
+    name: str
+    kind: str
 
 
-def find_sources(args: list[Path], fmt: str = "auto") -> list[SourceFile]:
-    """Expand files and folders into the list of record files, in build order.
+@dataclass(slots=True)
+class Sources:
+    """The record files of a build, in build order, and the files its folders held besides."""
 
-    Folders are searched recursively for the extensions kg reads (also
-    gzipped); hidden files are skipped. Files are ordered by reader (native,
-    crossref, retraction-watch), then by name, whatever the order of ``args``.
+    files: list[SourceFile] = field(default_factory=list)
+    passed_over: list[PassedOver] = field(default_factory=list)
+
+
+def scan_sources(args: list[Path], fmt: str = "auto") -> Sources:
+    """Expand files and folders into the record files, in build order, and the files in
+    the folders that hold no records kg reads (RDF, a JSON-LD context, a readme, a format
+    kg does not read yet), each with what it holds.
+
+    Each file's reader is told from its content (and from its extension where the
+    content does not tell), or is ``fmt`` when that is not ``auto``. Folders are
+    searched recursively; hidden files and folders are left out. Files are ordered
+    by reader (native, crossref, ..., retraction-watch), then by name, whatever the
+    order of ``args``.
+
+    A file given by name that holds no records kg reads (with ``fmt`` ``auto``) is
+    kept, with why (``refused``): reading it gives one reject that says so.
 
     :raises UsageError: if an argument does not exist or ``fmt`` is unknown.
     """
     if fmt != "auto" and fmt not in READERS:
         raise UsageError(f"unknown input format {fmt!r} (known: auto, {', '.join(READERS)})")
-    found: dict[str, SourceFile] = {}
     for arg in args:
         if not arg.exists():
             raise UsageError(f"{arg}: no such file or folder")
+    found: dict[str, tuple[SourceFile, bool]] = {}  # resolved path -> (file, met in a folder)
     # Folders first, each list sorted, so that a file reachable in two ways gets
     # the same name whatever the order of the arguments.
     for arg in sorted(args, key=lambda a: (not a.is_dir(), str(a))):
@@ -168,56 +147,112 @@ def find_sources(args: list[Path], fmt: str = "auto") -> list[SourceFile]:
             for dirpath, dirnames, filenames in os.walk(arg):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for fn in sorted(filenames):
-                    path = Path(dirpath) / fn
-                    if fn.startswith(".") or syntax_of(path)[0] is None or _not_records(fn):
+                    if fn.startswith("."):
                         continue
+                    path = Path(dirpath) / fn
                     rel = path.relative_to(arg).as_posix()
-                    found.setdefault(str(path.resolve()), SourceFile(path, f"{root_name}/{rel}"))
+                    source = SourceFile(path, f"{root_name}/{rel}")
+                    found.setdefault(str(path.resolve()), (source, True))
         else:
-            found.setdefault(str(arg.resolve()), SourceFile(arg, arg.name))
-    for source in found.values():
-        if syntax_of(source.path)[0] is not None:
-            source.reader = fmt if fmt != "auto" else detect_reader(source.path)
-    return sorted(found.values(), key=lambda s: (READERS.index(s.reader), s.name, str(s.path)))
+            found.setdefault(str(arg.resolve()), (SourceFile(arg, arg.name), False))
+    out = Sources()
+    for source, in_folder in found.values():
+        what = detect(source.path)
+        if in_folder and _PROJECT_FILES.match(source.path.name) and not what.sure:
+            out.passed_over.append(PassedOver(source.name, "licence or readme"))
+        elif fmt != "auto":
+            if in_folder and (what.reader is None or what.syntax not in SYNTAXES[fmt]):
+                kind = (
+                    what.label if what.reader is None else f"{what.kind}, not read by --from {fmt}"
+                )
+                out.passed_over.append(PassedOver(source.name, kind))
+                continue
+            source.reader, source.syntax = fmt, syntax_for(fmt, source.path, what)
+            out.files.append(source)
+        elif what.reader is not None:
+            source.reader, source.syntax = what.reader, what.syntax
+            out.files.append(source)
+        elif in_folder:
+            out.passed_over.append(PassedOver(source.name, what.label))
+        elif what is EMPTY or what is UNREADABLE:  # by name: "no records", "cannot read"
+            source.reader = "native"
+            out.files.append(source)
+        else:  # given by name: one reject says why it is not read
+            source.reader = EXTENSION_READERS.get(syntax_of(source.path)[0] or "", "native")
+            source.refused = refusal(what)
+            out.files.append(source)
+    out.files.sort(key=lambda s: (READERS.index(s.reader), s.name, str(s.path)))
+    return out
+
+
+def refusal(what: Format) -> str:
+    """Why kg reads no records from a file that holds ``what``."""
+    anyway = "--from READER reads it with that reader"
+    detail = f" ({what.detail})" if what.detail else ""
+    if what.later:
+        return f"{what.kind} files are not read yet{detail}"
+    if not what.sure:
+        return f"cannot tell the format from the content or the extension{detail}; {anyway}"
+    return f"{what.kind}{detail}, not records kg reads; {anyway}"
+
+
+def find_sources(args: list[Path], fmt: str = "auto") -> list[SourceFile]:
+    """The record files of :func:`scan_sources`, in build order."""
+    return scan_sources(args, fmt).files
 
 
 def read_source(source: SourceFile) -> Iterator[ReadResult]:
     """Read the records of one file with its reader.
 
-    :raises InputError: if the file cannot be opened or its format is unknown.
+    A file that holds no records (empty, or a CSV with only its header) gives one
+    reject, "no records", naming the file; a file refused gives one that says why.
+
+    :raises InputError: if the file cannot be opened.
     """
-    syntax, _ = syntax_of(source.path)
-    if syntax is None:
-        known = ", ".join(sorted(EXTENSIONS))
-        raise InputError(
-            f"{source.name}: cannot tell the format from the extension (kg reads {known}, "
-            "also gzipped as .gz)"
-        )
-    if syntax not in _SYNTAXES[source.reader]:
-        raise UsageError(f"{source.name}: the {source.reader} reader does not read {syntax} files")
+    if source.refused is not None:
+        yield Reject(RecordError(Location(source.name), source.refused))
+        return
+    syntax = source.syntax or syntax_for(source.reader, source.path)
+    if is_empty(source.path):
+        yield Reject(RecordError(Location(source.name), "no records: the file is empty"))
+        return
+    count = 0
     try:
-        if source.reader in _FILE_READERS:
-            module = importlib.import_module(_FILE_READERS[source.reader])
-            yield from guard(module.read(source.path, source.name), source.name)
-            return
-        parser = _parser(source.reader)
-        if syntax == "jsonl":  # streamed line by line: JSON Lines files can be huge
-            yield from guard(read_jsonl(source.path, source.name, parser), source.name)
-        elif syntax == "csv":  # streamed row by row; kg's own records nest their columns
-            nested = source.reader not in ("retraction-watch", "opencitations")
-            yield from guard(read_csv(source.path, source.name, parser, nested=nested), source.name)
-        else:
-            text = yield from read_text(source)
-            if text is None:
-                return
-            if syntax == "yaml":
-                yield from read_yaml(text, source.name, parser)
-            elif source.reader == "crossref":
-                yield from read_crossref_json(text, source.name, parser)
-            else:
-                yield from read_native_json(text, source.name, parser)
+        for item in _read(source, syntax):
+            count += 1
+            yield item
     except OSError as e:
         raise InputError(f"{source.name}: cannot read: {e.strerror or e}") from None
+    if count == 0:
+        problem = "no records: only a header line" if syntax == "csv" else "no records"
+        yield Reject(RecordError(Location(source.name), problem))
+
+
+def _read(source: SourceFile, syntax: str) -> Iterator[ReadResult]:
+    if source.reader in _FILE_READERS:
+        module = importlib.import_module(_FILE_READERS[source.reader])
+        if source.reader == "page":
+            results = module.read(source.path, source.name, html=syntax == "html")
+        else:
+            results = module.read(source.path, source.name)
+        yield from guard(results, source.name)
+        return
+    parser = _parser(source.reader)
+    if syntax == "jsonl":  # streamed line by line: JSON Lines files can be huge
+        yield from guard(read_jsonl(source.path, source.name, parser), source.name)
+    elif syntax == "csv":  # streamed row by row; kg's own records nest their columns
+        nested = source.reader not in ("retraction-watch", "opencitations")
+        yield from guard(read_csv(source.path, source.name, parser, nested=nested), source.name)
+    else:
+        text = yield from read_text(source)
+        if text is None:
+            return
+        if syntax == "yaml":
+            yield from read_yaml(text, source.name, parser)
+        elif source.reader == "crossref":
+            yield from read_crossref_json(text, source.name, parser)
+        else:
+            yield from read_native_json(text, source.name, parser)
 
 
 def _parser(reader: str) -> Parser:
@@ -265,9 +300,12 @@ def units(source: SourceFile, lines_per_unit: int | None = None) -> Iterator[Uni
 
     :raises InputError: if the file cannot be opened or its format is unknown.
     """
-    syntax, _ = syntax_of(source.path)
-    splittable = syntax == "jsonl" and "jsonl" in _SYNTAXES[source.reader]
-    if not splittable or source.reader in _FILE_READERS:
+    if source.refused is not None:
+        yield Unit(source, size=file_size(source.path))  # one reject, from read_source
+        return
+    syntax = source.syntax or syntax_for(source.reader, source.path)
+    splittable = syntax == "jsonl" and source.reader not in _FILE_READERS
+    if not splittable or is_empty(source.path):
         yield Unit(source, size=file_size(source.path))  # read whole (or refused) by read_source
         return
     size = lines_per_unit or UNIT_LINES

@@ -124,7 +124,7 @@ def _json_array(
 def read_native_json(text: str, name: str, parser: Parser) -> Iterator[ReadResult]:
     pos = len(text) - len(text.lstrip(_WS))
     if pos >= len(text):
-        yield Reject(RecordError(Location(name), "the file is empty"))
+        yield Reject(RecordError(Location(name), "no records: the file is empty"))
         return
     if text[pos] == "[":
         end = yield from _json_array(text, pos, name, parser, "record")

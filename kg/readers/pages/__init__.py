@@ -41,10 +41,11 @@ MAX_PAGE_BYTES = 16 * 1024 * 1024
 RECORD = "page"  # the record label in messages: "file.html: page: field '...': ..."
 
 
-def read(path: Path, name: str) -> Iterator[ReadResult]:
+def read(path: Path, name: str, html: bool | None = None) -> Iterator[ReadResult]:
     """Read one landing page (HTML meta tags, or the text layout) as one record.
 
-    ``name`` is the file's display name for messages.
+    ``name`` is the file's display name for messages; ``html`` whether it is HTML
+    (None: as its extension says).
     """
     origin = Location(name, RECORD)
     try:
@@ -69,7 +70,7 @@ def read(path: Path, name: str) -> Iterator[ReadResult]:
     if _looks_binary(data):
         yield Reject(RecordError(origin, "binary data, not a landing page (HTML or text)"))
         return
-    is_html = syntax_of(path)[0] == "html"
+    is_html = syntax_of(path)[0] == "html" if html is None else html
     try:
         text = _decode_html(data) if is_html else _decode_text(data)
     except ValueError as e:
