@@ -316,6 +316,8 @@ def _json(body: str, complete: bool) -> Format:
     if isinstance(value, dict) and "@context" in value:
         extra = set(value) - {"@context", "@version", "@comment"}
         return Format("JSON-LD context" if not extra else "JSON-LD (linked data)")
+    if not kinds and isinstance(value, dict) and ("message-type" in value or "items" in value):
+        return Format("Crossref works (JSON)", "crossref", syntax)  # a response with no work
     if "csl" in kinds:
         return Format("CSL-JSON", syntax=syntax, later=True)
     for kind in kinds:

@@ -6,6 +6,7 @@ import pytest
 
 from kg.errors import UsageError
 from kg.readers import Reject, SourceFile, find_sources, read_source
+from kg.readers.registry import scan_sources
 from kg.records import Record
 
 
@@ -136,6 +137,13 @@ def test_find_sources_is_sorted_and_independent_of_argument_order(tmp_path: Path
     two = find_sources([d / "a.yaml", d])
     assert [s.name for s in one] == ["recs/a.yaml", "recs/b.json", "recs/sub/c.csv"]
     assert [s.name for s in two] == [s.name for s in one]
+    # what the folder holds besides is listed, by kind; hidden files are not
+    passed = {(p.name, p.kind) for p in scan_sources([d]).passed_over}
+    assert passed == {
+        ("recs/notes.md", "Markdown text"),
+        ("recs/LICENSE.txt", "licence or readme"),
+        ("recs/README.txt", "licence or readme"),
+    }
 
 
 def test_find_sources_missing(tmp_path: Path) -> None:
@@ -156,3 +164,56 @@ def test_yaml_trailing_empty_document_is_skipped(tmp_path: Path) -> None:
     p = tmp_path / "r.yaml"
     p.write_text("title: A\n---\n", encoding="utf-8")
     assert [type(i).__name__ for i in read(p)] == ["Record"]
+
+
+@pytest.mark.parametrize(
+    "name", ["r.json", "r.jsonl", "r.yaml", "r.csv", "r.ris", "r.bib", "r.xml", "r.html", "r.txt"]
+)
+@pytest.mark.parametrize("content", [b"", b"\n  \n", b"\xef\xbb\xbf\n"], ids=["0", "ws", "bom"])
+def test_an_empty_file_is_one_reject_no_records(tmp_path: Path, name: str, content: bytes) -> None:
+    p = tmp_path / name
+    p.write_bytes(content)
+    (source,) = find_sources([p])
+    assert rejects(list(read_source(source))) == [f"{name}: no records: the file is empty"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "title,doi,journal.title",  # kg's own columns
+        "Record ID,Title,Journal,RetractionDOI,OriginalPaperDOI",  # Retraction Watch
+        '"id","title","author","pub_date","venue","volume","issue","page","type"',  # OC Meta
+    ],
+    ids=["native", "retraction-watch", "opencitations"],
+)
+def test_a_csv_with_only_its_header_is_one_reject_no_records(tmp_path: Path, header: str) -> None:
+    p = tmp_path / "h.csv"
+    p.write_text(header + "\n", encoding="utf-8")
+    (source,) = find_sources([p])
+    assert rejects(list(read_source(source))) == ["h.csv: no records: only a header line"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("r.json", "[]"),
+        ("r.json", '{"records": []}'),
+        ("works.json", '{"status": "ok", "message-type": "work-list", "message": {"items": []}}'),
+        ("r.yaml", "# only a comment\n"),
+    ],
+)
+def test_a_file_that_holds_no_record_is_one_reject(tmp_path: Path, name: str, text: str) -> None:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    (source,) = find_sources([p])
+    assert rejects(list(read_source(source))) == [f"{name}: no records"]
+
+
+def test_an_empty_json_lines_file_in_units(tmp_path: Path) -> None:
+    from kg.readers.registry import read_unit, units
+
+    p = tmp_path / "r.jsonl"
+    p.write_text("\n\n", encoding="utf-8")
+    (source,) = find_sources([p])
+    got = [item for unit in units(source) for item in read_unit(unit)]
+    assert rejects(got) == ["r.jsonl: no records: the file is empty"]
