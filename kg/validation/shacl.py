@@ -27,6 +27,7 @@ from rdflib.term import Node
 
 from kg.errors import Location, ShapesError
 from kg.resources import shapes_dir
+from kg.validation.batched import SparqlCheck, split_shapes
 from kg.vocab import PREFIXES, XSD_STRING
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -299,15 +300,15 @@ def validate_graph(
     if engine == "turbo":
         import pyshacl_turbo
 
-        # The SHACL-SPARQL constraints run once over the whole data, each as
-        # one query, instead of once per focus node (see _SparqlCheck); the
-        # engine validates the rest.
-        core, checks = _split_shapes(shapes)
+        # The SHACL-SPARQL constraints that provably allow it run once over the
+        # whole data, each as one query, instead of once per focus node
+        # (kg/validation/batched.py); the engine validates the rest.
+        core, checks = split_shapes(shapes)
         store = data if isinstance(data, ox.Store) else graph_to_store(data)
         options["shacl_graph"] = core
         _, report_graph, _ = pyshacl_turbo.validate(store, **options)
         for check in checks:
-            extra.extend(check.run(store, sources))
+            extra.extend(_batched_results(check, store, sources))
     else:
         if isinstance(data, ox.Store):
             data = store_to_graph(data)
@@ -357,57 +358,28 @@ def graph_to_store(graph: Graph) -> ox.Store:
     return store
 
 
-@dataclass(frozen=True)
-class _SparqlCheck:
-    """A SHACL-SPARQL constraint (sh:sparql / sh:select) of a shape, run as one query.
-
-    A SHACL engine runs the SELECT once per focus node with ``$this`` bound to
-    it: for 2,000 generated records kg's 13 constraints took 7.4 s of a 10.3 s
-    validation with pyshacl-turbo. ``$this`` is an ordinary SPARQL variable
-    (``$this`` and ``?this`` are the same variable), and every kg constraint
-    binds it in its main pattern, so one run of the query over the whole data
-    gives every focus node's results at once; they are kept for the shape's
-    targets (its sh:targetClass instances). tests/validation/test_shapes.py checks that
-    the results equal pySHACL's on every fixture.
-    """
-
-    shape: Node
-    targets: tuple[str, ...]
-    severity: str
-    messages: tuple[str, ...]
-    query: str
-
-    def run(self, store: ox.Store, sources: Mapping[str, Location]) -> Iterator[ValidationResult]:
-        classes = " ".join(f"<{t}>" for t in self.targets)
-        found = store.query(f"SELECT DISTINCT ?this {{ VALUES ?c {{ {classes} }} ?this a ?c }}")
-        assert isinstance(found, ox.QuerySolutions)
-        focus_nodes = {row["this"] for row in found}
-        if not focus_nodes:
-            return
-        shape = _short(self.shape) or ""
-        solutions = store.query(self.query)
-        assert isinstance(solutions, ox.QuerySolutions)
-        names = [v.value for v in solutions.variables]
-        for row in solutions:
-            focus = row["this"]
-            if focus not in focus_nodes:
-                continue
-            bound = {name: row[name] for name in names if row[name] is not None}
-            value = bound.get("value", focus)
-            message = self.messages[0] if self.messages else "(no message)"
-            message = _fill(message, bound)
-            focus_text = focus.value if isinstance(focus, ox.NamedNode) else str(focus)
-            path = bound.get("path")
-            yield ValidationResult(
-                severity=self.severity,
-                message=message,
-                focus=focus_text,
-                path=_short(_rdflib(path)) if path is not None else None,
-                value=_short(_rdflib(value)),
-                shape=shape,
-                component="sh:SPARQLConstraintComponent",
-                source=sources.get(focus_text),
-            )
+def _batched_results(
+    check: SparqlCheck, store: ox.Store, sources: Mapping[str, Location]
+) -> Iterator[ValidationResult]:
+    """The results of a constraint run once over the whole data (kg/validation/batched.py),
+    as the engine would report them."""
+    shape = _short(check.shape) or ""
+    for focus, bound in check.rows(store):
+        value = bound.get("value", focus)
+        # the first of its messages, as _results takes it from an engine's report
+        message = min((_fill(m, bound) for m in check.messages), default="(no message)")
+        focus_text = str(focus.value)
+        path = bound.get("path")
+        yield ValidationResult(
+            severity=check.severity,
+            message=message,
+            focus=focus_text,
+            path=_short(_rdflib(path)) if path is not None else None,
+            value=_short(_rdflib(value)),
+            shape=shape,
+            component="sh:SPARQLConstraintComponent",
+            source=sources.get(focus_text),
+        )
 
 
 @lru_cache(maxsize=256)
@@ -498,7 +470,6 @@ def _results(
 
 
 _TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
-_SPLIT: dict[int, tuple[Graph, Graph, list[_SparqlCheck]]] = {}
 
 
 def _rdflib(term: Any) -> Node:
@@ -520,54 +491,3 @@ def _fill(template: str, bound: Mapping[str, Any]) -> str:
         return "" if term is None else str(term.value)
 
     return _TEMPLATE.sub(one, template)
-
-
-def _split_shapes(shapes: Graph) -> tuple[Graph, list[_SparqlCheck]]:
-    """The shapes without their SHACL-SPARQL constraints, and those constraints (cached)."""
-    cached = _SPLIT.get(id(shapes))
-    if cached is not None and cached[0] is shapes:
-        return cached[1], cached[2]
-    core = Graph()
-    for prefix, ns in shapes.namespaces():
-        core.bind(prefix, ns)
-    checks: list[_SparqlCheck] = []
-    for triple in shapes:
-        if triple[1] != SH.sparql:
-            core.add(triple)
-    for shape, constraint in sorted(shapes.subject_objects(SH.sparql)):
-        select = shapes.value(constraint, SH.select)
-        targets = tuple(sorted(str(c) for c in shapes.objects(shape, SH.targetClass)))
-        others = {p for p, _ in shapes.predicate_objects(shape)} & {
-            SH.targetNode,
-            SH.targetSubjectsOf,
-            SH.targetObjectsOf,
-            SH.target,
-        }
-        if (
-            select is None
-            or not targets
-            or others
-            or (constraint, SH.deactivated, Literal(True)) in shapes
-            or (shape, SH.deactivated, Literal(True)) in shapes
-        ):
-            core.add((shape, SH.sparql, constraint))  # the engine runs what kg does not
-            continue
-        header = "".join(
-            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
-            for decl in shapes.objects(constraint, SH.prefixes)
-            for d in shapes.objects(decl, SH.declare)
-        )
-        severity = shapes.value(shape, SH.severity)
-        checks.append(
-            _SparqlCheck(
-                shape=shape,
-                targets=targets,
-                severity=str(severity).rpartition("#")[2] if severity else "Violation",
-                messages=tuple(sorted(str(m) for m in shapes.objects(constraint, SH.message))),
-                query=header + str(select),
-            )
-        )
-    if len(_SPLIT) > 8:
-        _SPLIT.clear()
-    _SPLIT[id(shapes)] = (shapes, core, checks)
-    return core, checks
