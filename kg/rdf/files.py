@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import errno
 import glob
+import hashlib
+import json
 import os
+import re
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -257,48 +261,170 @@ def _output_error(path: Path, e: OSError) -> OutputError:
     return OutputError(f"{path}: cannot write the output: {why}")
 
 
-class ShardedOutput:
-    """Text output cut into numbered files (``out-00001.nt``, ...) of about ``size`` triples.
+class ShardFile:
+    """A shard being written: its statements (lines) and SHA-256 digest counted as it goes."""
 
-    Each shard is written atomically and cut only between records.
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.file = open(path, "w", encoding="utf-8", newline="\n", buffering=1 << 20)  # noqa: SIM115
+        except OSError as e:
+            raise _output_error(path, e) from None
+        self.lines = 0
+        self.digest = hashlib.sha256()
+
+    def write(self, text: str) -> int:
+        self.lines += text.count("\n")
+        self.digest.update(text.encode("utf-8", "surrogatepass"))
+        return int(self.file.write(text))
+
+    def close(self) -> dict[str, Any]:
+        """Close it; its entry in the manifest: file name, statements, digest."""
+        self.file.close()
+        return {"file": self.path.name, "statements": self.lines, "sha256": self.digest.hexdigest()}
+
+
+class ShardedOutput:
+    """Text output cut into numbered files (``out-00001.nt``, ...) of about ``size`` triples,
+    cut only between records, with a manifest (``out-manifest.json``).
+
+    A run writes its shards into a fresh hidden folder beside the output
+    (:class:`RunFolder`) and moves them into place only when it completes
+    (:meth:`commit`): then the previous run's shards that this run did not write
+    again are removed, and the manifest lists each shard with its statements
+    (lines) and SHA-256 digest. Until then the previous set is untouched; a
+    failed run (:meth:`abort`) leaves it as it was, and a killed run's folder is
+    removed by the next run.
     """
 
     def __init__(self, output: Path, size: int) -> None:
         self.output = output
         self.size = size
-        self.paths: list[Path] = []
+        self.paths: list[Path] = []  # where the shards go when the run completes
+        self.entries: list[dict[str, Any]] = []  # the manifest's entry of each closed shard
         self.start = 0  # triples written before the current shard
-        self.current: AtomicFile | None = None
-        self._open()
+        self.folder = RunFolder(output.parent, f".{output.name}.shards.")
+        self.current = self._open()
 
-    def _open(self) -> None:
+    @property
+    def manifest(self) -> Path:
+        return self.output.with_name(f"{self.output.stem}-manifest.json")
+
+    def _open(self) -> ShardFile:
         path = self.output.with_name(
             f"{self.output.stem}-{len(self.paths) + 1:05d}{self.output.suffix}"
         )
         self.paths.append(path)
-        self.current = AtomicFile(path)
+        try:
+            return ShardFile(self.folder.path / path.name)
+        except BaseException:
+            self.folder.remove()
+            raise
 
     def write(self, text: str) -> int:
-        assert self.current is not None
-        return int(self.current.file.write(text))
+        return self.current.write(text)
 
     def record_done(self, triples: int) -> None:
         """Start a new shard once the current one holds ``size`` triples."""
         if triples - self.start >= self.size:
-            assert self.current is not None
-            self.current.commit()
+            self.entries.append(self.current.close())
             self.start = triples
-            self._open()
+            self.current = self._open()
 
     def commit(self) -> None:
-        assert self.current is not None
-        self.current.commit()
+        """Move this run's shards into place, remove the previous run's others, write the
+        manifest."""
+        try:
+            self.entries.append(self.current.close())
+            replace_shards(
+                self.folder.path,
+                self.output.parent,
+                shard_pattern(self.output.stem, self.output.suffix),
+                self.manifest,
+                {"format": self.output.suffix.lstrip("."), "shards": self.entries},
+            )
+        except OSError as e:
+            self.folder.remove()
+            raise _output_error(self.output, e) from None
+        self.folder.remove()
 
     def abort(self) -> None:
-        """Remove the shard being written (the finished ones stay)."""
-        assert self.current is not None
-        self.current.abort()
-        self.paths.pop()
+        """Remove this run's shards; the previous run's stay as they were."""
+        try:
+            self.current.file.close()
+        except OSError:
+            pass  # a full disk fails the flush of what is left: the folder goes anyway
+        self.folder.remove()
+
+
+def shard_pattern(stem: str, suffix: str) -> re.Pattern[str]:
+    """The names of the shards ``{stem}-00001{suffix}``, ``{stem}-00002{suffix}``, ...
+    (``suffix`` a regular expression's text if it is not an extension such as ``.nq``)."""
+    ext = re.escape(suffix) if suffix.startswith(".") else suffix
+    return re.compile(rf"{re.escape(stem)}-\d{{5,}}{ext}")
+
+
+def replace_shards(
+    built: Path, target: Path, pattern: re.Pattern[str], manifest: Path, content: dict[str, Any]
+) -> None:
+    """Move the shards in the folder ``built`` into ``target``, remove the shards there
+    (named by ``pattern``) that were not built again, and write ``manifest`` (JSON: the
+    ``content``, with the total of its shards' statements).
+
+    :raises OSError: if a file cannot be moved, removed or written.
+    """
+    new = {p.name for p in built.iterdir() if pattern.fullmatch(p.name)}
+    old = [p for p in target.iterdir() if pattern.fullmatch(p.name) and p.name not in new]
+    for name in sorted(new):
+        os.replace(built / name, target / name)
+    for path in old:
+        path.unlink(missing_ok=True)
+    content = {**content, "statements": sum(e["statements"] for e in content["shards"])}
+    with atomic_output(manifest) as f:
+        json.dump(content, f, indent=1)
+        f.write("\n")
+
+
+class RunFolder:
+    """A fresh hidden folder ``{prefix}*.part`` in ``parent`` for one run's files, locked
+    while the run lives (as :class:`AtomicFile` locks its file): the folders that killed
+    runs left are removed when the next one starts."""
+
+    def __init__(self, parent: Path, prefix: str) -> None:
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(prefix=prefix, suffix=".part", dir=parent))
+            self.lock = os.open(self.path / ".lock", os.O_CREAT | os.O_RDWR, 0o600)
+        except OSError as e:
+            raise _output_error(parent / prefix.strip("."), e) from None
+        _hold(self.lock)
+        for stale in parent.glob(f"{glob.escape(prefix)}*.part"):
+            if stale != self.path:
+                _remove_if_dead(stale)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        try:
+            os.close(self.lock)
+        except OSError:
+            pass  # closed already
+
+
+def _remove_if_dead(folder: Path) -> None:
+    """Remove a run folder whose lock no live run holds."""
+    if fcntl is None:
+        return
+    try:
+        fd = os.open(folder / ".lock", os.O_RDWR)
+    except OSError:
+        return  # not one of ours, or being made
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        shutil.rmtree(folder, ignore_errors=True)
+    except OSError:
+        pass  # a live run holds it
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:

@@ -54,3 +54,25 @@ def test_shards_built_on_a_two_worker_cluster_hold_the_single_machine_graph(
     assert triples(paths) == triples([single])
     assert graphs(paths) == graphs([single])  # the same named graph per source
     assert not list((tmp_path / "shards").glob(".*"))  # no half-written shard left
+
+
+def test_a_rebuild_replaces_the_previous_shards_and_writes_a_manifest(tmp_path: Path) -> None:
+    """A run with fewer inputs leaves none of the previous run's shards; manifest.json gives
+    each shard's source, records, statements and digest."""
+    import hashlib
+    import json
+
+    out = tmp_path / "shards"
+    first = build_shards(INPUTS, out)
+    assert len(list(out.glob("shard-*.nq"))) == len(first) > 2
+    second = build_shards(INPUTS[:1], out)
+    files = sorted(out.glob("shard-*.nq"))
+    assert [str(f) for f in files] == [s.path for s in second]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [e["file"] for e in manifest["shards"]] == [f.name for f in files]
+    for entry, shard, f in zip(manifest["shards"], second, files, strict=True):
+        data = f.read_bytes()
+        assert entry["sha256"] == shard.sha256 == hashlib.sha256(data).hexdigest()
+        assert entry["statements"] == shard.statements == data.count(b"\n") == shard.triples
+        assert (entry["source"], entry["records"]) == (shard.source, shard.records)
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"] + [f.name for f in files]
