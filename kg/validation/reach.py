@@ -14,7 +14,8 @@ settles and which must be checked again once the whole output is known.
 The analysis is conservative: a construct it does not understand widens a set
 to every predicate (``None``), and one whose reach it cannot bound at all (a
 SPARQL pattern not connected to ``$this``, a sub-select, ``GRAPH``,
-``SERVICE``, a SPARQL-based target or custom constraint component) makes
+``SERVICE``, a node target (``sh:targetNode``: a focus node in every batch), a
+SPARQL-based target or custom constraint component) makes
 :attr:`Reads.bounded` false: such shapes are checked on the whole output.
 """
 
@@ -380,6 +381,10 @@ class Analysis:
         for shape in set(g.subjects(SH.target, None)):
             acc.unbounded("a SPARQL-based target (sh:target)")
             roots.add(shape)
+        if (None, SH.targetNode, None) in g:
+            # a node target is a focus node in every batch, whether or not the batch
+            # holds what the records say of it
+            acc.unbounded("a node target (sh:targetNode)")
         for shape in set(g.subjects(RDF.type, SH.NodeShape)) | set(
             g.subjects(RDF.type, SH.PropertyShape)
         ):

@@ -8,7 +8,9 @@ the end, :meth:`Checker.finish` plans from them (:meth:`Registry.plan`), gets
 back only the records the plan needs (``replay``), validates each unsettled
 node on the lines of those records that it can read (as kg/validation/reach.py
 bounds them), and puts those results in place of the batches' ones; or, when
-the books do not suffice, validates the whole output again.
+the books do not suffice, validates the whole output again. So does a build
+whose shapes read what no book follows: parts of the graph that reach.py cannot
+bound, or the triples that point at a literal (:func:`_literal_in`).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class Checker:
         self.reads = reads
         self.batch_size = batch_size
         self.whole = not reads.bounded  # shapes kg cannot follow: validate the output whole
+        self.literal_in = _literal_in(reads)
         self.registry = Registry(window=window)
         self.lines: list[str] = []
         self.sources: dict[str, Location] = {}
@@ -103,6 +106,10 @@ class Checker:
     def add(self, blocks: list[Any], origin: Location, seq: int) -> None:
         """A record's blocks (as written after the build dropped what it repeats)."""
         if self.whole:  # everything is validated at the end: no books to keep
+            return
+        literal_in = self.literal_in
+        if literal_in and any(w in b[1] for b in blocks for w in literal_in):
+            self.whole = True  # the books follow IRIs, not what points at a literal
             return
         gd = self.graph_digest
         note = self.registry.note
@@ -443,6 +450,21 @@ def _reach(records: list[_Spooled], node: int, gd: int, reads: Reads) -> list[st
                         seen.add(s)
                         todo.append(s)
     return found
+
+
+def _literal_in(reads: Reads) -> tuple[str, ...]:
+    """What marks a triple with a literal object that the shapes read from the object's side
+    (in an N-Triples line).
+
+    The books follow the nodes that are IRIs. A literal that is a focus node
+    (of ``sh:targetObjectsOf dcterms:title``, say) or a value node whose
+    incoming triples the shapes read (a title two records share) is followed
+    by none: once one shows, the whole output is validated at the end. kg's
+    own shapes read no such triple.
+    """
+    if reads.focus_in is None or reads.far_in is None:
+        return (' "',)  # any literal object
+    return tuple(f' {p} "' for p in sorted(reads.focus_in | reads.far_in))
 
 
 def _graph_digest(graph: str | None) -> int:
