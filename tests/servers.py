@@ -1,5 +1,6 @@
-"""Real servers for tests: the Oxigraph server from PyPI, and a fault-injecting,
-authenticating proxy in front of it (for the faults a real network has)."""
+"""Real servers for tests: the Oxigraph server from PyPI, Virtuoso 7 from Debian, and a
+fault-injecting, authenticating proxy in front of Oxigraph (for the faults a real network
+has)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,88 @@ class OxigraphServer:
             self.proc.stderr.close()
 
 
+VIRTUOSO_INI = """\
+; the least Virtuoso needs: its files in one folder, both ports on 127.0.0.1;
+; everything else (memory, the SPARQL limits) is Virtuoso's own default
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+"""
+
+
+class VirtuosoServer:
+    """Virtuoso 7 (Debian's virtuoso-opensource-7-bin: ``virtuoso-t``) started in the
+    foreground from a minimal virtuoso.ini, its database in ``folder``, its SQL and HTTP
+    ports on 127.0.0.1 and free ports. A new database has the user dba, password dba,
+    who may read and write through the Digest-authenticated ``/sparql-auth``."""
+
+    USER = "dba"
+    PASSWORD = "dba"
+
+    def __init__(self, folder: Path) -> None:
+        exe = shutil.which("virtuoso-t")
+        if exe is None:
+            raise RuntimeError("virtuoso-t is not installed (Debian: virtuoso-opensource-7-bin)")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.sql_port, self.http_port = free_port(), free_port()
+        ini = folder / "virtuoso.ini"
+        ini.write_text(
+            VIRTUOSO_INI.format(dir=folder, sql_port=self.sql_port, http_port=self.http_port),
+            encoding="utf-8",
+        )
+        self.url = f"http://127.0.0.1:{self.http_port}"
+        self.proc = subprocess.Popen(
+            [exe, "+foreground", "+configfile", str(ini)],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                log = (folder / "virtuoso.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"virtuoso-t exited ({self.proc.returncode}): {log}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=2)
+                conn.request("GET", "/sparql?query=ASK%7B%7D")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return
+                conn.close()
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("virtuoso-t did not answer within 60 s")
+
+    @property
+    def query(self) -> str:
+        """The Digest-authenticated SPARQL endpoint (updates go there too)."""
+        return f"{self.url}/sparql-auth"
+
+    def stop(self) -> None:
+        self.proc.terminate()  # Virtuoso checkpoints and exits
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 @dataclass
 class Faults:
     """What the proxy does to write requests (PUT, POST to /store or /update, DELETE)."""
@@ -81,12 +164,15 @@ class Faults:
     status: int | None = None  # answer every write with this status
     fail_write: int | None = None  # answer the n-th write (1-based) with 500
     cut_write: int | None = None  # close the connection on the n-th write
-    max_body: int | None = None  # answer 413 to writes with a larger body
+    max_body: int | None = None  # answer too_large to writes with a larger body
+    too_large: tuple[int, str] = (413, "too large")  # the status and text of that answer
+    lose_write: int | None = None  # answer the n-th write 204 without passing it on
     auth: str | None = None  # require "basic", "digest" or "bearer"
     user: str = "kg"
     password: str = "s3cret"
     token: str = "t0ken"
     writes: int = 0
+    refused: int = 0  # writes answered too_large
     seen_auth: list[str] = field(default_factory=list)
 
 
@@ -160,7 +246,11 @@ class FaultProxy:
                         self._reply(faults.status, "injected")
                         return
                     if faults.max_body is not None and len(body) > faults.max_body:
-                        self._reply(413, "too large")
+                        faults.refused += 1
+                        self._reply(*faults.too_large)
+                        return
+                    if faults.lose_write == faults.writes:
+                        self._reply(204)
                         return
                     if faults.fail_write == faults.writes:
                         self._reply(500, "injected server error")

@@ -22,7 +22,7 @@ import click
 from kg.cli.building import build, validate
 from kg.cli.common import State
 from kg.cli.querying import query
-from kg.cli.storing import describe, drop, export, load
+from kg.cli.storing import describe, drop, export, graphs, load
 from kg.errors import KgError
 
 EXIT_CODES = """\b
@@ -67,7 +67,7 @@ def cli(ctx: click.Context, config_path: Path | None, quiet: bool) -> None:
     ctx.obj = State(config_path, quiet)
 
 
-for command in (build, validate, load, drop, describe, export, query):
+for command in (build, validate, load, drop, graphs, describe, export, query):
     cli.add_command(command)
 
 

@@ -1,5 +1,6 @@
-"""The store commands: ``kg load`` and ``kg drop`` (the embedded store or a SPARQL 1.1
-store), ``kg export`` (RDF files or the embedded store) and ``kg describe`` (VoID)."""
+"""The store commands: ``kg load``, ``kg drop`` and ``kg graphs`` (the embedded store or
+a SPARQL 1.1 store), ``kg export`` (RDF files or the embedded store) and ``kg describe``
+(VoID)."""
 
 from __future__ import annotations
 
@@ -63,8 +64,8 @@ def load(
         kg load out.nq --endpoint http://127.0.0.1:7878/query
         kg load out.ttl --endpoint https://db.example.org/ds/sparql --user me --auth digest
     """
+    from kg.stores.counts import LoadFailed
     from kg.stores.load import load as load_fn
-    from kg.stores.remote import LoadFailed
 
     args = remote.store_args()
     bar = progress_bar(state.quiet, "B" if remote.endpoint is None else "triples")
@@ -109,6 +110,36 @@ def drop(state: State, graph: str, store_path: Path | None, remote: Remote) -> N
     n = drop_fn(graph, store=state.store(store_path), **args)
     if not state.quiet:
         click.echo(f"Dropped <{graph}> ({n} triples)", err=True)
+
+
+@click.command()
+@store_option
+@remote_options
+@pass_state
+def graphs(state: State, store_path: Path | None, remote: Remote) -> None:
+    """List the named graphs of kg's embedded store, or of a store with --endpoint: each
+    graph's triples, its IRI (what kg drop --graph takes) and the files it came from.
+
+    A source is known where the graph says it (kg build -o out.nq writes, in each
+    source's graph, the file it was derived from); "-" where it does not.
+
+    \b
+    Example:
+        kg graphs
+        kg graphs --endpoint http://127.0.0.1:7878/query
+    """
+    from kg.stores.load import graphs as graphs_fn
+
+    found = graphs_fn(store=state.store(store_path), **remote.store_args())
+    width = max([len(str(g.triples)) for g in found] + [len("triples")])
+    iri = max([len(g.graph) for g in found] + [len("graph")])
+    click.echo(f"{'triples':>{width}}  {'graph':<{iri}}  source")
+    for g in found:
+        source = ", ".join(g.sources) or "-"
+        click.echo(f"{g.triples:>{width}}  {g.graph:<{iri}}  {source}")
+    if not state.quiet:
+        total = sum(g.triples for g in found)
+        click.echo(f"{len(found)} graph(s), {total} triples", err=True)
 
 
 @click.command()

@@ -9,65 +9,22 @@ graphs (kg/query/library.py asks Oxigraph for it).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyoxigraph as ox
 
 from kg.errors import RdfSyntaxError, StoreError
 from kg.rdf.export import write_quads
 from kg.rdf.files import FORMATS, QUAD_FORMATS, format_of
+from kg.stores.counts import Counting, LoadReport, Step, parse, survey
+from kg.stores.endpoints import graph_iri
+from kg.vocab import DC_TITLE, WAS_DERIVED_FROM
 
 DEFAULT_STORE = Path(".kg") / "store"
 Progress = Callable[[int], None]
-
-
-@dataclass
-class GraphLoad:
-    """What happened to one named graph in a load."""
-
-    graph: str
-    source: str
-    triples: int = 0  # statements read from the source
-    batches_done: int = 0
-    batches_total: int = 0
-    count: int | None = None  # triples in the graph after loading, as the store counts them
-    error: str | None = None
-
-    @property
-    def verified(self) -> bool:
-        return self.count is not None and self.error is None
-
-
-@dataclass
-class LoadReport:
-    """Which graphs were loaded, with how many triples, into which store."""
-
-    target: str
-    method: str
-    graphs: list[GraphLoad] = field(default_factory=list)
-
-    @property
-    def triples(self) -> int:
-        return sum(g.count or 0 for g in self.graphs)
-
-    def summary(self) -> str:
-        lines = [f"Load into {self.target} ({self.method}):"]
-        for g in self.graphs:
-            if g.error is not None:
-                state = (
-                    f"FAILED after {g.batches_done} batch(es) ({g.triples} triples) "
-                    f"were loaded: {g.error}"
-                )
-            else:
-                state = f"{g.count} triples"
-                if g.count is not None and g.count != g.triples:
-                    state += f" ({g.triples} read from {g.source}: duplicates in the source)"
-            lines.append(f"  <{g.graph}> from {g.source}: {state}")
-        lines.append(f"Total: {self.triples} triples in {len(self.graphs)} graph(s)")
-        return "\n".join(lines)
 
 
 def store_path(option: Path | None = None, configured: Path | None = None) -> Path:
@@ -102,42 +59,10 @@ def open_store(path: Path, *, create: bool = True, read_only: bool = False) -> o
         ) from None
 
 
-class _Counting:
-    """A binary file that reports how many bytes have been read (for a progress bar)."""
-
-    def __init__(self, f: IO[bytes], progress: Progress) -> None:
-        self.f = f
-        self.progress = progress
-
-    def read(self, n: int = -1) -> bytes:
-        data = self.f.read(n)
-        self.progress(len(data))
-        return data
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.f, name)
-
-
-def graphs_in(path: Path) -> list[str]:
-    """The named graphs a quad file (N-Quads, TriG) holds, in order of appearance."""
-    seen: dict[str, None] = {}
-    for q in _parse(path):
-        if isinstance(q.graph_name, ox.NamedNode):
-            seen.setdefault(q.graph_name.value)
-    return list(seen)
-
-
-def _parse(path: Path) -> Iterator[ox.Quad]:
-    key = format_of(path)
-    try:
-        yield from ox.parse(path=str(path), format=FORMATS[key][1])
-    except SyntaxError as e:
-        raise RdfSyntaxError(f"{path}: not valid {FORMATS[key][0]}: {e}") from None
-
-
 def count_graph(store: ox.Store, graph: str) -> int:
-    result = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    for row in result:  # type: ignore[union-attr]
+    """The triples in a named graph of the store."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri(graph)}> {{ ?s ?p ?o }} }}"
+    for row in store.query(query):  # type: ignore[union-attr]
         return int(row[0].value)
     return 0
 
@@ -152,57 +77,103 @@ def load_into_store(
     """Load each (file, graph) into the embedded store, replacing the graph.
 
     A triple file goes into the graph given; a quad file (N-Quads, TriG) keeps
-    its own named graphs unless a graph is given. Each graph is cleared first,
-    so loading a source again replaces it. Counts are verified afterwards.
+    its own named graphs unless a graph is given (then all of it goes there).
+    Every file is read first (kg/stores/counts.py): one that does not parse
+    leaves the store as it was. Each graph is cleared before its first file is
+    loaded, so loading a source again replaces it; afterwards each graph is
+    counted and compared with the distinct triples read for it.
 
-    :raises RdfSyntaxError: if a file does not parse (the graphs loaded before
-        it stay loaded).
+    :raises RdfSyntaxError: if a file does not parse (nothing is loaded).
+    :raises LoadFailed: if a graph holds other than the distinct triples read for it.
     """
     report = LoadReport(target, "embedded bulk load")
+    steps = survey(files, report, progress=progress)
     replaced: set[str] = set()  # several files for one graph: the first replaces it
-    for path, graph in files:
-        key = format_of(path)
-        fmt = FORMATS[key][1]
-        if key in QUAD_FORMATS and graph is None:
-            names = graphs_in(path)
-            loads = [GraphLoad(g, path.name, batches_total=1) for g in names]
-            for g in names:
-                if g not in replaced:
-                    store.remove_graph(ox.NamedNode(g))
-                    replaced.add(g)
-            _bulk_load(store, path, fmt, None, progress)
-        else:
-            if graph is None:
-                raise ValueError("a triple file needs a graph")
-            node = ox.NamedNode(graph)
-            if graph not in replaced:
-                store.remove_graph(node)
-                replaced.add(graph)
-            gl = GraphLoad(graph, path.name, batches_total=1)
-            loads = [gl]
-            _bulk_load(store, path, fmt, node, progress)
+    for step in steps:
+        for g in step.graphs:
+            if g not in replaced:
+                store.remove_graph(ox.NamedNode(g))
+                replaced.add(g)
+        _bulk_load(store, step, progress)
         store.flush()
-        for gl in loads:
-            gl.batches_done = 1
-            gl.count = gl.triples = count_graph(store, gl.graph)
-        report.graphs.extend(loads)
+    for gl in report.graphs:
+        gl.batches_done = gl.batches_total = len(gl.sources)
+        gl.sent = gl.read
+        gl.count = count_graph(store, gl.graph)
+    report.check()
     return report
 
 
-def _bulk_load(
-    store: ox.Store,
-    path: Path,
-    fmt: ox.RdfFormat,
-    graph: ox.NamedNode | None,
-    progress: Progress | None,
-) -> None:
-    """Oxigraph's bulk loader, fed through a byte counter for the progress bar."""
+def _bulk_load(store: ox.Store, step: Step, progress: Progress | None) -> None:
+    """Oxigraph's bulk loader, fed through a byte counter for the progress bar; a quad file
+    given one graph goes in statement by statement, each into that graph."""
+    key = format_of(step.path)
+    if step.graph is not None and key in QUAD_FORMATS:
+        node = ox.NamedNode(step.graph)
+        store.bulk_extend(
+            ox.Quad(q.subject, q.predicate, q.object, node) for q in parse(step.path, progress)
+        )
+        return
+    to_graph = None if step.graph is None else ox.NamedNode(step.graph)
     try:
-        with path.open("rb") as raw:
-            f: Any = _Counting(raw, progress) if progress is not None else raw
-            store.bulk_load(f, fmt, to_graph=graph)
-    except SyntaxError as e:
-        raise RdfSyntaxError(f"{path}: not valid {FORMATS[format_of(path)][0]}: {e}") from None
+        with step.path.open("rb") as raw:
+            f: Any = Counting(raw, progress) if progress is not None else raw
+            store.bulk_load(f, FORMATS[key][1], to_graph=to_graph)
+    except SyntaxError as e:  # read once already: only if it changed since
+        raise RdfSyntaxError(f"{step.path}: not valid {FORMATS[key][0]}: {e}") from None
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """A named graph of a store: how many triples it holds and the files it came from
+    (what the graph says of itself: kg's N-Quads and TriG builds name their source)."""
+
+    graph: str
+    triples: int
+    sources: tuple[str, ...] = ()
+
+
+GRAPHS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+# two plain patterns, not one with OPTIONAL: Virtuoso 7.2 answers an OPTIONAL inside
+# GRAPH ?g with rows whose subject is not ?g (179 rows for 5 graphs in a test)
+DERIVED_QUERY = f"SELECT ?g ?file WHERE {{ GRAPH ?g {{ ?g {WAS_DERIVED_FROM} ?file }} }}"
+TITLES_QUERY = f"""SELECT ?g ?file ?title WHERE {{ GRAPH ?g {{
+  ?g {WAS_DERIVED_FROM} ?file . ?file {DC_TITLE} ?title }} }}"""
+
+
+def graphs_of(
+    counts: Iterable[tuple[str, int]],
+    derived: Iterable[tuple[str, str]],
+    titles: Iterable[tuple[str, str, str]],
+) -> list[GraphInfo]:
+    """GraphInfo by IRI, from the answers to :data:`GRAPHS_QUERY` (graph, triples),
+    :data:`DERIVED_QUERY` (graph, file) and :data:`TITLES_QUERY` (graph, file, title):
+    a source is its file's title, else the file's IRI."""
+    title = {(g, f): t for g, f, t in titles}
+    named: dict[str, set[str]] = {}
+    for g, f in derived:
+        named.setdefault(g, set()).add(title.get((g, f), f))
+    return sorted(
+        (GraphInfo(g, n, tuple(sorted(named.get(g, ())))) for g, n in counts),
+        key=lambda info: info.graph,
+    )
+
+
+def _values(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    """The rows of a SELECT whose every value is bound, as strings."""
+    return [
+        tuple(term.value for term in row)
+        for row in store.query(query)  # type: ignore[union-attr]
+        if all(term is not None for term in row)
+    ]
+
+
+def list_graphs(store: ox.Store) -> list[GraphInfo]:
+    """The named graphs of the embedded store, with their triples and sources."""
+    counts = [(g, int(n)) for g, n in _values(store, GRAPHS_QUERY)]
+    derived = [(g, f) for g, f in _values(store, DERIVED_QUERY)]
+    titles = [(g, f, t) for g, f, t in _values(store, TITLES_QUERY)]
+    return graphs_of(counts, derived, titles)
 
 
 def export_store(store: Path, output: Path, *, fmt: str | None = None) -> int:

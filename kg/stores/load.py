@@ -2,8 +2,9 @@
 
 Each file goes into its own named graph, ``{base}graph/{file name}``, unless
 ``graph`` names one; N-Quads and TriG files keep their own named graphs (kg
-writes one per source). Loading a source again replaces its graph. After a
-load, every graph is counted in the store and the counts are reported.
+writes one per source). Loading a source again replaces its graph. Every file is
+read before anything is loaded; after the load every graph is counted in the store
+and compared with the distinct triples read for it (kg/stores/counts.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from kg.iris import DEFAULT_BASE, segment
 from kg.rdf.files import QUAD_FORMATS, format_of
-from kg.stores.embedded import LoadReport, Progress, load_into_store, open_store
+from kg.stores.counts import LoadReport, Progress
+from kg.stores.embedded import GraphInfo, count_graph, list_graphs, load_into_store, open_store
 from kg.stores.endpoints import Auth, derive_endpoints, graph_iri
 from kg.stores.remote import RemoteStore, load_remote
 
@@ -61,9 +63,10 @@ def load(
     """Load ``paths`` into the embedded store at ``store``, or into the store at ``endpoint``.
 
     :raises UsageError: for a bad URL, option or file extension.
-    :raises RdfSyntaxError: if a file does not parse.
-    :raises StoreError: if the store fails (remote loads raise LoadFailed, whose
-        ``report`` says which graphs and batches were loaded).
+    :raises RdfSyntaxError: if a file does not parse (nothing is loaded).
+    :raises LoadFailed: (a StoreError) if the store fails or a graph's count differs
+        from the distinct triples read for it; its ``report`` says what was loaded.
+    :raises StoreError: if the store cannot be opened or reached.
     """
     plan = plan_graphs(paths, None if graph is None else graph_iri(graph), base)
     if endpoint is None:
@@ -86,10 +89,11 @@ def drop(
     auth: Auth | None = None,
     timeout: float = 60.0,
 ) -> int:
-    """Remove a named graph; returns how many triples it held (embedded store) or -1."""
-    import pyoxigraph as ox
+    """Remove a named graph; returns how many triples it held.
 
-    from kg.stores.embedded import count_graph
+    :raises UsageError: if ``graph`` is not an absolute IRI (before anything is sent).
+    """
+    import pyoxigraph as ox
 
     graph = graph_iri(graph)
     if endpoint is None:
@@ -104,3 +108,26 @@ def drop(
         n = remote.count(graph)
         remote.drop(graph)
         return n
+
+
+def graphs(
+    *,
+    store: Path | None = None,
+    endpoint: str | None = None,
+    update: str | None = None,
+    gsp: str | None = None,
+    store_type: str = "auto",
+    auth: Auth | None = None,
+    timeout: float = 60.0,
+) -> list[GraphInfo]:
+    """The named graphs of the embedded store at ``store``, or of the store at ``endpoint``,
+    by IRI, each with its triples and the files it came from (as far as it says).
+
+    :raises StoreError: if there is no store there, or it cannot be reached.
+    """
+    if endpoint is None:
+        assert store is not None
+        return list_graphs(open_store(store, create=False, read_only=True))
+    endpoints = derive_endpoints(endpoint, store_type=store_type, update=update, gsp=gsp)
+    with RemoteStore(endpoints, auth, timeout=timeout) as remote:
+        return remote.graphs()

@@ -18,8 +18,10 @@ graphs) is another protocol, spoken in kg/stores/remote.py; it sends with
   have been applied is never sent again.
 - **Errors**: one translation (:func:`unreachable`, :func:`timed_out`,
   :func:`http_error`) gives every command the same one-line message for the same
-  failure. A 413 is :class:`TooLarge` (the store applied nothing: a load splits
-  the batch); a query the store rejects as malformed (400) is :class:`Rejected`.
+  failure. A 413 (or Virtuoso's SP030 "memory exhausted") is :class:`TooLarge`
+  (the store applied nothing: a load splits the batch); a failure that may pass
+  (a cut connection, a 5xx) is :class:`Unavailable`; a query the store rejects
+  as malformed (400) is :class:`Rejected`.
 - **Which graph**: a user's query sees the union of the named graphs where the
   store needs asking: Oxigraph with its ``union-default-graph`` parameter, Fuseki
   with ``urn:x-arq:UnionGraph`` as the default graph; GraphDB, Virtuoso and
@@ -54,7 +56,13 @@ T = TypeVar("T")
 
 # -- one translation of failures into one-line errors ---------------------------------------
 class TooLarge(StoreError):
-    """The store refused a request as too large (HTTP 413): nothing of it was applied."""
+    """The store refused a request as too large (HTTP 413, or Virtuoso's SP030 "memory
+    exhausted" as HTTP 400 or 500): nothing of it was applied."""
+
+
+class Unavailable(StoreError):
+    """The store could not be reached or failed (a cut connection, a 5xx answer): the same
+    request may succeed later, where a refusal (a 4xx) will not."""
 
 
 class Rejected(InputError):
@@ -65,7 +73,7 @@ def unreachable(what: str, error: BaseException) -> StoreError:
     """The store cannot be reached (refused, reset or cut connection, unknown host)."""
     text = str(getattr(error, "reason", None) or error) or type(error).__name__
     why = "connection refused" if "refused" in text.lower() else text.split("\n")[0][:120]
-    return StoreError(
+    return Unavailable(
         f"{what}: cannot reach the store ({why})",
         hint="is the server running, and is the URL right?",
     )
@@ -79,21 +87,39 @@ def timed_out(what: str, timeout: float) -> StoreError:
     )
 
 
+def too_large(status: int, body: str) -> bool:
+    """Whether the store refused a request as too large: HTTP 413, or Virtuoso's SPARQL
+    parser running out of room (``SP030: SPARQL compiler, line 4991: memory exhausted``,
+    as HTTP 400 or 500; SP030 alone is any syntax error)."""
+    return status == 413 or (
+        status in (400, 500) and "SP030" in body and "memory exhausted" in body
+    )
+
+
 def http_error(what: str, status: int, body: str) -> StoreError:
     """An HTTP error status from the store, with the start of what it said."""
     if status in (401, 403):
         return StoreError(
             f"{what}: the store refused the credentials (HTTP {status})",
-            hint="check --user/--password, --token or --auth (digest, basic, bearer)",
+            hint="check --user/--password, --token or --auth (digest, basic, bearer)"
+            + (
+                "; a user may read but not write without the store's update right "
+                '(Virtuoso: GRANT SPARQL_UPDATE TO "user"; in isql)'
+                if status == 403
+                else ""
+            ),
         )
     if status == 404:
         return StoreError(
             f"{what}: no SPARQL endpoint at this URL (HTTP 404)",
             hint="give the query endpoint, e.g. http://host:7878/query (or --update, --gsp URL)",
         )
-    if status == 413:
-        return TooLarge(f"{what}: the store refuses the request as too large (HTTP 413)")
     text = " ".join(body.split())[:200]
+    if too_large(status, body):
+        said = "" if status == 413 else f": {text}"
+        return TooLarge(f"{what}: the store refuses the request as too large (HTTP {status}){said}")
+    if status >= 500 and status != 501:
+        return Unavailable(f"{what}: HTTP {status} from the store: {text}")
     return StoreError(f"{what}: HTTP {status} from the store: {text}")
 
 
@@ -160,7 +186,10 @@ def send(
         except httpx.TransportError as e:
             raise _Transient(unreachable(sent, e)) from None
         if response.status_code >= 500 and response.status_code != 501:
-            raise _Transient(http_error(what, response.status_code, response.text))
+            error = http_error(what, response.status_code, response.text)
+            if isinstance(error, TooLarge):  # it will be too large again
+                raise error
+            raise _Transient(error)
         return response
 
     return _with_retries(once, retry=retry)

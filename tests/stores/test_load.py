@@ -10,9 +10,10 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.errors import StoreError, UsageError
+from kg.stores.counts import LoadFailed
 from kg.stores.endpoints import Auth, derive_endpoints
 from kg.stores.load import drop, load
-from kg.stores.remote import LoadFailed, RemoteStore
+from kg.stores.remote import RemoteStore
 
 BASE = "https://example.org/kg/"
 
@@ -141,7 +142,8 @@ def test_remote_load_twice_holds_exactly_the_file(
             "100",
         )
         assert result.exit_code == 0, result.stderr
-        assert f"<{graph}> from out.ttl: {expected} triples" in result.stderr
+        verified = f"<{graph}> from out.ttl: {expected} read; the store holds {expected}: verified"
+        assert verified in result.stderr
         assert remote_count(oxigraph_server.query, graph) == expected
 
 
@@ -154,6 +156,7 @@ def test_remote_second_source_and_drop(oxigraph_server, built_ttl: Path, tmp_pat
     )
     report = load([built_ttl, other], endpoint=oxigraph_server.query)
     assert [(g.graph, g.count) for g in report.graphs][1:] == [("http://g/1", 1), ("http://g/2", 1)]
+    assert report.verified and report.triples == triples_in(built_ttl) + 2
     result = kg("drop", "--endpoint", oxigraph_server.query, "--graph", "http://g/1")
     assert result.exit_code == 0
     assert remote_count(oxigraph_server.query, "http://g/1") == 0
@@ -262,7 +265,7 @@ def test_load_failed_carries_the_report(proxy, built_ttl: Path) -> None:  # noqa
     with pytest.raises(LoadFailed) as err:
         load([built_ttl], endpoint=proxy.query, method="gsp", batch_size=100)
     [g] = err.value.report.graphs
-    assert (g.batches_done, g.triples, g.error is not None) == (1, 100, True)
+    assert (g.batches_done, g.sent, g.error is not None) == (1, 100, True)
 
 
 def test_the_test_extras_install_the_oxigraph_server() -> None:
@@ -283,6 +286,116 @@ def test_shards_hold_the_same_graph_as_one_file(tmp_path: Path, data_dir: Path) 
     union = set().union(*(set(ox.parse(path=str(f))) for f in files))
     assert union == set(ox.parse(path=str(single)))
     assert not shards.exists() and not list(tmp_path.glob(".*part"))
+
+
+def _manifest(path: Path) -> dict:  # type: ignore[type-arg]
+    import json
+
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_a_shard_rebuild_replaces_the_previous_set_and_writes_a_manifest(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """A rebuild with fewer shards leaves none of the previous run's (the documented
+    ``shards/*.nq`` glob would load them); the manifest gives each shard's count and
+    digest, and loading the glob gives exactly the single-file build."""
+    import hashlib
+
+    out = tmp_path / "shards" / "kg.nq"
+    first = kg("build", str(data_dir), "-o", str(out), "--no-validate", "--shard-size", "50")
+    assert first.exit_code == 0, first.stderr
+    assert len(sorted(out.parent.glob("*.nq"))) > 3
+    again = kg("build", str(data_dir), "-o", str(out), "--no-validate", "--shard-size", "200")
+    assert again.exit_code == 0, again.stderr
+    files = sorted(out.parent.glob("*.nq"))
+    assert [f.name for f in files] == ["kg-00001.nq", "kg-00002.nq"]
+    manifest = _manifest(out.parent / "kg-manifest.json")
+    assert [e["file"] for e in manifest["shards"]] == [f.name for f in files]
+    for entry, f in zip(manifest["shards"], files, strict=True):
+        data = f.read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert (
+            entry["statements"]
+            == data.count(b"\n")
+            == len(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+        )
+    assert manifest["statements"] == sum(e["statements"] for e in manifest["shards"])
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "kg-00001.nq",
+        "kg-00002.nq",
+        "kg-manifest.json",
+    ]  # no run folder, no .part file left
+    single = tmp_path / "one.nq"
+    assert kg("build", str(data_dir), "-o", str(single), "--no-validate").exit_code == 0
+    report = load(files, store=tmp_path / "store")
+    assert report.verified and report.triples == triples_in(single)
+
+
+def test_a_failed_shard_build_leaves_the_previous_set(tmp_path: Path, data_dir: Path) -> None:
+    from kg.build.pipeline import build
+
+    out = tmp_path / "kg.nt"
+    build([data_dir], out, validate=False, shard_size=100)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert len(before) == 4  # three shards and the manifest
+
+    class Interrupted(Exception):
+        pass
+
+    class Stop:  # the build's progress: interrupted after its first few records
+        calls = 0
+
+        def phase(self, name: str, total: int | None, unit: str = "B") -> None:
+            pass
+
+        def advance(self, done: int = 0, records: int = 0) -> None:
+            Stop.calls += records
+            if Stop.calls > 3:
+                raise Interrupted
+
+    with pytest.raises(Interrupted):
+        build([data_dir], out, validate=False, shard_size=10, progress=Stop())
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_killed_shard_build_leaves_a_folder_the_next_run_removes(tmp_path: Path) -> None:
+    """A run's shards are written in a hidden folder; a killed run's (its lock released
+    with the process) goes when the next run starts, a live run's stays."""
+    import subprocess
+    import sys
+
+    from kg.rdf.files import ShardedOutput
+
+    out = tmp_path / "kg.nt"
+    code = (
+        "import sys, pathlib\n"
+        "from kg.rdf.files import ShardedOutput\n"
+        "s = ShardedOutput(pathlib.Path(sys.argv[1]), 10)\n"
+        "s.write('<http://a> <http://b> <http://c> .\\n')\n"
+        "s.current.file.flush()\n"
+        "print(s.folder.path, flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(out)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    folder = Path(proc.stdout.readline().decode().strip())
+    assert folder.is_dir()
+    live = ShardedOutput(out, 10)  # the other run is alive: its folder stays
+    assert folder.is_dir()
+    live.abort()
+    proc.kill()
+    proc.wait()
+    proc.stdin.close()  # type: ignore[union-attr]
+    proc.stdout.close()
+    assert folder.is_dir()  # what a killed run leaves
+    done = ShardedOutput(out, 10)
+    assert not folder.exists()
+    done.write("<http://a> <http://b> <http://c> .\n")
+    done.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg-00001.nt", "kg-manifest.json"]
 
 
 def test_shards_need_ntriples_or_nquads(tmp_path: Path, data_dir: Path) -> None:
