@@ -251,6 +251,9 @@ def _head(text: str, n: int) -> str:
     return "".join(lines[:n]) + f"... {len(lines) - n} more line(s): run kg validate for all\n"
 
 
+GROUP_LIMIT = 10  # focus nodes kg validate lists in a group of its text report, without --all
+
+
 @click.command()
 @input_files(required=True)
 @shapes_option
@@ -262,19 +265,32 @@ def _head(text: str, n: int) -> str:
     show_default=True,
     help="Report format.",
 )
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help=f"List every focus node of a group (the text report lists {GROUP_LIMIT}).",
+)
 @engine_option
 @pass_state
 def validate(
-    state: State, files: tuple[Path, ...], shapes_dir: Path | None, fmt: str, engine: str
+    state: State,
+    files: tuple[Path, ...],
+    shapes_dir: Path | None,
+    fmt: str,
+    show_all: bool,
+    engine: str,
 ) -> None:
     """Check RDF files against kg's SHACL shapes; exit 0 if they conform, 1 if not.
 
-    The report groups results by shape and message and names each focus node.
-    Warnings (a missing abstract, say) are shown but do not fail.
+    The report groups results by shape and message and names the focus nodes
+    of each group, at most 10 unless --all (the JSON and Turtle reports name
+    them all). Warnings (a missing abstract, say) are shown but do not fail.
 
     \b
     Example:
         kg validate out.ttl
+        kg validate out.ttl --all
         kg validate out.ttl --format json > report.json
     """
     from kg.rdf.files import read_store
@@ -282,6 +298,10 @@ def validate(
 
     shapes = load_shapes(shapes_dir or state.config.shapes)
     report = validate_dataset(read_store(files), shapes, engine=engine)
-    text = {"text": report.to_text, "json": report.to_json, "ttl": report.to_turtle}[fmt]()
+    if fmt == "text":
+        limit = None if show_all else GROUP_LIMIT
+        text = report.to_text(limit, hint=" (--all lists them all)")
+    else:
+        text = report.to_json() if fmt == "json" else report.to_turtle()
     click.echo(text, nl=False)
     click.get_current_context().exit(0 if report.conforms else 1)

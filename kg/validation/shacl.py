@@ -110,8 +110,12 @@ class ValidationReport:
             f"{verdict}: {c['Violation']} violation(s), {c['Warning']} warning(s), {c['Info']} info"
         )
 
-    def to_text(self) -> str:
-        """Grouped by severity, shape and message, each focus node on its own line."""
+    def to_text(self, limit: int | None = None, hint: str = "") -> str:
+        """Grouped by severity, shape and message, each focus node on its own line.
+
+        With ``limit``, a group shows its first ``limit`` focus nodes and a line
+        saying how many more it has (followed by ``hint``); its header counts them all.
+        """
         checked = f"{self.triples} triples checked by {self.engine or 'no engine'}"
         lines = [f"Validation: {self.summary()} ({checked})"]
         groups: dict[tuple[str, str, str, str | None], list[ValidationResult]] = {}
@@ -121,13 +125,15 @@ class ValidationReport:
             where = f"{shape}" + (f", {path}" if path else "")
             lines.append("")
             lines.append(f"{severity}: {message}  [{where}]  ({len(items)})")
-            for r in items:
+            for r in items[:limit]:
                 line = f"  <{r.focus}>"
                 if r.value is not None:
                     line += f"  value {r.value}"
                 if r.source is not None:
                     line += f"  ({r.source})"
                 lines.append(line)
+            if limit is not None and len(items) > limit:
+                lines.append(f"  ... and {len(items) - limit} more{hint}")
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
