@@ -98,7 +98,43 @@ def ror_checksum_ok(ror: str) -> bool:
     return int(ror[7:]) == 98 - (number * 100) % 97
 
 
+_ISBN_PREFIX = re.compile(r"^\s*ISBN(?:-1[03])?\s*:?\s*", re.IGNORECASE)
+_ISBN_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.]")
+
+
+def normalize_isbn(text: str) -> str | None:
+    """An ISBN as 13 digits (an ISBN-10 with a right check digit becomes its ISBN-13, so
+    that both forms of one book meet), an ISBN-10 whose check digit is wrong as its 10
+    characters, or None if it is not an ISBN.
+
+    >>> normalize_isbn("ISBN 978-3-16-148410-0"), normalize_isbn("3-16-148410-X")
+    ('9783161484100', '9783161484100')
+    """
+    value = _ISBN_SEPARATORS.sub("", _ISBN_PREFIX.sub("", text)).upper()
+    if re.fullmatch(r"97[89]\d{10}", value):
+        return value
+    if re.fullmatch(r"\d{9}[\dX]", value):
+        if not isbn_checksum_ok(value):
+            return value
+        body = "978" + value[:9]
+        total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body))
+        return body + str((10 - total % 10) % 10)
+    return None
+
+
+def isbn_checksum_ok(isbn: str) -> bool:
+    """The check digit of a normalised ISBN-13 (or ISBN-10) is right."""
+    if len(isbn) == 13:
+        total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(isbn))
+        return total % 10 == 0
+    if len(isbn) != 10:
+        return False
+    values = [10 if d == "X" else int(d) for d in isbn]
+    return sum(v * w for v, w in zip(values, range(10, 0, -1), strict=True)) % 11 == 0
+
+
 _CHECKED = {
+    "isbn": ("ISBN", "a wrong check digit", isbn_checksum_ok),
     "issn": ("ISSN", "a wrong check digit", issn_checksum_ok),
     "orcid": ("ORCID iD", "a wrong check digit", orcid_checksum_ok),
     "ror": ("ROR id", "wrong check digits", ror_checksum_ok),

@@ -80,6 +80,12 @@ class IriMinter:
     def journal_key(self, *key: str) -> str:
         return f"{self.base}journal/{digest(*key)}"
 
+    def book_isbn(self, isbn: str) -> str:
+        return f"{self.base}book/isbn/{isbn}"
+
+    def book_key(self, *key: str) -> str:
+        return f"{self.base}book/{digest(*key)}"
+
     def person_orcid(self, orcid: str) -> str:
         return f"{self.base}person/orcid/{orcid}"
 

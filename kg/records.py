@@ -64,6 +64,43 @@ class Journal:
 
 
 @dataclass(slots=True)
+class Isbns:
+    """A book's ISBNs (13 digits, :func:`kg.ids.normalize_isbn`), print and electronic
+    where the source says which, else of unknown medium (kg does not guess)."""
+
+    print: str | None = None
+    electronic: str | None = None
+    unknown: list[str] = field(default_factory=list)
+
+    def all(self) -> list[str]:
+        known = [i for i in (self.print, self.electronic) if i]
+        return known + sorted({i for i in self.unknown if i not in known})
+
+    def add(self, isbn: str, medium: str | None) -> None:
+        """Note an ISBN; ``medium`` is ``print``, ``electronic`` or None (not said)."""
+        if medium == "print" and self.print is None:
+            self.print = isbn
+        elif medium == "electronic" and self.electronic is None:
+            self.electronic = isbn
+        elif isbn not in (self.print, self.electronic) and isbn not in self.unknown:
+            self.unknown.append(isbn)
+
+
+@dataclass(slots=True)
+class Container:
+    """The book or proceedings volume a work (a chapter, a paper) is part of."""
+
+    kind: str = "book"  # "book" or "proceedings"
+    titles: list[LangText] = field(default_factory=list)
+    isbns: Isbns = field(default_factory=Isbns)
+    publisher: Organization | None = None
+    series: Journal | None = None  # the book series it is in, with its ISSNs
+
+    def is_empty(self) -> bool:
+        return not (self.titles or self.isbns.all())
+
+
+@dataclass(slots=True)
 class Notice:
     """The notice that announced a status (a retraction notice, a correction)."""
 
@@ -139,6 +176,12 @@ class Record:
     doi: str | None = None
     url: str | None = None
     journal: Journal | None = None
+    # what a work outside a journal is part of: a chapter's book, a paper's proceedings
+    container: Container | None = None
+    # the series (with ISSNs) a book, proceedings volume or report is published in
+    series: Journal | None = None
+    isbns: Isbns | None = None  # a book's own ISBNs
+    publisher: Organization | None = None  # of a work outside a journal (a book, a report)
     volume: str | None = None
     issue: str | None = None
     first_page: str | None = None

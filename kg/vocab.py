@@ -73,6 +73,11 @@ REPORT = _t(FABIO, "ReportDocument")
 THESIS = _t(FABIO, "Thesis")
 DATASET = _t(FABIO, "Dataset")
 REFERENCE_ENTRY = _t(FABIO, "ReferenceEntry")
+ACADEMIC_PROCEEDINGS = _t(FABIO, "AcademicProceedings")
+BOOK_SERIES = _t(FABIO, "BookSeries")
+SERIES = _t(FABIO, "Series")
+PRINT_OBJECT = _t(FABIO, "PrintObject")
+DIGITAL_MANIFESTATION = _t(FABIO, "DigitalManifestation")
 PERSON = _t(FOAF, "Person")
 ORGANIZATION = _t(FOAF, "Organization")
 ROLE_IN_TIME = _t(PRO, "RoleInTime")
@@ -117,6 +122,8 @@ AFFILIATION_COUNTRY = _t(KGO, "affiliationCountry")
 RETRACTION_DATE = _t(FABIO, "hasRetractionDate")
 CORRECTION_DATE = _t(FABIO, "hasCorrectionDate")
 PART_OF = _t(FRBR, "partOf")
+EMBODIMENT = _t(FRBR, "embodiment")
+ISBN = _t(PRISM, "isbn")
 NAME = _t(FOAF, "name")
 FAMILY_NAME = _t(FOAF, "familyName")
 GIVEN_NAME = _t(FOAF, "givenName")
@@ -154,6 +161,7 @@ SCHEME = {
     "wikidata": _t(DATACITE, "wikidata"),
     "pmid": _t(DATACITE, "pmid"),
     "issn": _t(DATACITE, "issn"),
+    "isbn": _t(DATACITE, "isbn"),
 }
 
 # Publication statuses a record can carry, and the PSO (or kg ontology)

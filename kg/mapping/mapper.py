@@ -20,7 +20,17 @@ from kg import vocab as V
 from kg.iris import IriMinter, digest, name_key, segment
 from kg.mapping.resolve import Resolver, org_key
 from kg.rdf.writers import iri, literal
-from kg.records import Issue, Journal, Notice, Organization, Record, Source, Status
+from kg.records import (
+    Container,
+    Isbns,
+    Issue,
+    Journal,
+    Notice,
+    Organization,
+    Record,
+    Source,
+    Status,
+)
 from kg.vocab import (
     LOC_ISO639_1,
     LOC_ISO639_2,
@@ -134,13 +144,27 @@ def journal_iri(journal: Journal, minter: IriMinter, resolver: Resolver | None =
     return minter.journal_key("title", name_key(journal.titles[0][0]))
 
 
+def book_iri(isbns: Isbns | None, titles: list[tuple[str, str]], minter: IriMinter) -> str:
+    """A book (or proceedings volume) by its smallest ISBN, so that the book's own record
+    and its chapters' records, which list the same ISBNs, meet; else by title."""
+    found = isbns.all() if isbns is not None else []
+    if found:
+        return minter.book_isbn(min(found))
+    return minter.book_key("title", name_key(titles[0][0]) if titles else "")
+
+
 def article_iri(rec: Record, minter: IriMinter, resolver: Resolver | None = None) -> str:
-    """By DOI; else by journal, volume, issue and first page; else by title, year and journal."""
+    """A book with an ISBN by ISBN (:func:`book_iri`); else by DOI; else by journal,
+    volume, issue and first page; else by title, year and journal."""
+    if rec.kind == "book" and rec.isbns is not None and rec.isbns.all():
+        return book_iri(rec.isbns, rec.titles, minter)
     if rec.doi:
         return minter.doi(rec.doi)
     j = journal_iri(rec.journal, minter, resolver) if rec.journal else ""
     if j and rec.volume and rec.first_page:
         return minter.article_key("page", j, rec.volume, rec.issue or "", rec.first_page)
+    if not rec.titles:  # a work known only by an identifier (readers reject the others)
+        return minter.article_key("id", rec.pmid or rec.url or "", j)
     return minter.article_key("title", name_key(rec.titles[0][0]), str(rec.year or ""), j)
 
 
@@ -201,6 +225,9 @@ class Mapper:
             main.append((V.HAS_IDENTIFIER, self._identifier(out, "doi", rec.doi)))
         if rec.url:
             main.append((V.HAS_URL, literal(rec.url, datatype=XSD_ANYURI)))
+        main.extend(self._book_parts(w, rec.isbns, out))  # a book's own ISBNs
+        if rec.publisher is not None:
+            main.append((V.DC_PUBLISHER, self._org(rec.publisher, out)))
 
         container = self._container(rec, out)
         if container:
@@ -262,6 +289,11 @@ class Mapper:
         return node
 
     def _container(self, rec: Record, out: list[MappedBlock]) -> str | None:
+        if rec.container is not None and not rec.container.is_empty():
+            return self._book(rec.container, out)
+        if rec.series is not None and rec.journal is None:
+            cls = V.SERIES if rec.kind == "report" else V.BOOK_SERIES
+            return self._journal(rec.series, out, cls)[1]
         j = rec.journal
         if j is None:
             if rec.volume or rec.issue:
@@ -319,9 +351,46 @@ class Mapper:
                 art.append((V.DC_CREATOR, person))
         art.extend((V.DOCUMENT_CONTEXT_FOR, role) for role, _ in roles)
 
-    def _journal(self, j: Journal, out: list[MappedBlock]) -> tuple[str, str]:
+    def _book(self, c: Container, out: list[MappedBlock]) -> str:
+        """The book or proceedings volume ``c``: its block (and its series'); its IRI in
+        N-Triples form."""
+        node = iri(book_iri(c.isbns, c.titles, self.m))
+        cls = V.ACADEMIC_PROCEEDINGS if c.kind == "proceedings" else V.BOOK
+        bp: Pairs = [(V.TYPE, cls)]
+        bp.extend((V.DC_TITLE, literal(t, lang)) for t, lang in c.titles)
+        bp.extend(self._book_parts(node, c.isbns, out))
+        if c.publisher is not None:
+            bp.append((V.DC_PUBLISHER, self._org(c.publisher, out)))
+        if c.series is not None:
+            bp.append((V.PART_OF, self._journal(c.series, out, V.BOOK_SERIES)[1]))
+        out.append(MappedBlock(node, _unique(bp), True))
+        return node
+
+    def _book_parts(self, node: str, isbns: Isbns | None, out: list[MappedBlock]) -> Pairs:
+        """A book's ISBNs: an identifier for each, and the print and electronic
+        manifestations (``frbr:embodiment``) with their own ``prism:isbn`` (a functional
+        property: one per manifestation); the book's own pairs are returned."""
+        pairs: Pairs = []
+        if isbns is None:
+            return pairs
+        every = isbns.all()
+        if len(every) == 1:
+            pairs.append((V.ISBN, literal(every[0])))
+        for medium, cls, isbn in (
+            ("print", V.PRINT_OBJECT, isbns.print),
+            ("electronic", V.DIGITAL_MANIFESTATION, isbns.electronic),
+        ):
+            if isbn:
+                m_node = iri(f"{node[1:-1]}/{medium}")
+                out.append(MappedBlock(m_node, [(V.TYPE, cls), (V.ISBN, literal(isbn))], True))
+                pairs.append((V.EMBODIMENT, m_node))
+        pairs.extend((V.HAS_IDENTIFIER, self._identifier(out, "isbn", i)) for i in every)
+        return pairs
+
+    def _journal(self, j: Journal, out: list[MappedBlock], cls: str = V.JOURNAL) -> tuple[str, str]:
         pub = j.publisher
         key = (
+            cls,
             tuple(j.titles),
             j.issn_print,
             j.issn_online,
@@ -333,7 +402,7 @@ class Mapper:
         if cached is None:
             blocks: list[MappedBlock] = []
             j_iri = journal_iri(j, self.m, self.resolver)
-            jp: Pairs = [(V.TYPE, V.JOURNAL)]
+            jp: Pairs = [(V.TYPE, cls)]
             jp.extend((V.DC_TITLE, literal(t, lang)) for t, lang in j.titles)
             jp.extend(
                 _literals(

@@ -44,8 +44,10 @@ docstring and docs/sources.md list them). What is BibTeX's own:
   work, or Web of Science's per-author lines); ``orcid-numbers``; ``source``
   (the database, e.g. Scopus, named as the source of a retracted status).
 
-Left out: editors, ``booktitle`` (chapters and papers get no container, as
-in the Crossref reader), ``note`` (read only for ``PMID: n``), ``isbn``, ``coden``, cited-by counts,
+``booktitle`` and ``isbn`` give a chapter its book and a paper its proceedings
+(a book entry's ``isbn`` is its own); an ``issn`` there is the book series'.
+
+Left out: editors, ``note`` (read only for ``PMID: n``), ``coden``, cited-by counts,
 correspondence addresses and every other field.
 """
 
@@ -291,6 +293,8 @@ def bibtex_export(entry: Entry, origin: Location) -> Export:
     ex.issns = get("issn")
     ex.eissns = get("eissn", "e-issn")
     ex.journals = get("journal", "journaltitle")
+    ex.books = get("booktitle")
+    ex.isbns = get("isbn")
     ex.publisher = one("publisher")
     ex.volume = one("volume")
     ex.issue = one("number", "issue")

@@ -29,7 +29,18 @@ from kg.readers.normalize import (
     split_pages,
     strip_retracted_prefix,
 )
-from kg.records import Author, Journal, Notice, Organization, Record, Source, Status, Update
+from kg.records import (
+    Author,
+    Container,
+    Isbns,
+    Journal,
+    Notice,
+    Organization,
+    Record,
+    Source,
+    Status,
+    Update,
+)
 
 # Crossref work type -> kind of kg record (its FaBiO class: kg/mapping/mapper.py KIND_CLASS)
 KINDS = {
@@ -48,6 +59,8 @@ KINDS = {
 }
 # kinds published in a journal: they get journal, volume and issue
 _IN_JOURNAL = {"journal-article", "retraction-notice", "correction"}
+# kinds published in a book or proceedings volume (the container), and the container's kind
+_IN_BOOK = {"book-chapter": "book", "reference-entry": "book", "proceedings-article": "proceedings"}
 
 # Crossref update type -> (status, reason to record with it)
 UPDATES: dict[str, tuple[str, str | None]] = {
@@ -144,9 +157,7 @@ def parse_work(data: Any, origin: Location) -> Record | Skipped:
     if notice_of and kind == "journal-article":
         rec.kind = _NOTICE_KINDS["retracted" if "retracted" in notice_of else "corrected"]
 
-    titles = w.texts("title")
-    if not titles:
-        raise w.fail("title", "the work has no title")
+    titles = w.texts("title")  # none: the work is still known by its DOI (the shapes warn)
     for title in titles:
         # "Retracted: ..." is how notices are titled; only a work that is not a
         # notice shows that it is itself retracted this way
@@ -169,6 +180,11 @@ def parse_work(data: Any, origin: Location) -> Record | Skipped:
         rec.journal = _journal(w)
         rec.volume = _string(w, "volume")
         rec.issue = _string(w, "issue")
+    elif kind in _IN_BOOK:
+        rec.container = _container(w, _IN_BOOK[kind])
+    elif kind in ("book", "report"):  # the book's own ISBNs; the series it is in
+        rec.isbns = _isbns(w) if kind == "book" else None
+        rec.series = _series(w, w.texts("container-title")[:1])
     page = _string(w, "page")
     pages = w.lenient("page", split_pages, page) if page else None
     if pages:
@@ -200,6 +216,17 @@ def _string(w: _Work, field: str) -> str | None:
 
 def _journal(w: _Work) -> Journal | None:
     j = Journal(titles=[(t, "und") for t in w.texts("container-title")[:1]])
+    _issns(w, j)
+    publisher = _clean(w, "publisher", w.d.get("publisher"))
+    if publisher:
+        j.publisher = Organization(names=[(publisher, "und")])
+    if not j.titles and not j.issns():
+        return None
+    return j
+
+
+def _issns(w: _Work, j: Journal) -> None:
+    """``issn-type`` (print, electronic) and ``ISSN`` (medium not said) into ``j``."""
     typed: dict[str, list[str]] = {}
     for i, entry in enumerate(w.d.get("issn-type") or []):
         if isinstance(entry, Mapping) and isinstance(entry.get("value"), str):
@@ -217,12 +244,41 @@ def _journal(w: _Work) -> Journal | None:
             continue
         known.add(issn)
         j.issns_unknown.append(issn)  # no type: print or online is not said
+
+
+def _isbns(w: _Work) -> Isbns:
+    """``isbn-type`` (print, electronic) and ``ISBN`` (medium not said)."""
+    isbns = Isbns()
+    for i, entry in enumerate(w.d.get("isbn-type") or []):
+        if isinstance(entry, Mapping) and isinstance(entry.get("value"), str):
+            isbn = fields.lenient_id(w, f"isbn-type[{i}]", entry["value"], "isbn")
+            medium = entry.get("type")
+            if isbn:
+                isbns.add(isbn, medium if medium in ("print", "electronic") else None)
+    for i, value in enumerate(w.d.get("ISBN") or []):
+        isbn = fields.lenient_id(w, f"ISBN[{i}]", value, "isbn") if isinstance(value, str) else None
+        if isbn:
+            isbns.add(isbn, None)
+    return isbns
+
+
+def _series(w: _Work, titles: list[str]) -> Journal | None:
+    """The series a book, proceedings volume or report is in: a title and the work's ISSNs."""
+    series = Journal(titles=[(t, "und") for t in titles])
+    _issns(w, series)
+    return series if series.issns() else None
+
+
+def _container(w: _Work, kind: str) -> Container | None:
+    """A chapter's book, a paper's proceedings: the first ``container-title``, the ISBNs,
+    the publisher; with ISSNs, the series (the next ``container-title``)."""
+    names = w.texts("container-title")
+    c = Container(kind=kind, titles=[(t, "und") for t in names[:1]], isbns=_isbns(w))
     publisher = _clean(w, "publisher", w.d.get("publisher"))
     if publisher:
-        j.publisher = Organization(names=[(publisher, "und")])
-    if not j.titles and not j.issns():
-        return None
-    return j
+        c.publisher = Organization(names=[(publisher, "und")])
+    c.series = _series(w, names[1:2])
+    return None if c.is_empty() else c
 
 
 def _authors(w: _Work) -> list[Author]:

@@ -12,27 +12,40 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import partial
-from urllib.parse import unquote
 
 from kg import ids
 from kg.errors import Location
 from kg.readers import fields
 from kg.readers.base import Skipped
 from kg.readers.context import ReaderContext
+from kg.readers.exported import date_parts, doi_of, issns_of, month_number, split_list
 from kg.readers.normalize import (
-    MONTHS,
     check_url,
     clean_text,
     language_code,
-    language_tag,
     split_pages,
     strip_retracted_prefix,
-    written_in,
 )
-from kg.records import Author, Journal, LangText, Organization, Record, Source, Status
+from kg.readers.tongue import Tongue
+from kg.records import (
+    Author,
+    Container,
+    Isbns,
+    Journal,
+    Organization,
+    Record,
+    Source,
+    Status,
+)
 
 # kinds that are published in a journal: they get journal, volume and issue
 IN_JOURNAL = {"journal-article", "correction", "retraction-notice"}
+# kinds published in a book or proceedings volume (the container), and the container's kind
+IN_BOOK = {"book-chapter": "book", "reference-entry": "book", "proceedings-article": "proceedings"}
+# an ISBN in an ISBN or SN field: 10 or 13 digits, maybe with hyphens or spaces
+_ISBN_IN_TEXT = re.compile(
+    r"(?<![\dXx-])(?:97[89][\d\- ]{10,14}|[\d][\d\- ]{8,11}[\dXx])(?![\dXx])"
+)
 # document types as Scopus (M3, document_type) and others name them -> kind
 DOCUMENT_TYPES = {
     "article": "journal-article",
@@ -58,11 +71,7 @@ PREPRINT_HINT = re.compile(
     r"arxiv|biorxiv|medrxiv|chemrxiv|ssrn|research\s*square|preprints\.org|\b10\.48550/",
     re.IGNORECASE,
 )
-_ISSN_TOKEN = re.compile(r"\b(\d{4})[-\u2010\u2011\u2013 ]?(\d{3}[\dXx])\b(?:\s*\(([^)]*)\))?")
 _ISBN_LIKE = re.compile(r"^[\d\-\s]{10,17}[\dXx]$")
-_DOI_IN_TEXT = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
-_DOI_SUFFIX = re.compile(r"\s*\[doi\]\s*$", re.IGNORECASE)
-_OPENING = {")": "(", "]": "[", "}": "{"}
 _PMID_IN_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
 _BRACKETED = re.compile(r"^\s*\[([^\]]+)\]\s*(.+)$", re.DOTALL)
 
@@ -97,6 +106,8 @@ class Export:
     issns: list[Value] = field(default_factory=list)
     eissns: list[Value] = field(default_factory=list)
     journals: list[Value] = field(default_factory=list)
+    books: list[Value] = field(default_factory=list)  # a chapter's book, a paper's proceedings
+    isbns: list[Value] = field(default_factory=list)
     publisher: Value | None = None
     volume: Value | None = None
     issue: Value | None = None
@@ -131,85 +142,6 @@ class _Draft(ReaderContext):
         return self.read(name, partial(clean_text, single_line=single_line), raw)
 
 
-def split_list(text: str) -> list[str]:
-    """``a; b; c`` -> ``[a, b, c]``; without ``;``, ``a, b`` -> ``[a, b]``."""
-    sep = ";" if ";" in text else ","
-    return [p.strip() for p in text.split(sep) if p.strip()]
-
-
-def doi_of(text: str) -> str | None:
-    """A DOI from any of its spellings: bare, ``doi:``, a resolver URL (percent-escaped or
-    not), with trailing punctuation or PubMed's `` [doi]``; None if there is none."""
-    value = _DOI_SUFFIX.sub("", text.strip())
-    if value.lower().startswith(("http://", "https://")):
-        value = unquote(value)
-    doi = ids.normalize_doi(value)
-    if doi is None:
-        m = _DOI_IN_TEXT.search(value)
-        if m and (m.start() == 0 or "doi" in value[: m.start()].lower()):
-            doi = ids.normalize_doi(m.group().rstrip(".,;)]}"))
-    # a closing bracket the DOI does not open is the sentence's: "(doi:10.1/x)"
-    while doi and doi[-1] in ")]}" and doi.count(doi[-1]) > doi.count(_OPENING[doi[-1]]):
-        doi = doi[:-1]
-    return doi
-
-
-def issns_of(text: str) -> list[tuple[str, str | None]]:
-    """The ISSNs in a field, each with the medium the field names (``print``,
-    ``online``, ``linking``) or None.
-
-    >>> issns_of("14602431 03058557")
-    [('1460-2431', None), ('0305-8557', None)]
-    >>> issns_of("0305-8557 (Print); 1460-2431 (Electronic)")
-    [('0305-8557', 'print'), ('1460-2431', 'online')]
-    """
-    out: list[tuple[str, str | None]] = []
-    for m in _ISSN_TOKEN.finditer(text):
-        issn = f"{m.group(1)}-{m.group(2).upper()}"
-        note = (m.group(3) or "").strip().lower()
-        medium = None
-        if note.startswith("print"):
-            medium = "print"
-        elif note.startswith(("electronic", "online", "e-issn", "eissn")):
-            medium = "online"
-        elif note.startswith("linking"):
-            medium = "linking"
-        out.append((issn, medium))
-    return out
-
-
-def date_parts(text: str) -> tuple[int, int | None, int | None] | None:
-    """(year, month, day) from ``2020``, ``2020/05/03/``, ``2020-05``, ``2005 Jan 15``,
-    ``MAY 2020`` or ``15 May 2005``; None if no year is there.
-
-    >>> date_parts("2019/12/01/"), date_parts("2005 Jan 15"), date_parts("MAY 2020")
-    ((2019, 12, 1), (2005, 1, 15), (2020, 5, None))
-    """
-    value = text.strip()
-    m = re.match(r"^(\d{4})(?:[/-](\d{1,2})?(?:[/-](\d{1,2})?)?)?[/-]*(?:(?<=/).*)?$", value)
-    if m:
-        month = int(m.group(2)) if m.group(2) else None
-        day = int(m.group(3)) if m.group(3) else None
-        return int(m.group(1)), month, day
-    year_m = re.search(r"\b(\d{4})\b", value)
-    if not year_m:
-        return None
-    words = re.findall(r"[A-Za-z]+", value)
-    months = [MONTHS[w.lower()] for w in words if w.lower() in MONTHS]
-    month = months[0] if months else None
-    rest = value[: year_m.start()] + " " + value[year_m.end() :]
-    days = [int(d) for d in re.findall(r"\b(\d{1,2})\b", rest)]
-    day = days[0] if month is not None and len(days) == 1 else None
-    return int(year_m.group(1)), month, day
-
-
-def month_number(text: str) -> int | None:
-    value = text.strip().lower().rstrip(".")
-    if value.isdigit():
-        return int(value) if 1 <= int(value) <= 12 else None
-    return MONTHS.get(value) or MONTHS.get(value[:3])
-
-
 def to_record(ex: Export) -> Record | Skipped:
     """Turn one exported reference into a :class:`Record` (or :class:`Skipped`).
 
@@ -235,11 +167,12 @@ def to_record(ex: Export) -> Record | Skipped:
 
     titles = [d.text(v) for v in ex.titles]
     titles = [t for t in titles if t]
-    if not titles:
-        field_name = ex.titles[0][0] if ex.titles else ("TI" if ex.type_field == "TY" else "title")
-        raise d.fail(field_name, "the record has no title")
-
     doi = _doi(d, ex)
+    own_isbns = _isbns(d, ex) if kind == "book" else None
+    if not titles and not doi and not (own_isbns and own_isbns.all()):
+        field_name = ex.titles[0][0] if ex.titles else ("TI" if ex.type_field == "TY" else "title")
+        raise d.fail(field_name, "the record has no title and no DOI or ISBN to name it")
+
     label = f"{ex.origin.record} [{doi}]" if doi else ex.origin.record
     rec = Record(origin=Location(ex.origin.path, label), kind=kind, doi=doi)
     d.origin = rec.origin
@@ -249,18 +182,18 @@ def to_record(ex: Export) -> Record | Skipped:
         first = split_list(text)[0] if text else ""
         if first:
             rec.language = d.lenient(ex.language[0], language_code, first)
-    tongue = _Tongue(rec.language, ex.database)
+    tongue = Tongue(rec.language, ex.database)
 
-    title = titles[0]
+    title = titles[0] if titles else ""
     # "Retracted: ..." is also how notices are titled; Scopus types those "Erratum"
-    stripped = strip_retracted_prefix(title) if doc_type != "erratum" else None
+    stripped = strip_retracted_prefix(title) if doc_type != "erratum" and title else None
     if stripped is not None or doc_type == "retracted":
         if stripped is not None:
             rec.shown_title = (title, tongue.tag(title))
             title = stripped
         sources = [Source(name=ex.database)] if ex.database else []
         rec.statuses.append(Status("retracted", sources=sources))
-    rec.titles = tongue.titles(title)
+    rec.titles = tongue.titles(title) if title else []
     abstracts = (d.text(v, single_line=False) for v in ex.abstracts)
     rec.abstracts = [(t, tongue.tag(t)) for t in abstracts if t][:1]
     keywords: list[str] = []
@@ -277,6 +210,12 @@ def to_record(ex: Export) -> Record | Skipped:
         rec.journal = _journal(d, ex)
         rec.volume = d.text(ex.volume) or None if ex.volume else None
         rec.issue = d.text(ex.issue) or None if ex.issue else None
+    elif kind in IN_BOOK:
+        rec.container = _container(d, ex, IN_BOOK[kind])
+    elif kind in ("book", "report"):
+        rec.isbns = own_isbns
+        rec.series = _series(d, ex, ex.journals)
+        rec.publisher = _publisher(d, ex)
     _pages(d, ex, rec)
     rec.authors = _authors(d, ex, rec)
     for v in ex.urls:
@@ -355,13 +294,55 @@ def _journal(d: _Draft, ex: Export) -> Journal | None:
     j.issns_unknown = sorted(i for i in set(unknown) if i not in typed.values())
     for issn in j.issns():
         fields.check_digits(d, ex.issns[0][0] if ex.issns else ex.eissns[0][0], "issn", issn)
-    if ex.publisher:
-        name = d.text(ex.publisher)
-        if name:
-            j.publisher = Organization(names=[(name, "und")])
+    j.publisher = _publisher(d, ex)
     if not j.titles and not j.issns():
         return None
     return j
+
+
+def _publisher(d: _Draft, ex: Export) -> Organization | None:
+    name = d.text(ex.publisher) if ex.publisher else ""
+    return Organization(names=[(name, "und")]) if name else None
+
+
+def _isbns(d: _Draft, ex: Export) -> Isbns:
+    """The ISBNs of the ISBN fields and of SN (which holds an ISSN or an ISBN); the
+    medium is not said."""
+    isbns = Isbns()
+    for v in [*ex.isbns, *ex.issns]:
+        for found in _ISBN_IN_TEXT.findall(d.text(v)):
+            isbn = fields.lenient_id(d, v[0], found, "isbn")
+            if isbn:
+                isbns.add(isbn, None)
+    return isbns
+
+
+def _series(d: _Draft, ex: Export, titles: list[Value]) -> Journal | None:
+    """The series a book, proceedings volume or report is in: when the export gives an
+    ISSN for it (a title alone may be the book's own)."""
+    issns = [i for v in ex.issns for i, _ in issns_of(d.text(v))]
+    if not issns:
+        return None
+    series = Journal(issns_unknown=sorted(set(issns)))
+    for v in titles:
+        text = d.text(v)
+        if text:
+            series.titles = [(text, "und")]
+            break
+    return series
+
+
+def _container(d: _Draft, ex: Export, kind: str) -> Container | None:
+    """A chapter's book, a paper's proceedings: title (BibTeX ``booktitle``, RIS ``T2``),
+    ISBNs, publisher; with an ISSN, its series."""
+    c = Container(kind=kind, isbns=_isbns(d, ex), publisher=_publisher(d, ex))
+    for v in [*ex.books, *ex.journals]:
+        text = d.text(v)
+        if text:
+            c.titles = [(text, "und")]
+            break
+    c.series = _series(d, ex, [])
+    return None if c.is_empty() else c
 
 
 def _dates(d: _Draft, ex: Export, rec: Record) -> None:
@@ -544,43 +525,3 @@ def _pmid(d: _Draft, ex: Export) -> str | None:
         if m:
             return m.group(1).lstrip("0") or None
     return None
-
-
-# "English title [Original title]": how Scopus (and Web of Science) give the title of
-# a work in another language; not "[Abstract]", "[in Russian]" and the like
-_TRANSLATED = re.compile(r"^(?P<main>.*\S)\s*\[(?P<original>[^\[\]]+)\]\s*$")
-_NOT_A_TITLE = re.compile(r"^(?:in \w+|abstract|editorial|letter|review|erratum|retracted)$", re.I)
-
-
-class _Tongue:
-    """The language tags of a record's texts, from its language field (``LA``, ``language``).
-
-    A text is tagged with the record's language when its script fits that language
-    (:func:`written_in`); Scopus gives works in other languages an English title,
-    abstract and keywords, so a Scopus record's texts are tagged only when its language
-    is English, and its ``English title [Original title]`` becomes two titles. ``und``
-    where nothing says.
-    """
-
-    def __init__(self, code: str | None, database: str | None) -> None:
-        self.code = code
-        self.scopus = (database or "").lower().startswith("scopus")
-
-    def tag(self, text: str) -> str:
-        code = self.code
-        if code is None or (self.scopus and code != "en") or not written_in(code, text):
-            return "und"
-        return language_tag(code)
-
-    def titles(self, title: str) -> list[LangText]:
-        code = self.code
-        found = _TRANSLATED.match(title) if self.scopus and code not in (None, "en") else None
-        if found is None or _NOT_A_TITLE.match(found["original"].strip()):
-            return [(title, self.tag(title))]
-        assert code is not None
-        main, original = found["main"], found["original"].strip()
-        main_tag = "en" if "[" not in main and written_in("en", main) else "und"
-        original_tag = language_tag(code) if written_in(code, original) else "und"
-        if original_tag == "und":
-            return [(title, self.tag(title))]
-        return [(main, main_tag), (original, original_tag)]

@@ -17,12 +17,19 @@ from kg.records import Record, Source, Status
 
 _NORMALIZE: dict[str, Callable[[str], str | None]] = {
     "doi": ids.normalize_doi,
+    "isbn": ids.normalize_isbn,
     "issn": ids.normalize_issn,
     "orcid": ids.normalize_orcid,
     "ror": ids.normalize_ror,
 }
-_LABELS = {"doi": "a DOI", "issn": "an ISSN", "orcid": "an ORCID iD", "ror": "a ROR id"}
-_CHECKED = {"issn", "orcid", "ror"}  # identifiers with a check digit
+_LABELS = {
+    "doi": "a DOI",
+    "isbn": "an ISBN",
+    "issn": "an ISSN",
+    "orcid": "an ORCID iD",
+    "ror": "a ROR id",
+}
+_CHECKED = {"isbn", "issn", "orcid", "ror"}  # identifiers with a check digit
 ISSN_FORM = "expected NNNN-NNNC"
 
 

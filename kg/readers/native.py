@@ -209,8 +209,8 @@ def parse_record(data: Any, origin: Location) -> Record:
     shown = p.texts("shown_title", d.get("shown_title"))
     if shown:
         rec.shown_title = shown[0]
-    if not rec.titles:
-        raise p.fail("title", "every record needs a title")
+    if not rec.titles and d.get("doi") is None:  # a DOI names a work without a title
+        raise p.fail("title", "every record needs a title or a DOI")
     rec.subtitles = p.texts("subtitle", d.get("subtitle"))
     rec.abstracts = p.texts("abstract", d.get("abstract"), single_line=False)
     keywords = d.get("keywords")

@@ -7,16 +7,18 @@ each column becomes:
 
 - ``id``: space-separated ``schema:value`` identifiers. The first ``doi:`` is
   the work's DOI (its IRI), the first ``pmid:`` its PubMed id, the first
-  ``url:`` that is an absolute URL its landing page. A DOI, PMID or URL that
+  ``url:`` that is an absolute URL its landing page; a book's ``isbn:`` its
+  ISBNs (medium not said). A DOI, PMID or URL that
   kg cannot read, a second DOI or PMID, and a word that is not
   ``schema:value`` are left out with a warning (the row is still used:
   OpenCitations accepts DOIs such as ``10.001/x`` that are not DOIs to kg).
-  Other schemas (``pmcid``, ``arxiv``, ``isbn``, ``issn``, ``wikidata``,
+  Other schemas (``pmcid``, ``arxiv``, ``issn``, ``wikidata``,
   ``wikipedia``, ``openalex``, ``omid``, ...) are left out silently: the
   record model has no place for them.
 - ``title``: the title, markup removed, language ``und``. ``RETRACTED: X``
   gives the title X, the shown title, and a retracted status whose source is
-  OpenCitations Meta. A row without a title is rejected.
+  OpenCitations Meta. A row without a title is kept when a DOI, PubMed id or
+  ISBN names it (the shapes warn); otherwise it is rejected.
 - ``author``: ``Surname, Given [orcid:... other ids]`` separated by ``;``. The
   part before the first comma is the family name, the rest the given name; a
   name without a comma (an organisation, a group) is kept as the name only.
@@ -32,8 +34,10 @@ each column becomes:
   print and which online, so they are kept as ISSNs of unknown medium
   (``datacite:issn`` identifiers; kg does not guess, see docs/sources.md). A
   malformed ISSN rejects the row; a wrong check digit is kept with a warning.
-  For other kinds (a book chapter's book, a proceedings volume) the venue is
-  not mapped: kg models only journals as containers. ISBNs and other venue ids are left out.
+  For a book chapter (or reference entry) the venue is its book, for a
+  proceedings article its proceedings volume: title, ISBNs (medium not said),
+  publisher; the venue's ISSNs are the book series'. For a book or a report the
+  venue is the series it is in (title, ISSNs). Other venue ids are left out.
 - ``volume``, ``issue``: for journal articles only, as given.
 - ``page``: first page, last page and range (``50-75``); pages numbered
   within an article number (``209-1-209-16``) are first ``209-1``, last
@@ -76,7 +80,16 @@ from kg.readers.normalize import (
     split_pages,
     strip_retracted_prefix,
 )
-from kg.records import Author, Journal, Organization, Record, Source, Status
+from kg.records import (
+    Author,
+    Container,
+    Isbns,
+    Journal,
+    Organization,
+    Record,
+    Source,
+    Status,
+)
 
 # OpenCitations Meta ``type`` -> kind of kg record (its FaBiO class: KIND_CLASS in
 # kg/mapping/mapper.py)
@@ -96,6 +109,8 @@ KINDS = {
 }
 # kinds published in a journal: they get journal, volume and issue
 _IN_JOURNAL = {"journal-article"}
+# kinds published in a book or proceedings volume (the venue), and the venue's kind
+_IN_BOOK = {"book-chapter": "book", "reference-entry": "book", "proceedings-article": "proceedings"}
 CITATION = "citation link (OpenCitations Index row)"
 SOURCE_NAME = "OpenCitations Meta"
 # an identifier in an ``id`` cell or in brackets: ``schema:value``
@@ -226,16 +241,14 @@ def parse_row(row: Mapping[str, Any], origin: Location) -> Record | Skipped:
         rec.origin = r.origin = Location(origin.path, f"{origin.record} [{rec.doi}]")
 
     title = r.value("title")
-    if title is None:
-        raise r.fail("title", "the row has no title")
-    title = r.plain("title", title)
-    if not title:
-        raise r.fail("title", "the row has no title")
-    stripped = strip_retracted_prefix(title)
+    title = r.plain("title", title) if title is not None else ""
+    if not title and not (rec.doi or rec.pmid or (rec.isbns and rec.isbns.all())):
+        raise r.fail("title", "the row has no title and no DOI, PubMed id or ISBN to name it")
+    stripped = strip_retracted_prefix(title) if title else None
     if stripped is not None:
         rec.shown_title = (title, "und")
         rec.statuses.append(Status("retracted", sources=[Source(name=SOURCE_NAME)]))
-    rec.titles = [(stripped or title, "und")]
+    rec.titles = [(stripped or title, "und")] if title else []
 
     when = r.value("pub_date")
     if when is not None:
@@ -245,6 +258,11 @@ def parse_row(row: Mapping[str, Any], origin: Location) -> Record | Skipped:
         rec.journal = _journal(r)
         rec.volume = r.value("volume")
         rec.issue = r.value("issue")
+    elif kind in _IN_BOOK:
+        rec.container = _container(r, _IN_BOOK[kind])
+    elif kind in ("book", "report"):  # the venue is the series the book or report is in
+        rec.series = _venue(r)[0]
+        rec.publisher = _publisher(r)
     page = r.value("page")
     if page is not None:
         _pages(r, rec, page)
@@ -280,11 +298,19 @@ def _identifiers(r: _Row, rec: Record) -> None:
                 r.warn("id", f"a second PubMed id {value} is left out")
         elif schema == "url" and rec.url is None:
             rec.url = r.lenient("id", check_url, value)
+        elif schema == "isbn" and rec.kind == "book":  # a book's own ISBNs
+            isbn = fields.lenient_id(r, "id", value, "isbn")
+            if isbn:
+                rec.isbns = rec.isbns or Isbns()
+                rec.isbns.add(isbn, None)
 
 
-def _journal(r: _Row) -> Journal | None:
+def _venue(r: _Row) -> tuple[Journal | None, Isbns]:
+    """The venue as a journal or series (title, ISSNs, publisher), or None when it names
+    neither; and the venue's ISBNs (a book's, a proceedings volume's)."""
     venue = r.value("venue")
     journal = Journal()
+    isbns = Isbns()
     if venue is not None:
         title, venue_ids = r.named("venue", venue)
         title = r.plain("venue", title)
@@ -292,20 +318,49 @@ def _journal(r: _Row) -> Journal | None:
             journal.titles = [(title, "und")]
         issns: list[str] = []
         for schema, value in venue_ids:
+            if schema == "isbn":  # OpenCitations does not say print or electronic
+                isbn = fields.lenient_id(r, "venue", value, "isbn")
+                if isbn:
+                    isbns.add(isbn, None)
             if schema != "issn":
-                continue  # isbn, doi, omid, ...: the record model has no place for them
+                continue  # doi, omid, ...: the record model has no place for them
             issn = _issn(r, value)
             if issn is not None and issn not in issns:
                 issns.append(issn)
         _place_issns(r, journal, issns)
-    publisher = r.value("publisher")
-    if publisher is not None:
-        journal.publisher = _organization(r, "publisher", publisher)
     if not journal.titles and not journal.issns():
-        if journal.publisher is not None:
+        return None, isbns
+    return journal, isbns
+
+
+def _publisher(r: _Row) -> Organization | None:
+    publisher = r.value("publisher")
+    return _organization(r, "publisher", publisher) if publisher is not None else None
+
+
+def _journal(r: _Row) -> Journal | None:
+    journal = _venue(r)[0]
+    publisher = _publisher(r)
+    if journal is None:
+        if publisher is not None:
             r.warn("publisher", "left out: the row names no journal to publish it")
         return None
+    journal.publisher = publisher
     return journal
+
+
+def _container(r: _Row, kind: str) -> Container | None:
+    """A chapter's book, a paper's proceedings: the venue's title, ISBNs and publisher;
+    its ISSNs are the book series'."""
+    venue, isbns = _venue(r)
+    if venue is None and not isbns.all():
+        return None
+    c = Container(kind=kind, isbns=isbns, publisher=_publisher(r))
+    if venue is not None:
+        c.titles = venue.titles
+        if venue.issns():
+            c.series = Journal(issns_unknown=venue.issns_unknown)
+    return c
 
 
 def _issn(r: _Row, value: str) -> str | None:

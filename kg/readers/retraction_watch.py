@@ -73,14 +73,13 @@ def parse_row(row: Any, origin: Location) -> Record:
         r.origin = Location(origin.path, f"{origin.record} [Record ID {record_id}]")
     rec = Record(origin=r.origin)
 
-    title = r.value("Title")
-    if title is None:
-        raise fail("Title", "the row has no title")
-    rec.titles = [(r.plain("Title", title), "und")]
-
     doi_text = r.value("OriginalPaperDOI")
     if doi_text is not None:
         rec.doi = fields.required_id(r, "OriginalPaperDOI", doi_text, "doi")
+    title = r.value("Title")
+    if title is None and rec.doi is None:  # a DOI names a work without a title
+        raise fail("Title", "the row has no title and no OriginalPaperDOI")
+    rec.titles = [(r.plain("Title", title), "und")] if title is not None else []
     pmid = r.value("OriginalPaperPubMedID")
     if pmid is not None and pmid.isdigit():
         rec.pmid = pmid

@@ -242,6 +242,7 @@ def ris_export(entry: dict[str, list[str]], origin: Location) -> Export:
     ex.issns = _values(entry, "SN")
     ex.eissns = _values(entry, "EI")
     ex.journals = _values(entry, "JF", "T2", "JO", "JA", "J2")
+    ex.books = _values(entry, "BT")
     ex.publisher = _first(entry, "PB", "PU")
     ex.volume = _first(entry, "VL")
     ex.issue = _first(entry, "IS")

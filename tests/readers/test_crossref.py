@@ -317,7 +317,6 @@ def test_types_kg_does_not_map_are_skipped(crossref_type: str | None) -> None:
     [
         ({"type": "journal-article", "title": ["T"]}, "DOI"),
         (work(DOI="not-a-doi"), "DOI"),
-        (work(title=[]), "title"),
         (work(**{"issn-type": [{"value": "123", "type": "print"}]}), "issn-type[0]"),
         (work(issued={"date-parts": [[2020, 13, 1]]}), "issued"),
         (work(**{"update-to": [{"DOI": "x", "type": "retraction"}]}), "update-to[0].DOI"),
@@ -432,3 +431,81 @@ def test_summary_names_the_reader_and_counts_skipped_types(tmp_path: Path) -> No
     assert "dump.json: 11 record(s) read by the crossref reader" in text
     assert "skipped (types kg does not map): component 1, peer-review 1" in text
     assert report.skipped == 2
+
+
+def test_a_work_without_a_title_is_built_known_by_its_doi(tmp_path: Path) -> None:
+    """About 6% of the journal articles of Crossref's public data file have `title: []`."""
+    untitled = work(title=[], **{"container-title": ["J"], "ISSN": ["2305-8420"]})
+    rec = parse(untitled)
+    assert rec.titles == [] and rec.doi == "10.5555/test.1"
+    path = tmp_path / "works.json"
+    path.write_text(json.dumps({"items": [untitled]}), encoding="utf-8")
+    _, report = run(tmp_path, path)
+    assert report.built == 1 and not report.rejects
+    assert report.validation is not None and report.validation.conforms  # a warning only
+    warnings = [r for r in report.validation.results if r.severity == "Warning"]
+    assert any("title" in r.message for r in warnings), report.summary()
+
+
+def chapter(**fields: Any) -> dict[str, Any]:
+    data = work(
+        DOI="10.1007/978-3-662-07918-8_3",
+        type="book-chapter",
+        title=["Influence of Dielectric Properties"],
+        publisher="Springer",
+        ISBN=["9783642058530", "9783662079188"],
+        ISSN=["1612-1287"],
+    )
+    data["container-title"] = ["Insulation of High-Voltage Equipment", "Power Systems"]
+    data["isbn-type"] = [
+        {"type": "print", "value": "978-3-642-05853-0"},
+        {"type": "electronic", "value": "9783662079188"},
+    ]
+    return {**data, **fields}
+
+
+def test_a_chapter_keeps_its_book_with_isbns_and_series() -> None:
+    rec = parse(chapter())
+    assert rec.journal is None and rec.container is not None
+    c = rec.container
+    assert c.kind == "book" and c.titles == [("Insulation of High-Voltage Equipment", "und")]
+    assert (c.isbns.print, c.isbns.electronic, c.isbns.unknown) == (
+        "9783642058530",
+        "9783662079188",
+        [],
+    )
+    assert c.publisher is not None and c.publisher.names == [("Springer", "und")]
+    assert c.series is not None and c.series.issns() == ["1612-1287"]
+    assert c.series.titles == [("Power Systems", "und")]
+    paper = parse(chapter(type="proceedings-article"))
+    assert paper.container is not None and paper.container.kind == "proceedings"
+
+
+def test_the_chapters_of_a_book_and_the_books_own_record_are_one_node(tmp_path: Path) -> None:
+    book = work(
+        DOI="10.1007/978-3-662-07918-8",
+        type="book",
+        title=["Insulation of High-Voltage Equipment"],
+        ISBN=["3-642-05853-1"],  # the print book's ISBN-10: the same book
+    )
+    book["isbn-type"] = [{"type": "electronic", "value": "978-3-662-07918-8"}]
+    second = chapter(DOI="10.1007/978-3-662-07918-8_4", title=["Another chapter"])
+    path = tmp_path / "works.json"
+    path.write_text(json.dumps({"items": [chapter(), second, book]}), encoding="utf-8")
+    store, report = run(tmp_path, path)
+    assert report.built == 3 and not report.rejects, report.summary()
+    rows = list(
+        store.query(
+            """PREFIX frbr: <http://purl.org/vocab/frbr/core#>
+            PREFIX fabio: <http://purl.org/spar/fabio/>
+            PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
+            SELECT DISTINCT ?book ?print ?online WHERE {
+              ?chapter a fabio:BookChapter ; frbr:partOf ?book .
+              ?book a fabio:Book ; prism:doi ?doi ;
+                frbr:embodiment [ a fabio:PrintObject ; prism:isbn ?print ] ,
+                  [ a fabio:DigitalManifestation ; prism:isbn ?online ] }"""
+        )
+    )
+    assert [(r["print"].value, r["online"].value) for r in rows] == [
+        ("9783642058530", "9783662079188")
+    ]

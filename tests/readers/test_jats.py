@@ -483,9 +483,9 @@ def test_a_namespaced_article_reads_like_any_other(tmp_path: Path) -> None:
             "'not a doi' is not a DOI",
         ),
         (
-            '<article-id pub-id-type="doi">10.5555/t.1</article-id>',
+            '<article-id pub-id-type="pmid">123</article-id>',
             "title-group/article-title",
-            "no title",
+            "no title and no DOI",
         ),
     ],
 )

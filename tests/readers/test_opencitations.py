@@ -238,9 +238,23 @@ def test_example_metadata_kinds_and_rows_without_id(tmp_path: Path) -> None:
         "VALUES ?c { fabio:JournalArticle fabio:BookChapter fabio:Book } } GROUP BY ?c ORDER BY ?c",
     )
     assert kinds == [
-        {"c": "http://purl.org/spar/fabio/Book", "n": "1"},
+        {"c": "http://purl.org/spar/fabio/Book", "n": "3"},  # one row, two chapters' books
         {"c": "http://purl.org/spar/fabio/BookChapter", "n": "2"},
         {"c": "http://purl.org/spar/fabio/JournalArticle", "n": "10"},
+    ]
+    # each chapter is part of its book, which keeps the venue's title and ISBNs
+    books = select(
+        store,
+        "SELECT DISTINCT ?title ?isbn WHERE { "
+        "?ch a fabio:BookChapter ; frbr:partOf ?b . ?b a fabio:Book ; dcterms:title ?t ; "
+        "datacite:hasIdentifier/literal:hasLiteralValue ?isbn . BIND(STR(?t) AS ?title) } "
+        "ORDER BY ?title ?isbn",
+    )
+    assert [(b["title"], b["isbn"]) for b in books] == [
+        ("Insulation of High-Voltage Equipment", "9783642058530"),
+        ("Insulation of High-Voltage Equipment", "9783662079188"),
+        ("Physics and Applications of Pseudosparks", "9781461366874"),
+        ("Physics and Applications of Pseudosparks", "9781461537861"),
     ]
     # two rows have no id: they are named by journal, volume, issue and first page
     no_doi = select(
@@ -255,9 +269,11 @@ def test_example_metadata_kinds_and_rows_without_id(tmp_path: Path) -> None:
         },
         {"title": "Space-charge effects in high-density plasmas", "page": "454"},
     ]
-    # a book chapter gets no journal (its venue is a book)
+    # a book chapter gets no journal: its venue is a book, named by its smallest ISBN
     chapter = f"{BASE}doi/10.1007/978-3-662-07918-8_3"
-    assert select(store, f"SELECT ?c WHERE {{ <{chapter}> frbr:partOf ?c }}") == []
+    assert select(store, f"SELECT ?c WHERE {{ <{chapter}> frbr:partOf ?c }}") == [
+        {"c": f"{BASE}book/isbn/9783642058530"}
+    ]
     assert report.issues == []
 
 
@@ -318,8 +334,22 @@ def test_endgame_two_issns_on_every_journal_that_lists_two() -> None:
 def test_synthetic_types_volume_issue_and_ids(tmp_path: Path) -> None:
     store, report = run(tmp_path, SYNTH / "testcase_06_input.csv")
     found = select(
-        store, "SELECT ?t ?c WHERE { ?w a ?c ; dcterms:title ?t FILTER(?c != fabio:Journal) }"
+        store,
+        "SELECT ?t ?c WHERE { ?w a ?c ; dcterms:title ?t "
+        'FILTER(?c != fabio:Journal && STRSTARTS(STR(?t), "Title")) }',
     )
+    # what each work is part of: a journal, a book, proceedings, a report's series
+    venues = select(
+        store,
+        "SELECT ?t ?v ?c WHERE { ?w dcterms:title ?t ; frbr:partOf+ ?x . "
+        "?x a ?c ; dcterms:title ?vt BIND(STR(?vt) AS ?v) } ORDER BY ?t",
+    )
+    assert [(v["t"], v["v"], v["c"].rsplit("/", 1)[1]) for v in venues] == [
+        ("Title13", "Venue13", "Journal"),
+        ("Title17", "Venue17", "AcademicProceedings"),
+        ("Title2", "Venue2", "Book"),
+        ("Title22", "Venue22", "Series"),
+    ]
     classes = sorted(found, key=lambda c: int(c["t"][5:]))
     assert [(c["t"], c["c"].rsplit("/", 1)[1]) for c in classes] == [
         ("Title1", "Book"),
@@ -527,7 +557,7 @@ def test_bad_ids_are_warnings_when_the_rest_is_fine() -> None:
 @pytest.mark.parametrize(
     ("cells", "field", "problem"),
     [
-        ({"title": ""}, "title", "the row has no title"),
+        ({"title": "", "id": ""}, "title", "the row has no title and no DOI"),
         ({"pub_date": "2024-13-01"}, "pub_date", "'2024-13-01' has no month 13"),
         ({"pub_date": "Jan 2024"}, "pub_date", "'Jan 2024' is not a date"),
         ({"venue": "J [issn:12345]"}, "venue", "'12345' is not an ISSN (expected NNNN-NNNC)"),
@@ -647,3 +677,10 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
     with path.open(encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def test_a_row_without_a_title_is_kept_when_an_identifier_names_it() -> None:
+    rec = parse(title="")
+    assert rec.titles == [] and rec.doi == "10.5555/oc.1"
+    book = parse(title="", id="isbn:9783642058530", type="book", venue="")
+    assert book.isbns is not None and book.isbns.all() == ["9783642058530"]

@@ -150,13 +150,20 @@ def test_retraction_nature(nature: str, status: str) -> None:
         ("RetractionNature", "Deletion"),
         ("RetractionDate", "yesterday"),
         ("OriginalPaperDOI", "10.1155"),
-        ("Title", ""),
     ],
 )
 def test_bad_cells_reject_the_row_and_name_the_column(column: str, value: str) -> None:
     with pytest.raises(RecordError) as err:
         parse_row(dict(rows()[0], **{column: value}), Location("rw.csv", "row 1"))
     assert err.value.location.field == column
+
+
+def test_a_row_without_a_title_is_kept_when_its_doi_names_it() -> None:
+    rec = parse_row(dict(rows()[0], Title=""), Location("rw.csv", "row 1"))
+    assert rec.titles == [] and rec.doi is not None
+    with pytest.raises(RecordError) as err:
+        parse_row(dict(rows()[0], Title="", OriginalPaperDOI=""), Location("rw.csv", "row 1"))
+    assert err.value.location.field == "Title"
 
 
 def test_an_export_with_only_some_columns(tmp_path: Path) -> None:

@@ -538,7 +538,10 @@ def test_ris_gzipped_and_cut_gzip(tmp_path: Path) -> None:
     [
         ("", "no RIS records (no 'TY  -' line)"),
         ("TI  - a title\nER  - \n", "tag lines outside a record (no 'TY  -' line)"),
-        ("TY  - JOUR\nPY  - 2020\nER  - \n", "the record has no title"),
+        (
+            "TY  - JOUR\nPY  - 2020\nER  - \n",
+            "the record has no title and no DOI or ISBN to name it",
+        ),
     ],
 )
 def test_ris_files_without_usable_records(tmp_path: Path, text: str, problem: str) -> None:
@@ -666,3 +669,39 @@ def test_language_tags_titles_abstracts_and_keywords(tmp_path: Path) -> None:
     assert got["ru1"].titles == [("Regional clusters", "und")]  # Latin script: not Russian
     assert got["ru2"].titles == [("Региональные кластеры", "ru")]
     assert got["none"].titles == [("No language", "und")]
+
+
+def test_chapters_and_papers_keep_their_book_and_proceedings(tmp_path: Path) -> None:
+    bib = tmp_path / "books.bib"
+    bib.write_text(
+        "@incollection{ch1, title={A chapter}, booktitle={The Book},\n"
+        "  isbn={978-3-642-05853-0, 9783662079188}, publisher={Springer}, year={2004},\n"
+        "  doi={10.1007/978-3-662-07918-8_3}}\n"
+        "@inproceedings{p1, title={A paper}, booktitle={Proc. of the Conference},\n"
+        "  issn={0302-9743}, year={2020}}\n"
+        "@book{b1, title={The Book}, isbn={3-642-05853-1}, publisher={Springer}}\n",
+        encoding="utf-8",
+    )
+    got = {r.origin.record.split("[")[1].split("]")[0]: r for r in read_bib(bib)}
+    chapter = got["ch1"].container
+    assert chapter is not None and chapter.kind == "book"
+    assert chapter.titles == [("The Book", "und")]
+    assert chapter.isbns.all() == ["9783642058530", "9783662079188"]
+    assert chapter.publisher is not None and chapter.publisher.names == [("Springer", "und")]
+    paper = got["p1"].container
+    assert paper is not None and paper.kind == "proceedings"
+    assert paper.series is not None and paper.series.issns() == ["0302-9743"]
+    book = got["b1"]
+    assert book.isbns is not None and book.isbns.all() == ["9783642058530"]  # the ISBN-10's
+    ris = tmp_path / "chapter.ris"
+    ris.write_text(
+        "TY  - CHAP\nTI  - A chapter\nT2  - The Book\nSN  - 9783642058530\nER  - \n"
+        "TY  - JOUR\nDO  - 10.1000/untitled\nT2  - A Journal\nER  - \n",
+        encoding="utf-8",
+    )
+    chap, untitled = read_ris(ris)
+    assert isinstance(chap, Record) and chap.container is not None
+    assert chap.container.titles == [("The Book", "und")]
+    assert chap.container.isbns.all() == ["9783642058530"]
+    assert isinstance(untitled, Record) and untitled.titles == []  # kept: its DOI names it
+    assert untitled.doi == "10.1000/untitled"
