@@ -6,10 +6,11 @@ ISSNs, not of records.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.iris import IriMinter
+from kg.iris import IriMinter, name_key
 from kg.mapping.resolve.merges import Merge, MergeLog
 from kg.mapping.resolve.observe import JournalObservation
 from kg.mapping.resolve.unionfind import UnionFind
@@ -46,10 +47,22 @@ class Journals:
     def __init__(self) -> None:
         self._issns = UnionFind()
         self._journal_info: dict[str, _JournalGroup] = {}
+        # journals known only by name: normalised title -> publishers, titles as given
+        self.names: dict[str, _JournalGroup] = {}
+        # after decide(): each journal (canonical ISSN) -> its normalised titles, publishers
+        self.decided: dict[str, _JournalGroup] = {}
 
     def add(self, j: JournalObservation) -> None:
         """Note a record's journal (the first part of its observation)."""
         issns, issn_print, issn_online, issn_l, unknown, titles, publisher = j
+        if not issns:  # known only by name: named by its first title
+            if not titles or not titles[0][0]:
+                return
+            info = self.names.setdefault(titles[0][0], _JournalGroup())
+            info.shown.add(titles[0][1])
+            if publisher is not None:
+                info.publishers.add(publisher)
+            return
         root = issns[0]
         for issn in issns[1:]:
             root = self._issns.union(root, issn)
@@ -130,6 +143,7 @@ class Journals:
         for root, firsts in sorted(group_of().items()):
             g = combined(firsts)
             canon = _canonical(g)
+            self.decided[canon] = g
             for issn in _all(g):
                 journal_of[issn] = canon
             if len(firsts) > 1:
@@ -147,3 +161,95 @@ class Journals:
                     )
                 )
         return journal_of
+
+
+def decide_names(
+    db: sqlite3.Connection,
+    journals: Journals,
+    journal_of: dict[str, str],
+    minter: IriMinter,
+    merges: MergeLog,
+    near_misses: MergeLog,
+) -> dict[str, str]:
+    """Journals known only by name -> the journal with ISSNs each is (normalised title ->
+    canonical ISSN), on evidence, strongest first:
+
+    1. they share an article (a record of each gives the same DOI): one such journal;
+    2. a notice links their articles (a retraction notice in one, the work it retracts
+       in the other: a notice is published in the journal of what it retracts) and they
+       have the same normalised title;
+    3. the same normalised title and the same publisher, and one such journal.
+
+    The same title alone, or evidence that points to two journals, is a near-miss: kept
+    apart and reported. The first pass wrote, for each record with a journal and a DOI,
+    ``jd`` rows (DOI, whether it is the record's own, the journal's first ISSN or its
+    normalised title).
+    """
+    if not journals.names:
+        return {}
+    db.execute("CREATE INDEX jd_doi ON jd (doi)")
+    shared: dict[str, dict[str, bool]] = defaultdict(dict)  # title -> canon -> own article
+    rows = db.execute(
+        "SELECT n.title, i.issn, MAX(n.own AND i.own), COUNT(*) FROM jd AS n "
+        "JOIN jd AS i ON i.doi = n.doi AND i.issn IS NOT NULL WHERE n.title IS NOT NULL "
+        "GROUP BY n.title, i.issn"
+    )
+    for title, issn, own, _ in rows:
+        canon = journal_of.get(issn)
+        if canon is not None:
+            shared[title][canon] = shared[title].get(canon, False) or bool(own)
+    by_title: dict[str, list[str]] = defaultdict(list)
+    for canon, g in journals.decided.items():
+        for key in g.titles:
+            by_title[key].append(canon)
+    title_of: dict[str, str] = {}
+    for title, info in sorted(journals.names.items()):
+        shown = "; ".join(sorted(info.shown)[:2])
+        named = minter.journal_key("title", name_key(min(info.shown)))  # its IRI on its own
+        links = shared.get(title, {})
+        articles = sorted(c for c, own in links.items() if own)
+        noticed = sorted(c for c in links if title in journals.decided[c].titles)
+        same_name = sorted(by_title.get(title, []))
+        published = sorted(c for c in same_name if info.publishers & journals.decided[c].publishers)
+        for found, evidence in (
+            (articles, "records of both give the same article (DOI)"),
+            (
+                noticed,
+                "the same title, and a notice in one retracts or corrects a work in the other",
+            ),
+            (published, "the same title and publisher"),
+        ):
+            if len(found) == 1:
+                title_of[title] = found[0]
+                merges.append(
+                    Merge(
+                        "journal",
+                        minter.journal_issn(found[0]),
+                        [*sorted(info.shown), found[0]],
+                        f"a journal known only by name joins one with ISSNs, {evidence}: {shown}",
+                    )
+                )
+                break
+            if len(found) > 1:
+                near_misses.append(
+                    Merge(
+                        "journal",
+                        named,
+                        found,
+                        f"a journal known only by name, {evidence}, but with more than one "
+                        f"journal: {shown} kept apart",
+                    )
+                )
+                break
+        else:
+            if same_name:
+                near_misses.append(
+                    Merge(
+                        "journal",
+                        named,
+                        same_name,
+                        "a journal known only by name, the same title only (no shared "
+                        f"article, no publisher to confirm): {shown} kept apart",
+                    )
+                )
+    return title_of

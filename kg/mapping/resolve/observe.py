@@ -29,7 +29,9 @@ JournalObservation = tuple[
 AuthorObservation = tuple[int, str, str, str | None, str, tuple[str, ...]]
 # journal, (org key, ROR id) pairs, (org key, name) pairs of organisations without a ROR
 # id, work key, the authors that have a family key and a given name, (position,
-# co-author evidence code) of every author with a family key (none on large teams)
+# co-author evidence code) of every author with a family key (none on large teams),
+# the record's DOI, the DOIs of the works its notices link it to (a notice and the work
+# it retracts or corrects are published in one journal)
 Observation = tuple[
     JournalObservation | None,
     tuple[tuple[str, str], ...],
@@ -37,6 +39,8 @@ Observation = tuple[
     str,
     tuple[AuthorObservation, ...],
     tuple[tuple[int, str], ...],
+    str | None,
+    tuple[str, ...],
 ]
 
 
@@ -50,7 +54,7 @@ def observation(rec: Record) -> Observation:
     j = rec.journal
     if j is not None:
         issns = j.issns()
-        if issns:
+        if issns or j.titles:  # a journal known only by name may join one with ISSNs
             publisher = (
                 org_key(j.publisher.names[0][0])
                 if j.publisher is not None and j.publisher.names
@@ -99,7 +103,15 @@ def observation(rec: Record) -> Observation:
         for n, author, family, given in people
         if family and given
     )
-    return journal, tuple(rors), tuple(names), work, authors, coauthors
+    links: dict[str, None] = {}
+    if journal is not None:
+        for status in rec.statuses:
+            if status.notice is not None and status.notice.doi:
+                links[status.notice.doi] = None
+        for update in rec.updates:
+            links[update.target_doi] = None
+        links.pop(rec.doi or "", None)
+    return journal, tuple(rors), tuple(names), work, authors, coauthors, rec.doi, tuple(links)
 
 
 def _org_evidence(org: Organization) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from kg.iris import IriMinter
-from kg.mapping.resolve.journals import Journals
+from kg.mapping.resolve.journals import Journals, decide_names
 from kg.mapping.resolve.merges import MergeLog
 from kg.mapping.resolve.names import org_key
 from kg.mapping.resolve.observe import Observation, observation
@@ -44,6 +44,7 @@ CREATE TABLE cand (aid INTEGER PRIMARY KEY, idx INTEGER, oid INTEGER);
 CREATE TABLE cm (root INTEGER, aid INTEGER);
 CREATE TABLE cr (root INTEGER PRIMARY KEY, r0 INTEGER, r1 INTEGER, r2 INTEGER);
 CREATE TABLE po (seq INTEGER, n INTEGER, person TEXT);
+CREATE TABLE jd (doi TEXT, own INTEGER, issn TEXT, title TEXT);
 """
 # a: authorships; b: bucket memberships, the key being family key + "\x01" + initial +
 # the evidence ("o" + organisation or "c" + co-author): sorted as bytes, the keys
@@ -53,7 +54,9 @@ CREATE TABLE po (seq INTEGER, n INTEGER, person TEXT);
 # cand: the merge candidates (authorships in buckets of at most MAX_NAMESAKES works),
 # with dense ids in authorship order and dense ids of their ORCID iDs;
 # cm, cr: the clusters of two or more (member -> root; the root's first three reasons);
-# po: the decisions, (record, author position) -> person IRI.
+# po: the decisions, (record, author position) -> person IRI;
+# jd: the DOIs of records with a journal (their own: own = 1; their notices' and
+# targets': 0), with the journal's first ISSN, or its normalised title if it has none.
 
 
 def _cleanup(connections: list[sqlite3.Connection], directory: Path | None) -> None:
@@ -107,6 +110,8 @@ class Resolver:
         self._seq = 0
         self._journals = Journals()
         self._journal_of: dict[str, str] = {}  # ISSN -> canonical ISSN
+        self._title_of: dict[str, str] = {}  # a name-only journal's title key -> canonical ISSN
+        self._jd_rows: list[tuple[str, int, str | None, str | None]] = []
         self._org_ror: dict[str, str] = {}  # org key -> ROR id it resolves to
         self._aid = 0  # authorships written
         self._a_rows: list[tuple[int, int, int, str, str, str | None, str, str]] = []
@@ -148,6 +153,7 @@ class Resolver:
         return {
             "minter": self.m,
             "journal_of": self._journal_of,
+            "title_of": self._title_of,
             "org_ror": self._org_ror,
             "path": str(self._path),
             "people": self._people,
@@ -166,6 +172,7 @@ class Resolver:
         self._finished = True
         self._seq = 0
         self._journal_of = state["journal_of"]
+        self._title_of = state["title_of"]
         self._org_ror = state["org_ror"]
         self._people = state["people"]
         self._lo = self._hi = 0
@@ -181,11 +188,17 @@ class Resolver:
         """Note a record's :func:`observation` (records in the order the second pass reads)."""
         if self._finished:
             raise RuntimeError("the resolver has decided: no more records")
-        journal, rors, names, work, authors, coauthors = obs
+        journal, rors, names, work, authors, coauthors, doi, links = obs
         self._seq += 1
         seq = self._seq
         if journal is not None:
             self._journals.add(journal)
+            issn = journal[0][0] if journal[0] else None
+            title = None if issn or not journal[5] else journal[5][0][0] or None
+            if doi and (issn or title):
+                self._jd_rows.append((doi, 1, issn, title))
+            if issn or title:
+                self._jd_rows.extend((link, 0, issn, title) for link in links)
         self._org_rows(rors, self._seen_rors, self._ror_rows)
         self._org_rows(names, self._seen_names, self._name_rows)
         b_rows = self._b_rows
@@ -198,7 +211,7 @@ class Resolver:
             evidence.update(code for m, code in coauthors if m != n)
             b_rows.extend((prefix + e, aid) for e in evidence)
         batch = self.BATCH
-        if len(b_rows) >= batch or len(self._a_rows) >= batch:
+        if len(b_rows) >= batch or len(self._a_rows) >= batch or len(self._jd_rows) >= batch:
             self._flush()
 
     @staticmethod
@@ -221,6 +234,7 @@ class Resolver:
             ("INSERT INTO b VALUES (?, ?)", self._b_rows),
             ("INSERT INTO org_ror VALUES (?, ?)", self._ror_rows),
             ("INSERT INTO org_name VALUES (?, ?)", self._name_rows),
+            ("INSERT INTO jd VALUES (?, ?, ?, ?)", self._jd_rows),
         )
         for insert, rows in tables:
             if rows:
@@ -238,6 +252,9 @@ class Resolver:
         self._seen_names.clear()
         db = self._open()
         self._journal_of = self._journals.decide(self.m, self.merges, self.near_misses)
+        self._title_of = decide_names(
+            db, self._journals, self._journal_of, self.m, self.merges, self.near_misses
+        )
         self._org_ror = decide_organisations(
             db, self.variants, self.m, self.merges, self.near_misses
         )
@@ -258,11 +275,15 @@ class Resolver:
         self._seq += 1
 
     def journal_issn(self, j: Journal) -> str | None:
-        """The ISSN that names the journal's group, or None if it has no ISSN."""
-        for issn in j.issns():
+        """The ISSN that names the journal's group; for a journal known only by name, the
+        ISSN of the journal it was found to be; else None."""
+        issns = j.issns()
+        for issn in issns:
             canon = self._journal_of.get(issn)
             if canon is not None:
                 return canon
+        if not issns and j.titles and self._title_of:
+            return self._title_of.get(org_key(j.titles[0][0]))
         return None
 
     def org(self, org: Organization) -> Organization:
