@@ -303,7 +303,7 @@ class ShardedOutput:
         self.paths: list[Path] = []  # where the shards go when the run completes
         self.entries: list[dict[str, Any]] = []  # the manifest's entry of each closed shard
         self.start = 0  # triples written before the current shard
-        self.folder = RunFolder(output.parent, f".{output.name}.shards.")
+        self.folder = RunFolder(output.parent, f".{output.name}.shards.", output)
         self.current = self._open()
 
     @property
@@ -390,13 +390,14 @@ class RunFolder:
     while the run lives (as :class:`AtomicFile` locks its file): the folders that killed
     runs left are removed when the next one starts."""
 
-    def __init__(self, parent: Path, prefix: str) -> None:
+    def __init__(self, parent: Path, prefix: str, output: Path | None = None) -> None:
+        """``output``: what the run writes, named in an error (default: ``parent``)."""
         try:
             parent.mkdir(parents=True, exist_ok=True)
             self.path = Path(tempfile.mkdtemp(prefix=prefix, suffix=".part", dir=parent))
             self.lock = os.open(self.path / ".lock", os.O_CREAT | os.O_RDWR, 0o600)
         except OSError as e:
-            raise _output_error(parent / prefix.strip("."), e) from None
+            raise _output_error(output or parent, e) from None
         _hold(self.lock)
         for stale in parent.glob(f"{glob.escape(prefix)}*.part"):
             if stale != self.path:

@@ -398,6 +398,14 @@ def test_a_killed_shard_build_leaves_a_folder_the_next_run_removes(tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kg-00001.nt", "kg-manifest.json"]
 
 
+def test_shards_that_cannot_be_written_are_exit_5(tmp_path: Path, data_dir: Path) -> None:
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    out = tmp_path / "a-file" / "kg.nq"
+    result = kg("build", str(data_dir), "-o", str(out), "--no-validate", "--shard-size", "10")
+    assert result.exit_code == 5
+    assert f"Error: {out}: cannot write the output" in result.stderr
+
+
 def test_shards_need_ntriples_or_nquads(tmp_path: Path, data_dir: Path) -> None:
     result = kg("build", str(data_dir), "-o", str(tmp_path / "x.ttl"), "--shard-size", "100")
     assert result.exit_code == 2 and "shards are written as N-Triples or N-Quads" in result.stderr
