@@ -125,6 +125,31 @@ def test_which_queries_may_run_once(select: str, why: str | None) -> None:
         assert found is not None and why in found, found
 
 
+def test_the_answers_are_kept_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.validation.batched as batched
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(batched, "_PROOFS_LOADED", [])
+    monkeypatch.setattr(batched, "_PROOFS", {})
+    ns = {"ex": "https://example.org/"}
+    unsafe = "SELECT $this WHERE { FILTER NOT EXISTS { $this ex:p ?x } }"
+    safe = "SELECT $this WHERE { $this ex:p ?x }"
+    first = why_not_batched(unsafe, ns), why_not_batched(safe, ns)
+    assert first[0] is not None and first[1] is None
+    (cache,) = (tmp_path / "kg").glob("batched-*.json")
+    assert len(json.loads(cache.read_text(encoding="utf-8"))) == 2
+
+    def fail(select: str, prefixes: dict[str, str]) -> str | None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(batched, "_PROOFS", {})  # a new process: only the file
+    monkeypatch.setattr(batched, "_prove", fail)
+    assert (why_not_batched(unsafe, ns), why_not_batched(safe, ns)) == first
+    # another namespace for the same prefix is another query
+    with pytest.raises(AssertionError, match="parsed again"):
+        why_not_batched(safe, {"ex": "https://example.com/"})
+
+
 def test_which_shapes_may_run_once() -> None:
     g = Graph().parse(CUSTOM / "record" / "custom.ttl")
     ex = "https://example.org/shapes/"
