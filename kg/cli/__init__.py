@@ -54,7 +54,12 @@ class KgGroup(click.Group):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Project config file (default: ./kg.toml, or $KG_CONFIG).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bar and no summary (rejects and a failed validation still say why).",
+)
 @click.version_option(version("kg"), prog_name="kg")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, quiet: bool) -> None:

@@ -218,6 +218,13 @@ def _build_and_load(
         if report.validation is not None and not report.validation.conforms:
             details = report.validation.to_text().split("\n", 1)[1]  # the summary is above
             click.echo(_head(details, 60), err=True, nl=False)
+    else:  # no summary, but a failure still says why, in a line or a few
+        for r in report.rejects[:20]:
+            click.echo(f"Rejected: {r.error}", err=True)
+        if len(report.rejects) > 20:
+            click.echo(f"... and {len(report.rejects) - 20} more rejected record(s)", err=True)
+        if report.validation is not None and not report.validation.conforms:
+            click.echo(report.validation.to_text().split("\n", 1)[0], err=True)
     if void_path is not None and output is not None:
         from kg.rdf.files import atomic_output
         from kg.rdf.void import describe_dataset
