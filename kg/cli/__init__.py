@@ -5,7 +5,7 @@ Exit codes, the same for every command: 0 ok, 1 validation failed,
 5 an output file cannot be written.
 
 Modules: common.py (the run's state and the options commands share),
-building.py (build, validate), storing.py (load, drop, export, describe),
+building.py (build, validate), storing.py (load, drop, graphs, export, describe),
 querying.py (query). The library is imported inside the commands, so that
 ``kg --help`` stays quick.
 """

@@ -245,7 +245,15 @@ def _build_and_load(
         # shards of one build go into one graph (or keep their graphs, as N-Quads)
         files = [Path(s) for s in report.shards] or [output]
         graph = None if report.format == "nq" else f"{options['base']}graph/{output.name}"
-        loaded = load_fn(files, store=state.store(store_path), base=options["base"], graph=graph)
+        from kg.stores.counts import LoadFailed
+
+        try:
+            loaded = load_fn(
+                files, store=state.store(store_path), base=options["base"], graph=graph
+            )
+        except LoadFailed as e:  # the counts that disagree, then the Error line
+            click.echo(e.report.summary(), err=True)
+            raise
         if not state.quiet:
             click.echo(loaded.summary(), err=True)
     return report.exit_code
