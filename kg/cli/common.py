@@ -104,7 +104,9 @@ class Remote:
     def auth(self) -> Auth:
         from kg.stores.endpoints import Auth
 
-        return Auth.from_options(self.auth_kind, self.user, self.password, self.token)
+        return Auth.from_options(
+            self.auth_kind, self.user, self.password, self.token, self.endpoint
+        )
 
     def endpoints(self) -> Endpoints:
         from kg.stores.endpoints import derive_endpoints

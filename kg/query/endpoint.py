@@ -61,6 +61,12 @@ def _convert(form: str, answer: Any) -> QueryResult:
         return QueryResult(form, triples=triples)
     if "boolean" in answer:
         return QueryResult("ASK", boolean=bool(answer["boolean"]))
+    if form == "ASK":  # Virtuoso 7.2 answers ASK as a SELECT of __ASK_RETVAL (1 or 0)
+        bindings = answer.get("results", {}).get("bindings", [])
+        values = [t.get("value") for b in bindings[:1] for t in b.values()]
+        if values and values[0] in ("0", "1", "true", "false"):
+            return QueryResult("ASK", boolean=values[0] in ("1", "true"))
+        raise StoreError("the endpoint answered an ASK query without a boolean")
     variables = list(answer.get("head", {}).get("vars", []))
     rows = []
     for b in answer.get("results", {}).get("bindings", []):

@@ -135,15 +135,30 @@ class Auth:
 
     @classmethod
     def from_options(
-        cls, kind: str | None, user: str | None, password: str | None, token: str | None
+        cls,
+        kind: str | None,
+        user: str | None,
+        password: str | None,
+        token: str | None,
+        url: str | None = None,
     ) -> Auth:
+        """The credentials of the options (and $KG_USER, ...); ``--auth digest`` with the
+        user and password only in the endpoint's URL (``http://user:pass@host/``) takes
+        them from there."""
         user = user or os.environ.get("KG_USER")
         password = password if password is not None else os.environ.get("KG_PASSWORD")
         token = token or os.environ.get("KG_TOKEN")
+        if kind in ("basic", "digest") and not user and url is not None:
+            parts = urlsplit(url)
+            if parts.username is not None:
+                user, password = unquote(parts.username), unquote(parts.password or "")
         if kind is None:
             kind = "bearer" if token else "basic" if user else "none"
         if kind in ("basic", "digest") and not user:
-            raise UsageError(f"{kind} authentication needs a user (--user or KG_USER)")
+            raise UsageError(
+                f"{kind} authentication needs a user (--user, KG_USER or user:password@ "
+                "in the endpoint's URL)"
+            )
         if kind == "bearer" and not token:
             raise UsageError("bearer authentication needs a token (--token or KG_TOKEN)")
         return cls(kind, user, password, token)

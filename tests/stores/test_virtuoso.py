@@ -119,3 +119,18 @@ def test_a_user_needs_the_sparql_update_role(virtuoso, works: Path) -> None:  # 
     sql('GRANT SPARQL_UPDATE TO "kg";')
     loaded = kg(*args)
     assert loaded.exit_code == 0, loaded.stderr
+
+
+def test_digest_credentials_in_the_endpoint_url(virtuoso, works: Path) -> None:  # noqa: ANN001
+    """`--auth digest` with user:password only in the URL, for load and query alike."""
+    url = virtuoso.query.replace("http://", "http://dba:dba@", 1)
+    loaded = kg("load", str(works), "--endpoint", url, "--auth", "digest")
+    assert loaded.exit_code == 0, loaded.stderr
+    asked = kg("query", "ASK { ?s ?p ?o }", "--endpoint", url, "--auth", "digest")
+    assert asked.exit_code == 0, asked.stderr
+    assert "true" in asked.stdout
+    wrong = kg(
+        "load", str(works), "--endpoint", url.replace("dba:dba", "dba:nope"), "--auth", "digest"
+    )
+    assert wrong.exit_code == 4
+    assert "nope" not in wrong.stderr  # a password is never shown
