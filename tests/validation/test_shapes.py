@@ -126,3 +126,11 @@ def test_turbo_engine_agrees_with_pyshacl(fixture: Path) -> None:
     fast = validate_graph(graph, shapes_graph(), engine="turbo")
     assert (reference.engine, fast.engine) == ("pyshacl", "turbo")
     assert _key(fast) == _key(reference)
+
+
+def test_a_shape_level_message_is_not_given_to_another_constraints_results() -> None:
+    """A node shape's sh:message is attached by the engines to every result of that shape:
+    the title-or-identifier rule has a shape of its own, so WorkShape's results keep theirs."""
+    two_first = validate(FIXTURES / "invalid" / "author-two-first.ttl")
+    assert [r.message for r in two_first.results if "two first authors" in r.message]
+    assert not [r for r in two_first.results if "title (dcterms:title) or" in r.message]
