@@ -263,7 +263,10 @@ def _head(text: str, n: int) -> str:
     lines = text.splitlines(keepends=True)
     if len(lines) <= n:
         return text
-    return "".join(lines[:n]) + f"... {len(lines) - n} more line(s): kg validate FILE --all lists them all\n"
+    return (
+        "".join(lines[:n])
+        + f"... {len(lines) - n} more line(s): kg validate FILE --all lists them all\n"
+    )
 
 
 GROUP_LIMIT = 10  # focus nodes kg validate lists in a group of its text report, without --all
