@@ -206,7 +206,10 @@ def to_record(ex: Export) -> Record | Skipped:
     rec.keywords = [(k, tongue.tag(k)) for k in dict.fromkeys(k for k in keywords if k)]
 
     _dates(d, ex, rec)
-    if kind in IN_JOURNAL:
+    # a conference paper or chapter that names no book but a journal with an ISSN is
+    # published in that journal (Scopus's conference papers in journal issues)
+    in_journal = kind in IN_BOOK and not ex.books and bool(ex.journals) and _has_issn(d, ex)
+    if kind in IN_JOURNAL or in_journal:
         rec.journal = _journal(d, ex)
         rec.volume = d.text(ex.volume) or None if ex.volume else None
         rec.issue = d.text(ex.issue) or None if ex.issue else None
@@ -298,6 +301,10 @@ def _journal(d: _Draft, ex: Export) -> Journal | None:
     if not j.titles and not j.issns():
         return None
     return j
+
+
+def _has_issn(d: _Draft, ex: Export) -> bool:
+    return any(issns_of(d.text(v)) for v in [*ex.issns, *ex.eissns])
 
 
 def _publisher(d: _Draft, ex: Export) -> Organization | None:

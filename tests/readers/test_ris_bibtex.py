@@ -679,7 +679,9 @@ def test_chapters_and_papers_keep_their_book_and_proceedings(tmp_path: Path) -> 
         "  doi={10.1007/978-3-662-07918-8_3}}\n"
         "@inproceedings{p1, title={A paper}, booktitle={Proc. of the Conference},\n"
         "  issn={0302-9743}, year={2020}}\n"
-        "@book{b1, title={The Book}, isbn={3-642-05853-1}, publisher={Springer}}\n",
+        "@book{b1, title={The Book}, isbn={3-642-05853-1}, publisher={Springer}}\n"
+        "@article{p2, title={A conference paper in a journal}, journal={Ecological Applications},\n"
+        "  issn={19395582}, volume={25}, document_type={Conference Paper}}\n",
         encoding="utf-8",
     )
     got = {r.origin.record.split("[")[1].split("]")[0]: r for r in read_bib(bib)}
@@ -691,6 +693,10 @@ def test_chapters_and_papers_keep_their_book_and_proceedings(tmp_path: Path) -> 
     paper = got["p1"].container
     assert paper is not None and paper.kind == "proceedings"
     assert paper.series is not None and paper.series.issns() == ["0302-9743"]
+    in_journal = got["p2"]  # Scopus: a conference paper published in a journal issue
+    assert in_journal.kind == "proceedings-article" and in_journal.container is None
+    assert in_journal.journal is not None and in_journal.journal.issns() == ["1939-5582"]
+    assert in_journal.volume == "25"
     book = got["b1"]
     assert book.isbns is not None and book.isbns.all() == ["9783642058530"]  # the ISBN-10's
     ris = tmp_path / "chapter.ris"
