@@ -86,6 +86,12 @@ class IriMinter:
     def book_key(self, *key: str) -> str:
         return f"{self.base}book/{digest(*key)}"
 
+    def series_issn(self, issn: str) -> str:
+        return f"{self.base}series/issn/{issn}"
+
+    def series_key(self, *key: str) -> str:
+        return f"{self.base}series/{digest(*key)}"
+
     def person_orcid(self, orcid: str) -> str:
         return f"{self.base}person/orcid/{orcid}"
 

@@ -144,6 +144,16 @@ def journal_iri(journal: Journal, minter: IriMinter, resolver: Resolver | None =
     return minter.journal_key("title", name_key(journal.titles[0][0]))
 
 
+def series_iri(series: Journal, minter: IriMinter) -> str:
+    """A book or report series by its first ISSN, else its title: under ``series/``, apart
+    from the journals, so that a source calling a serial a journal and another calling it
+    a series give two nodes of one class each, not one node of two."""
+    issns = series.issns()
+    if issns:
+        return minter.series_issn(issns[0])
+    return minter.series_key("title", name_key(series.titles[0][0]) if series.titles else "")
+
+
 def book_iri(isbns: Isbns | None, titles: list[tuple[str, str]], minter: IriMinter) -> str:
     """A book (or proceedings volume) by its smallest ISBN, so that the book's own record
     and its chapters' records, which list the same ISBNs, meet; else by title."""
@@ -401,7 +411,9 @@ class Mapper:
         cached = self._journals.get(key)
         if cached is None:
             blocks: list[MappedBlock] = []
-            j_iri = journal_iri(j, self.m, self.resolver)
+            j_iri = (
+                journal_iri(j, self.m, self.resolver) if cls == V.JOURNAL else series_iri(j, self.m)
+            )
             jp: Pairs = [(V.TYPE, cls)]
             jp.extend((V.DC_TITLE, literal(t, lang)) for t, lang in j.titles)
             jp.extend(
