@@ -455,6 +455,17 @@ def test_other_kinds_of_work(tmp_path: Path) -> None:
     )
     rec = one(_write(tmp_path, html, "page.html"))
     assert rec.kind == "proceedings-article" and rec.journal is None and rec.volume is None
+    assert rec.container is not None and rec.container.kind == "proceedings"
+    assert rec.container.titles == [("Nordic Peat Days 2021", "und")]
+    chapter = html.replace(
+        '<meta name="citation_conference_title" content="Nordic Peat Days 2021"/>',
+        '<meta name="citation_inbook_title" content="Peatlands of the North"/>'
+        '<meta name="citation_isbn" content="978-0-306-40615-7"/>',
+    )
+    book = one(_write(tmp_path, chapter, "chapter.html")).container
+    assert book is not None and book.kind == "book"
+    assert book.titles == [("Peatlands of the North", "und")]
+    assert book.isbns.all() == ["9780306406157"]
 
 
 def test_a_page_in_a_declared_legacy_charset(tmp_path: Path) -> None:

@@ -18,8 +18,9 @@ and read from its ``<meta>`` tags:
   ``citation_conference_title``, ``citation_dissertation_institution``,
   ``citation_technical_report_institution`` and ``citation_inbook_title`` /
   ``citation_book_title`` make the work a proceedings paper, thesis, report
-  or book chapter (their container is left out: kg's record has no place
-  for it).
+  or book chapter; a chapter keeps its book (``citation_inbook_title``,
+  ``citation_book_title``) and a paper its proceedings (``citation_conference_title``),
+  with ``citation_isbn`` and the publisher.
 - Dublin Core tags (``DC.*``, ``dc.*``, ``DCTERMS.*``, in any case), used for
   what the Highwire tags do not give: ``DC.title``, ``DC.creator``,
   ``DC.identifier`` (a DOI, or with ``.DOI``/``.URI``), ``DC.date``
@@ -61,7 +62,7 @@ from kg.errors import Location, RecordError
 from kg.readers import fields
 from kg.readers.normalize import check_url, language_code, language_tag, split_pages
 from kg.readers.pages.common import PageContext, issn_kind, retracted_status, set_title
-from kg.records import Author, Journal, Organization, Record
+from kg.records import Author, Container, Journal, Organization, Record
 
 _DAY_FIRST = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-](\d{4})$")
 _YEAR_FIRST = re.compile(r"^(\d{4})(?:[/.-](\d{1,2})(?:[/.-](\d{1,2}))?)?(?:[T ].*)?$")
@@ -277,6 +278,8 @@ def _html_record(p: PageContext, mt: _Metas, canonical: str | None, body: str) -
         if rec.journal is None and (rec.volume or rec.issue):
             p.warn("citation_volume", "volume and issue are left out: the page names no journal")
             rec.volume = rec.issue = None
+    elif rec.kind in ("book-chapter", "proceedings-article"):
+        rec.container = _html_container(p, mt, rec.kind)
     _html_pages(p, mt)
     for m in mt.by_name.get("dc.rights", []):
         value = m.content.strip()
@@ -285,6 +288,30 @@ def _html_record(p: PageContext, mt: _Metas, canonical: str | None, body: str) -
             if checked:
                 rec.licenses.append(checked)
     retracted_status(rec)
+
+
+def _html_container(p: PageContext, mt: _Metas, kind: str) -> Container | None:
+    """A chapter's book (``citation_inbook_title``, ``citation_book_title``) or a paper's
+    proceedings (``citation_conference_title``), with ``citation_isbn`` and the publisher."""
+    names = ("citation_inbook_title", "citation_book_title")
+    if kind == "proceedings-article":
+        names = ("citation_conference_title", "citation_conference")
+    c = Container(kind="book" if kind == "book-chapter" else "proceedings")
+    title = mt.first(*names)
+    if title is not None:
+        text = p.plain(title[0], title[1].content)
+        if text:
+            c.titles = [(text, "und")]
+    for m in mt.by_name.get("citation_isbn", []):
+        isbn = fields.lenient_id(p, "citation_isbn", m.content, "isbn")
+        if isbn:
+            c.isbns.add(isbn, None)
+    publisher = mt.first("citation_publisher", "dc.publisher")
+    if publisher is not None:
+        name = p.plain(publisher[0], publisher[1].content)
+        if name:
+            c.publisher = Organization(names=[(name, "und")])
+    return None if c.is_empty() else c
 
 
 def _page_date(text: str) -> tuple[int, str | None, str] | None:
