@@ -945,3 +945,21 @@ def test_retracted_articles_of_retraction_watch_are_in_the_journal_with_its_issn
     found = {r["a"].value for r in store.query(retracted)}  # type: ignore[index]
     assert "https://example.org/kg/doi/10.1155/2021/2263469" in found
     assert len(report.merges) >= 2  # both journals named by Retraction Watch joined
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_name_only_journals_join_the_same_way_with_any_number_of_workers(
+    tmp_path: Path, workers: int
+) -> None:
+    samples = ROOT / "tests" / "data" / "samples"
+    inputs = [samples / "retraction_watch", samples / "crossref_api", samples / "ris"]
+    one = tmp_path / "one.nq"
+    build(inputs, one, workers=1, validate=False)
+    other = tmp_path / f"w{workers}.nq"
+    old = Resolver.BATCH
+    Resolver.BATCH = 7  # the first pass's rows written to the database a few at a time
+    try:
+        build(inputs, other, workers=workers, validate=False)
+    finally:
+        Resolver.BATCH = old
+    assert one.read_bytes() == other.read_bytes()
