@@ -73,6 +73,9 @@ READERS = (
     "ris",
     "bibtex",
     "page",
+    "pubmed",
+    "medline",
+    "csl",
     "retraction-watch",
 )
 # readers that read a whole file themselves: module.read(path, name) -> ReadResults
@@ -81,6 +84,9 @@ _FILE_READERS = {
     "ris": "kg.readers.ris",
     "bibtex": "kg.readers.bibtex",
     "page": "kg.readers.pages",
+    "pubmed": "kg.readers.pubmed",
+    "medline": "kg.readers.medline",
+    "csl": "kg.readers.csl",
 }
 _READABLE = (
     "kg's own records (JSON, JSON Lines, YAML, CSV), Crossref works, JATS XML, "
@@ -92,7 +98,9 @@ def detect_reader(path: Path) -> str:
     """The reader for a file, from its content (and its extension where the content does
     not tell); for a file that holds no records kg reads, the reader of its extension."""
     found = detect(path)
-    return found.reader or EXTENSION_READERS.get(syntax_of(path)[0] or "", "native")
+    if found.reader is not None and not found.later:
+        return found.reader
+    return EXTENSION_READERS.get(syntax_of(path)[0] or "", "native")
 
 
 _PROJECT_FILES = re.compile(
@@ -169,7 +177,7 @@ def scan_sources(args: list[Path], fmt: str = "auto") -> Sources:
                 continue
             source.reader, source.syntax = fmt, syntax_for(fmt, source.path, what)
             out.files.append(source)
-        elif what.reader is not None:
+        elif what.reader is not None and not what.later:
             source.reader, source.syntax = what.reader, what.syntax
             out.files.append(source)
         elif in_folder:
