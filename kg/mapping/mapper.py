@@ -300,6 +300,8 @@ class Mapper:
 
     def _container(self, rec: Record, out: list[MappedBlock]) -> str | None:
         if rec.container is not None and not rec.container.is_empty():
+            if rec.volume or rec.issue:
+                rec.issues.append(Issue("volume", "volume and issue are left out: a book has none"))
             return self._book(rec.container, out)
         if rec.series is not None and rec.journal is None:
             cls = V.SERIES if rec.kind == "report" else V.BOOK_SERIES

@@ -27,6 +27,8 @@ from kg.readers.normalize import (
 from kg.records import (
     Address,
     Author,
+    Container,
+    Isbns,
     Journal,
     LangText,
     Notice,
@@ -51,6 +53,9 @@ RECORD_FIELDS = {
     "doi",
     "url",
     "journal",
+    "book",
+    "isbn",
+    "series",
     "volume",
     "issue",
     "pages",
@@ -60,6 +65,7 @@ RECORD_FIELDS = {
     "status",
 }
 JOURNAL_FIELDS = {"title", "issn_print", "issn_online", "issn_l", "issn", "publisher"}
+BOOK_FIELDS = {"title", "isbn", "isbn_print", "isbn_electronic", "publisher", "series"}
 AUTHOR_FIELDS = {"name", "family", "given", "orcid", "affiliations"}
 ORG_FIELDS = {"name", "ror", "wikidata", "address"}
 ADDRESS_FIELDS = {"street", "postal_code", "locality", "region", "country"}
@@ -76,6 +82,21 @@ STATUS_ALIASES = {
     "reinstatement": "reinstated",
 }
 SUPPORTED_TYPES = {"journal-article", "article", "journal article"}
+# the other kinds of work a record can be (spelt with - or a space, any case)
+TYPES = {
+    **dict.fromkeys(SUPPORTED_TYPES, "journal-article"),
+    "book-chapter": "book-chapter",
+    "chapter": "book-chapter",
+    "proceedings-article": "proceedings-article",
+    "conference-paper": "proceedings-article",
+    "book": "book",
+    "report": "report",
+    "preprint": "preprint",
+    "thesis": "thesis",
+    "dataset": "dataset",
+}
+# kinds that are part of a book (a chapter) or proceedings (a paper): the `book` field
+IN_BOOK = {"book-chapter": "book", "proceedings-article": "proceedings"}
 
 
 class _Parser(ReaderContext):
@@ -189,8 +210,12 @@ def parse_record(data: Any, origin: Location) -> Record:
     rec = Record(origin=origin)
 
     kind = p.string("type", d.get("type"))
-    if kind is not None and kind.lower() not in SUPPORTED_TYPES:
-        raise p.fail("type", f"type {kind!r} is not supported (supported: journal-article)")
+    if kind is not None:
+        found = TYPES.get(kind.lower()) or TYPES.get(kind.lower().replace(" ", "-"))
+        if found is None:
+            known = ", ".join(sorted(set(TYPES.values())))
+            raise p.fail("type", f"type {kind!r} is not supported (supported: {known})")
+        rec.kind = found
 
     if d.get("language") is not None:
         rec.language = p.read("language", language_code, p.string("language", d["language"]))
@@ -231,6 +256,23 @@ def parse_record(data: Any, origin: Location) -> Record:
 
     if d.get("journal") is not None:
         rec.journal = _journal(p, d["journal"])
+    if d.get("book") is not None:
+        if rec.kind not in IN_BOOK:
+            raise p.fail(
+                "book",
+                f"a {rec.kind} is not part of a book (a book-chapter or proceedings-article is)",
+            )
+        rec.container = _book(p, d["book"], IN_BOOK[rec.kind])
+    if d.get("isbn") is not None:
+        if rec.kind != "book":
+            raise p.fail("isbn", "only a book has its own ISBN (a chapter's goes in book.isbn)")
+        rec.isbns = _isbns(p, "isbn", d["isbn"], None)
+    if d.get("series") is not None:
+        if rec.kind not in ("book", "report"):
+            raise p.fail(
+                "series", "only a book or a report is in a series (a chapter's: book.series)"
+            )
+        rec.series = _journal(p, d["series"], "series")
     rec.volume = p.string("volume", d.get("volume"))
     rec.issue = p.string("issue", d.get("issue"))
     pages = p.string("pages", d.get("pages"))
@@ -275,28 +317,59 @@ def _org(p: _Parser, field: str, value: Any) -> Organization:
     return org
 
 
-def _journal(p: _Parser, value: Any) -> Journal:
-    d = p.mapping("journal", value, JOURNAL_FIELDS, "title")
-    j = Journal(titles=p.texts("journal.title", d.get("title")))
+def _journal(p: _Parser, value: Any, name: str = "journal") -> Journal:
+    d = p.mapping(name, value, JOURNAL_FIELDS, "title")
+    j = Journal(titles=p.texts(f"{name}.title", d.get("title")))
     for key in ("issn_print", "issn_online", "issn_l"):
         setattr(
             j,
             key,
-            p.identifier(f"journal.{key}", d.get(key), "issn", "2305-8420"),
+            p.identifier(f"{name}.{key}", d.get(key), "issn", "2305-8420"),
         )
     given = d.get("issn")
     for i, value in enumerate(given if isinstance(given, list) else [given]):
         if value is None:
             continue
-        field = "journal.issn" if not isinstance(given, list) else f"journal.issn.{i}"
+        field = f"{name}.issn" if not isinstance(given, list) else f"{name}.issn.{i}"
         issn = p.identifier(field, value, "issn", "2305-8420")
         if issn and issn not in j.issns_unknown:
             j.issns_unknown.append(issn)
     if d.get("publisher") is not None:
-        j.publisher = _org(p, "journal.publisher", d["publisher"])
+        j.publisher = _org(p, f"{name}.publisher", d["publisher"])
     if not j.titles and not j.issns():
-        raise p.fail("journal.title", "a journal needs a title or an ISSN")
+        raise p.fail(f"{name}.title", f"a {name} needs a title or an ISSN")
     return j
+
+
+def _isbns(p: _Parser, field: str, value: Any, isbns: Isbns | None) -> Isbns:
+    """ISBNs of unknown medium: one, or a list."""
+    isbns = isbns or Isbns()
+    for sub, one in p.listing(field, value):
+        text = p.string(sub, one)
+        isbn = p.identifier(sub, text, "isbn", "978-3-16-148410-0") if text else None
+        if isbn:
+            isbns.add(isbn, None)
+    return isbns
+
+
+def _book(p: _Parser, value: Any, kind: str) -> Container:
+    """A chapter's book or a paper's proceedings: title, ISBNs, publisher, series."""
+    d = p.mapping("book", value, BOOK_FIELDS, "title")
+    c = Container(kind=kind, titles=p.texts("book.title", d.get("title")))
+    if d.get("isbn") is not None:
+        c.isbns = _isbns(p, "book.isbn", d["isbn"], c.isbns)
+    for key, medium in (("isbn_print", "print"), ("isbn_electronic", "electronic")):
+        if d.get(key) is not None:
+            isbn = p.identifier(f"book.{key}", d[key], "isbn", "978-3-16-148410-0")
+            if isbn:
+                c.isbns.add(isbn, medium)
+    if d.get("publisher") is not None:
+        c.publisher = _org(p, "book.publisher", d["publisher"])
+    if d.get("series") is not None:
+        c.series = _journal(p, d["series"], "book.series")
+    if c.is_empty():
+        raise p.fail("book.title", "a book needs a title or an ISBN")
+    return c
 
 
 def _author(p: _Parser, field: str, value: Any) -> Author:

@@ -111,7 +111,7 @@ def test_several_titles_one_per_language() -> None:
         ({"title": "T", "journal": {"title": "J", "issn": "2305-842"}}, "journal.issn"),
         ({"title": "T", "journal": {"title": "J", "eissn": "2305-8420"}}, "journal.eissn"),
         ({"title": "T\x00"}, "title"),
-        ({"title": "T", "type": "book"}, "type"),
+        ({"title": "T", "type": "poster"}, "type"),
     ],
 )
 def test_bad_field_rejects_the_record_and_names_the_field(
@@ -208,3 +208,49 @@ def test_a_record_that_is_not_an_object() -> None:
 def test_impossible_years_are_rejected(year: object) -> None:
     with pytest.raises(RecordError, match="field 'year'"):
         parse({"title": "T", "year": year})
+
+
+def test_a_chapter_with_its_book_and_a_book_with_its_isbn_and_series() -> None:
+    chapter = parse(
+        {
+            "type": "book-chapter",
+            "title": "A chapter",
+            "doi": "10.1007/978-3-662-07918-8_3",
+            "book": {
+                "title": "Insulation of High-Voltage Equipment",
+                "isbn_print": "978-3-642-05853-0",
+                "isbn_electronic": "9783662079188",
+                "publisher": "Springer",
+                "series": {"title": "Power Systems", "issn": "1612-1287"},
+            },
+        }
+    )
+    c = chapter.container
+    assert chapter.kind == "book-chapter" and c is not None and c.kind == "book"
+    assert (c.isbns.print, c.isbns.electronic) == ("9783642058530", "9783662079188")
+    assert c.series is not None and c.series.issns() == ["1612-1287"]
+    book = parse(
+        {"type": "book", "title": "The book", "isbn": ["3-642-05853-1"], "series": "Power Systems"}
+    )
+    assert book.kind == "book" and book.isbns is not None
+    assert book.isbns.all() == ["9783642058530"]  # the ISBN-10 made ISBN-13
+    assert book.series is not None and book.series.titles[0][0] == "Power Systems"
+    paper = parse({"type": "Conference paper", "title": "A paper", "book": "Proc. of X 2020"})
+    assert paper.kind == "proceedings-article" and paper.container is not None
+    assert paper.container.kind == "proceedings"
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({"title": "T", "book": "A book"}, "book"),  # a journal article is in no book
+        ({"title": "T", "type": "book-chapter", "isbn": "9783642058530"}, "isbn"),
+        ({"title": "T", "type": "book-chapter", "book": {"isbn": "12345"}}, "book.isbn"),
+        ({"title": "T", "type": "book-chapter", "book": {}}, "book.title"),
+        ({"title": "T", "type": "poster"}, "type"),
+    ],
+)
+def test_books_that_cannot_be_read_reject_the_record(record: dict[str, Any], field: str) -> None:
+    with pytest.raises(RecordError) as err:
+        parse(record)
+    assert err.value.location.field == field
