@@ -267,10 +267,9 @@ def test_samples_build_and_validate(tmp_path: Path) -> None:
     assert report.validation is not None and report.validation.conforms
     store = ox.Store()
     store.load(path=str(out), format=ox.RdfFormat.N_TRIPLES)
-    names = {
-        s["n"].value  # type: ignore[union-attr]
-        for s in store.query("SELECT ?n WHERE { ?p <http://xmlns.com/foaf/0.1/name> ?n }")
-    }
+    solutions = store.query("SELECT ?n WHERE { ?p <http://xmlns.com/foaf/0.1/name> ?n }")
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = {str(s["n"].value) for s in solutions if s["n"] is not None}
     assert {"杨洪升", "Karen van der Merwe", "Travers Ching"} <= names
     tagged = store.query('ASK { ?w <http://purl.org/dc/terms/title> "四库馆私家抄校书考略"@zh }')
     assert tagged
