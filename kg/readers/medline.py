@@ -42,7 +42,9 @@ added to the :class:`Record`:
   work a retracted status from this notice, as a Crossref notice's
   ``update-to`` does. kg links works by DOI: a ``ROF`` that names its work only
   by PubMed id is left out with a warning, and a notice that links no work
-  (or has no DOI of its own) stays a journal article, with a warning.
+  (or has no DOI of its own) stays a journal article, with a warning. A
+  notice titled ``RETRACTED: ...`` (the retracted work's title) keeps that
+  title whole and gets no retracted status of its own.
 
 Left out: ``SO`` (the citation again), grants (``GR``), dates of NLM's
 processing (``DA``, ``EDAT``, ``PHST``, ...), comments (``CON``, ``CIN``),
@@ -234,6 +236,11 @@ def medline_record(tags: Lines, origin: Location) -> Record | Skipped:
     rec.keywords = [(k, "en" if english else "und") for k in keywords]
     headings = (r.text(t, v).replace("*", "").strip() for t, v in r.values("MH"))
     rec.subjects = list(dict.fromkeys(h for h in headings if h))
+    if "retraction of publication" in types and rec.shown_title is not None:
+        # a notice titled as the work it retracts ("RETRACTED: ..."): the title is
+        # the notice's own, and the notice is not retracted
+        rec.titles, rec.shown_title = [rec.shown_title], None
+        rec.statuses = [s for s in rec.statuses if s.kind != "retracted"]
     _online(r, rec)
     rec.authors = _authors(r, rec)
     _retracted(r, rec, types)
