@@ -121,13 +121,18 @@ def read(path: Path, name: str) -> Iterator[Record | Reject | Skipped]:
             where = Location(name, f"line {e.lineno}")
             yield Reject(RecordError(where, f"broken JSON: {e.msg}"))
         return
-    if text[end:].strip():  # more after the first value: one item a line
+    rest = text[end:].strip()
+    if rest and "\n" not in text[start:end]:  # more after a one-line item: one item a line
         yield from parse_lines(data.splitlines(keepends=True), 1, name, parse_item)
-    elif isinstance(value, dict) and isinstance(value.get("items"), list):
+        return
+    if isinstance(value, dict) and isinstance(value.get("items"), list):
         for i, item in enumerate(value["items"], start=1):
             yield parse_one(parse_item, item, Location(name, f"item {i}"))
     else:
         yield parse_one(parse_item, value, Location(name, "record 1"))
+    if rest:
+        where = Location(name, f"line {text.count(chr(10), 0, end) + 1}")
+        yield Reject(RecordError(where, "unexpected text after the JSON value"))
 
 
 class _Item(ReaderContext):
@@ -333,6 +338,11 @@ def _date(w: _Item, field: str) -> tuple[int, str] | None:
         return None
     parts = value.get("date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        if parts[0][0] is None:  # [[null]]: no date
+            return None
+        if isinstance(parts[0][0], str) and not parts[0][0].strip().isdigit():
+            # [["2013-05-01"]]: a date in one part
+            return _date_text(w, f"{field}.date-parts", parts[0][0])
         numbers = []
         for p in parts[0][:3]:
             if isinstance(p, str) and p.strip().isdigit():
@@ -347,13 +357,17 @@ def _date(w: _Item, field: str) -> tuple[int, str] | None:
     for key in ("raw", "literal"):
         raw = value.get(key)
         if isinstance(raw, str | int) and not isinstance(raw, bool):
-            text = w.text(f"{field}.{key}", raw) or ""
-            found = date_parts(text)
-            if found is None or not 1 <= found[0] <= 9999:
-                w.warn(f"{field}.{key}", f"{text!r} is not a date; left out")
-                return None
-            return found[0], _partial(*(p for p in found if p is not None))
+            return _date_text(w, f"{field}.{key}", raw)
     return None
+
+
+def _date_text(w: _Item, field: str, raw: str | int) -> tuple[int, str] | None:
+    text = w.text(field, raw) or ""
+    found = date_parts(text)
+    if found is None or not 1 <= found[0] <= 9999:
+        w.warn(field, f"{text!r} is not a date; left out")
+        return None
+    return found[0], _partial(*(p for p in found if p is not None))
 
 
 def _partial(year: int, month: int | None = None, day: int | None = None) -> str:

@@ -388,11 +388,23 @@ def test_an_item_named_by_its_doi_alone_is_kept(tmp_path: Path) -> None:
         ({"raw": "2005 Jan 15"}, 2005, "2005-01-15"),
         ({"literal": "2019/12/01"}, 2019, "2019-12-01"),
         ("2011-07-03", 2011, "2011-07-03"),
+        ({"date-parts": [["2011-07-03"]]}, 2011, "2011-07-03"),
+        ({"date-parts": [[None]]}, None, None),
     ],
 )
-def test_dates(tmp_path: Path, issued: Any, year: int, date: str | None) -> None:
+def test_dates(tmp_path: Path, issued: Any, year: int | None, date: str | None) -> None:
     rec = one(tmp_path, issued=issued)
     assert isinstance(rec, Record) and (rec.year, rec.date) == (year, date)
+    assert not rec.issues
+
+
+def test_one_pretty_printed_item_with_text_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(item(DOI="10.1000/a"), indent=2) + "\n}junk\n", encoding="utf-8")
+    results = read(path)
+    assert [r.doi for r in records(results)] == ["10.1000/a"]
+    (bad,) = rejects(results)
+    assert str(bad.error) == "one.json: line 6: unexpected text after the JSON value"
 
 
 def test_a_date_that_is_no_date_is_a_warning(tmp_path: Path) -> None:
