@@ -34,21 +34,25 @@ added to the :class:`Record`:
   Jun`` and ``2015 Jan-Feb`` give the year); ``DEP`` the online date.
 - ``LID``/``AID`` values marked ``[doi]`` the DOI (``[pii]`` and others are
   ignored); ``LA`` the language.
-- ``PT``: ``Preprint`` a preprint; ``Retracted Publication`` (or ``RIN``,
+- ``PT``: ``Preprint`` a preprint; ``BTI`` without a journal a book (or, with
+  ``TI``, a chapter of that book). ``Retracted Publication`` (or ``RIN``,
   "Retraction in: ... PMID: n") a retracted status whose source is the PubMed
   record and whose notice is the one ``RIN`` names (its DOI, and its PubMed
-  page). ``Retraction of Publication`` makes a retraction notice: each ``ROF``
-  ("... doi: 10.x/y. PMID: n") that names the retracted work by DOI gives that
-  work a retracted status from this notice, as a Crossref notice's
-  ``update-to`` does. kg links works by DOI: a ``ROF`` that names its work only
-  by PubMed id is left out with a warning, and a notice that links no work
-  (or has no DOI of its own) stays a journal article, with a warning. A
-  notice titled ``RETRACTED: ...`` (the retracted work's title) keeps that
-  title whole and gets no retracted status of its own.
+  page); ``EIN`` (erratum in) and ``ECI`` (expression of concern in) the same
+  for a corrected status and an expression of concern.
+- Notices: ``Retraction of Publication`` (with ``ROF``, "... doi: 10.x/y.
+  PMID: n"), ``Published Erratum`` (``EFR``) and ``Expression of Concern``
+  (``ECF``): each line that names its work by DOI gives that work the status,
+  from this notice, as a Crossref notice's ``update-to`` does; the notice is a
+  retraction notice or a correction when it has a DOI of its own. kg links
+  works by DOI: a line that names its work only by PubMed id is left out with
+  a warning, and a notice that links no work (or has no DOI of its own) stays
+  a journal article, with a warning. A notice titled ``RETRACTED: ...`` (the
+  retracted work's title) keeps that title whole and no retracted status.
 
 Left out: ``SO`` (the citation again), grants (``GR``), dates of NLM's
 processing (``DA``, ``EDAT``, ``PHST``, ...), comments (``CON``, ``CIN``),
-errata (``EIN``, ``EFR``), investigators (``IR``) and other-language
+updates (``UIN``, ``UOF``), investigators (``IR``) and other-language
 abstracts (``OAB``).
 """
 
@@ -236,15 +240,15 @@ def medline_record(tags: Lines, origin: Location) -> Record | Skipped:
     rec.keywords = [(k, "en" if english else "und") for k in keywords]
     headings = (r.text(t, v).replace("*", "").strip() for t, v in r.values("MH"))
     rec.subjects = list(dict.fromkeys(h for h in headings if h))
-    if "retraction of publication" in types and rec.shown_title is not None:
+    if any(pt.lower() in types for pt in _NOTICES) and rec.shown_title is not None:
         # a notice titled as the work it retracts ("RETRACTED: ..."): the title is
         # the notice's own, and the notice is not retracted
         rec.titles, rec.shown_title = [rec.shown_title], None
         rec.statuses = [s for s in rec.statuses if s.kind != "retracted"]
     _online(r, rec)
     rec.authors = _authors(r, rec)
-    _retracted(r, rec, types)
-    _retracts(r, rec, types)
+    _own_statuses(r, rec, types)
+    _notice_of(r, rec, types)
     rec.issues = [*rec.issues, *r.issues]
     return rec
 
@@ -354,67 +358,93 @@ def _pubmed_source(rec: Record) -> list[Source]:
     return [Source(name="PubMed", record_id=rec.pmid)]
 
 
-def _retracted(r: _Fields, rec: Record, types: list[str]) -> None:
-    """``PT - Retracted Publication``, ``RIN`` and a ``RETRACTED:`` title: this work's
-    retracted status, from the PubMed record."""
-    notices = r.values("RIN")
-    status = next((s for s in rec.statuses if s.kind == "retracted"), None)
-    if status is None and ("retracted publication" in types or notices):
-        status = Status("retracted")
-        rec.statuses.append(status)
-    if status is None:
-        return
-    for source in _pubmed_source(rec):
-        if source not in status.sources:
-            status.sources.append(source)
-    for tag, raw in notices:
-        doi, pmid = _notice_in(r, tag, r.text(tag, raw))
-        if doi is None and pmid is None:
-            r.warn(tag, "names its notice by neither DOI nor PubMed id; left out")
-        elif status.notice is None:
-            status.notice = Notice(doi=doi, url=PUBMED_PAGE.format(pmid) if pmid else None)
+# tag on a work naming the notice about it -> the status it gives the work
+_FORWARD = {"RIN": "retracted", "EIN": "corrected", "ECI": "expression-of-concern"}
+# PT of a notice -> (tag naming the works it is about, their status, the notice's kind)
+_NOTICES = {
+    "Retraction of Publication": ("ROF", "retracted", "retraction-notice"),
+    "Published Erratum": ("EFR", "corrected", "correction"),
+    "Expression of Concern": ("ECF", "expression-of-concern", None),
+}
+# status -> (what a notice of it is called, what the work it names is called)
+_WORDS = {
+    "retracted": ("retraction notice", "retracted work"),
+    "corrected": ("erratum", "corrected work"),
+    "expression-of-concern": ("expression of concern", "work of concern"),
+}
 
 
-def _retracts(r: _Fields, rec: Record, types: list[str]) -> None:
-    """``PT - Retraction of Publication`` and ``ROF``: the works this notice retracts."""
-    if "retraction of publication" not in types:
-        for tag, _ in r.values("ROF"):
-            r.warn(tag, "a ROF line in a record not typed 'Retraction of Publication'; left out")
-        return
+def _own_statuses(r: _Fields, rec: Record, types: list[str]) -> None:
+    """``PT - Retracted Publication`` (or a ``RETRACTED:`` title), ``RIN``, ``EIN``,
+    ``ECI``: this work's statuses, from the PubMed record, with the notices named."""
+    for kind in dict.fromkeys(_FORWARD.values()):
+        lines = [(t, v) for t, v in r.values(*_FORWARD) if _FORWARD[t] == kind]
+        status = next((s for s in rec.statuses if s.kind == kind), None)
+        if status is None and (lines or (kind == "retracted" and "retracted publication" in types)):
+            status = Status(kind)
+            rec.statuses.append(status)
+        if status is None:
+            continue
+        for source in _pubmed_source(rec):
+            if source not in status.sources:
+                status.sources.append(source)
+        for tag, raw in lines:
+            doi, pmid = _notice_in(r, tag, r.text(tag, raw))
+            if doi is None and pmid is None:
+                r.warn(tag, "names its notice by neither DOI nor PubMed id; left out")
+            elif status.notice is None:
+                status.notice = Notice(doi=doi, url=PUBMED_PAGE.format(pmid) if pmid else None)
+
+
+def _notice_of(r: _Fields, rec: Record, types: list[str]) -> None:
+    """A notice (``PT - Retraction of Publication``, ``Published Erratum``,
+    ``Expression of Concern``) and the works it names (``ROF``, ``EFR``, ``ECF``)."""
+    for pt, (tag, kind, notice_kind) in _NOTICES.items():
+        if pt.lower() not in types:
+            for t, _ in r.values(tag):
+                r.warn(t, f"a {tag} line in a record not typed {pt!r}; left out")
+            continue
+        _links(r, rec, tag, kind, notice_kind)
+
+
+def _links(r: _Fields, rec: Record, tag: str, kind: str, notice_kind: str | None) -> None:
     page = PUBMED_PAGE.format(rec.pmid) if rec.pmid else None
+    noun, work = _WORDS[kind]
     by_pmid: list[str] = []
-    for tag, raw in r.values("ROF"):
-        target, pmid = _notice_in(r, tag, r.text(tag, raw))
+    updates: list[Update] = []
+    for t, raw in r.values(tag):
+        target, pmid = _notice_in(r, t, r.text(t, raw))
         if target is None:
             if pmid is None:
-                r.warn(tag, "names the retracted work by neither DOI nor PubMed id; left out")
+                r.warn(t, f"names the {work} by neither DOI nor PubMed id; left out")
             by_pmid.extend([pmid] if pmid else [])
             continue
         if target == rec.doi:
-            r.warn(tag, "the notice names itself; left out")
+            r.warn(t, "the notice names itself; left out")
             continue
         if rec.doi:
             notice, sources = Notice(doi=rec.doi, url=page), [Source(doi=rec.doi)]
         else:
             notice, sources = Notice(url=page), _pubmed_source(rec)
-        status = Status("retracted", date=rec.date, notice=notice, sources=sources)
-        rec.updates.append(Update(target, status))
+        status = Status(kind, date=rec.date, notice=notice, sources=sources)
+        updates.append(Update(target, status))
+    rec.updates.extend(updates)
     named = f"PubMed id {', '.join(by_pmid)}"
-    if rec.doi and rec.updates:
-        rec.kind = "retraction-notice"
-    elif not rec.updates:
+    if not updates:
         only = f" only by {named}" if by_pmid else " by DOI"
         r.warn(
-            "ROF",
-            f"this retraction notice names no retracted work{only}; kg links works "
+            tag,
+            f"this {noun} names no {work}{only}; kg links works "
             "by DOI, so it keeps the notice as a journal article, without the link",
         )
         return
-    else:
+    if rec.doi and notice_kind:
+        rec.kind = notice_kind
+    elif notice_kind:
         r.warn(
             "PT",
-            "this retraction notice has no DOI of its own; kg keeps it as a journal "
+            f"this {noun} has no DOI of its own; kg keeps it as a journal "
             "article and gives the works it names their status through its PubMed page",
         )
     if by_pmid:
-        r.warn("ROF", f"the retracted works named only by {named} are left out: kg links by DOI")
+        r.warn(tag, f"the works named only by {named} are left out: kg links by DOI")

@@ -338,6 +338,22 @@ def test_tags_the_samples_lack(tmp_path: Path) -> None:
     assert (preprint.year, preprint.first_page, preprint.last_page) == (2010, "E519", "E520")
 
 
+def test_bookshelf_chapter_and_book(tmp_path: Path) -> None:
+    text = (
+        "PMID- 20301295\nBTI - GeneReviews\nTI  - Alpha-Thalassemia.\n"
+        "PB  - University of Washington, Seattle\nDP  - 1993\nFAU - Tamary, Hannah\n"
+        "PT  - Review\nPT  - Book Chapter\nLA  - eng\n\n"
+        "PMID- 20301296\nBTI - A whole book\nPB  - NCBI\nDP  - 2001\nPT  - Book\n"
+    )
+    chapter, book = records(read_text(tmp_path, text))
+    assert chapter.kind == "book-chapter" and chapter.journal is None
+    assert chapter.container is not None
+    assert chapter.container.titles == [("GeneReviews", "und")]
+    assert chapter.container.publisher is not None
+    assert chapter.container.publisher.names == [("University of Washington, Seattle", "und")]
+    assert (book.kind, book.titles, book.year) == ("book", [("A whole book", "und")], 2001)
+
+
 def test_retracted_article_builds_with_its_notice(tmp_path: Path) -> None:
     path = tmp_path / "r.nbib"
     path.write_text(RETRACTED)
@@ -348,6 +364,73 @@ def test_retracted_article_builds_with_its_notice(tmp_path: Path) -> None:
         'ASK { ?w prism:doi "10.1234/abc.2015.1" ; pso:holdsStatusInTime ?s ; '
         'cito:isRetractedBy ?n . ?n prism:doi "10.1234/abc.2016.9" }'
     )
+    assert store.query(P + query)
+
+
+ERRATA = """PMID- 30000001
+TI  - An article corrected.
+TA  - J Foo
+DP  - 2018
+LID - 10.1234/x.1 [doi]
+EIN - J Foo. 2019;1:2. doi: 10.1234/x.2. PMID: 30000002
+ECI - J Foo. 2020;1:3. PMID: 30000004
+
+PMID- 30000002
+TI  - Erratum: An article corrected.
+TA  - J Foo
+LID - 10.1234/x.2 [doi]
+PT  - Published Erratum
+DP  - 2019 Mar 5
+EFR - J Foo. 2018;1:1. doi: 10.1234/x.1. PMID: 30000001
+
+PMID- 30000003
+TI  - An erratum with a stray ROF.
+TA  - J Foo
+DP  - 2019
+PT  - Published Erratum
+ROF - J Foo. 2018;1:1. doi: 10.1234/x.9
+"""
+
+
+def test_errata_and_expressions_of_concern(tmp_path: Path) -> None:
+    got = read_text(tmp_path, ERRATA)
+    article, erratum, stray = records(got)
+    pubmed = [Source(name="PubMed", record_id="30000001")]
+    assert article.statuses == [
+        Status(
+            "corrected",
+            notice=Notice(doi="10.1234/x.2", url="https://pubmed.ncbi.nlm.nih.gov/30000002/"),
+            sources=pubmed,
+        ),
+        Status(
+            "expression-of-concern",
+            notice=Notice(url="https://pubmed.ncbi.nlm.nih.gov/30000004/"),
+            sources=pubmed,
+        ),
+    ]
+    assert erratum.kind == "correction"
+    assert erratum.updates == [
+        Update(
+            "10.1234/x.1",
+            Status(
+                "corrected",
+                date="2019-03-05",
+                notice=Notice(doi="10.1234/x.2", url="https://pubmed.ncbi.nlm.nih.gov/30000002/"),
+                sources=[Source(doi="10.1234/x.2")],
+            ),
+        )
+    ]
+    assert stray.kind == "journal-article" and stray.updates == []
+    assert [i.field for i in stray.issues] == ["ROF", "EFR"]
+
+
+def test_errata_build_and_conform(tmp_path: Path) -> None:
+    path = tmp_path / "e.nbib"
+    path.write_text(ERRATA)
+    store, report = run(tmp_path, path)
+    assert report.rejects == [] and report.validation is not None
+    assert report.validation.conforms
+    query = 'ASK { ?n a fabio:Correction ; cito:corrects ?w . ?w prism:doi "10.1234/x.1" }'
     assert store.query(P + query)
 
 
