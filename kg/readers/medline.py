@@ -23,10 +23,10 @@ added to the :class:`Record`:
   (``Brain/*physiology`` -> ``Brain/physiology``: the ``*`` marks a major
   topic). NLM gives them in English: tagged ``en`` when ``LA`` is English, else
   ``und``.
-- ``FAU`` (``Family, Given``) or else ``AU`` (``Family GI``) the authors in
-  order; ``AD`` the affiliations of the author they follow (before any
-  author: of the work); ``AUID- ORCID: 0000-...`` the author's ORCID iD;
-  ``CN`` a group author.
+- ``FAU`` (``Family, Given``) or, in a record without them (before 2002),
+  ``AU`` (``Family GI``) the authors in order; ``AD`` the affiliations of the
+  author they follow (before any author: of the work); ``AUID- ORCID:
+  0000-...`` the author's ORCID iD; ``CN`` a group author.
 - ``JT`` (else ``TA``, the abbreviation) the journal, ``IS`` its ISSNs with
   ``(Print)``, ``(Electronic)``, ``(Linking)``; ``VI`` volume, ``IP`` issue.
 - ``PG`` pages, MEDLINE's short ranges written out (``123-9`` is 123-129).
@@ -296,9 +296,10 @@ def _authors(r: _Fields, rec: Record) -> list[Author]:
     ``AUID`` lines that follow it; ``CN`` group authors where they stand."""
     authors: list[Author] = []
     current: Author | None = None
-    by_full = False  # the current author came from FAU and waits for its AU
+    # every author has an AU; since 2002 an FAU too, which says more
+    names = "FAU" if r.first("FAU") else "AU"
     for tag, raw in r.tags:
-        if tag not in ("FAU", "AU", "CN", "AD", "AUID") or not raw.strip():
+        if tag not in (names, "CN", "AD", "AUID") or not raw.strip():
             continue
         text = r.text(tag, raw)
         if tag == "FAU":
@@ -309,11 +310,7 @@ def _authors(r: _Fields, rec: Record) -> list[Author]:
             else:
                 current = Author(text)
             authors.append(current)
-            by_full = True
         elif tag == "AU":
-            if by_full:  # the short form of the FAU above
-                by_full = False
-                continue
             n = person(tag, text)
             shown = fields.shown_name(n.given, n.family) if n.family else text
             current = Author(shown, n.family, n.given)
@@ -321,7 +318,6 @@ def _authors(r: _Fields, rec: Record) -> list[Author]:
         elif tag == "CN":
             current = Author(text)
             authors.append(current)
-            by_full = False
         elif tag == "AD":
             for part in (_EMAIL.sub("", p).strip(" .") for p in text.split(";")):
                 if not part:

@@ -280,6 +280,7 @@ AU  - Ivanov IP
 AD  - Moscow State University, Moscow, Russia.
 AD  - Institute of Biology, Moscow, Russia. ivanov@example.org
 AUID- ORCID: 0000-0002-1825-0097
+FAU - Petrov, A B
 AU  - Petrov AB
 CN  - Russian Study Group
 AB  - An abstract in English.
@@ -294,6 +295,8 @@ PMID- 20000003
 TI  - A record right after another, without a blank line.
 DP  - 2010 Jun
 PG  - E519-20
+AU  - Smith JA
+AU  - Jones B
 PT  - Preprint
 """
 
@@ -317,7 +320,7 @@ def test_tags_the_samples_lack(tmp_path: Path) -> None:
     assert rec.journal.issn_print == "0000-0019"
     assert [(a.name, a.family, a.given, a.orcid) for a in rec.authors] == [
         ("Ivan Petrovich Ivanov", "Ivanov", "Ivan Petrovich", "0000-0002-1825-0097"),
-        ("AB Petrov", "Petrov", "AB", None),  # AU alone (older records)
+        ("A B Petrov", "Petrov", "A B", None),
         ("Russian Study Group", None, None, None),  # CN
     ]
     assert [o.names[0][0] for o in rec.authors[0].affiliations] == [
@@ -335,6 +338,11 @@ def test_tags_the_samples_lack(tmp_path: Path) -> None:
         )
     ]
     assert preprint.kind == "preprint" and preprint.pmid == "20000003"
+    # AU alone (records before 2002): "Family Initials"
+    assert [(a.name, a.family, a.given) for a in preprint.authors] == [
+        ("JA Smith", "Smith", "JA"),
+        ("B Jones", "Jones", "B"),
+    ]
     assert (preprint.year, preprint.first_page, preprint.last_page) == (2010, "E519", "E520")
 
 
