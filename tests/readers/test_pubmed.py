@@ -329,6 +329,27 @@ def test_orcid_ror_elocation_doi_vernacular_title_and_other_abstract(tmp_path: P
     assert any("AuthorList/Author[2]/Identifier" == i.field for i in rec.issues), rec.issues
 
 
+def test_the_old_dtds_single_affiliation_is_for_the_authors_as_a_whole(tmp_path: Path) -> None:
+    path = variant(
+        tmp_path,
+        RETRACTED,
+        (
+            "<AuthorList",
+            "<Affiliation>Department of Biochemistry, University of Bristol, Bristol BS8 1TD, "
+            "U.K.</Affiliation><AuthorList",
+        ),
+    )
+    [rec] = records(path)
+    assert rec.affiliations == [
+        Organization(
+            names=[
+                ("Department of Biochemistry, University of Bristol, Bristol BS8 1TD, U.K.", "und")
+            ]
+        )
+    ]
+    assert all(a.affiliations == [] for a in rec.authors)
+
+
 def test_dates_pages_and_editors(tmp_path: Path) -> None:
     path = variant(
         tmp_path,

@@ -41,6 +41,8 @@ from kg.records import Author, Journal, Organization, Record, Source
 
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
 _EMAIL = re.compile(r"\s*(?:Electronic address:\s*)?\S+@\S+\.[A-Za-z]{2,}\.?")
+# "U.S.A.", "U.K.", "Inc.": a final period that is part of the last word
+_ABBREVIATION_END = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Ltd|Co|Corp|al|Jr|Sr)\.)$")
 _PAGES = re.compile(r"^([A-Za-z]*)(\d+)([A-Za-z]*)\s*-\s*([A-Za-z]*)(\d+)([A-Za-z]*)$")
 
 
@@ -152,8 +154,17 @@ def _clean_title(text: str) -> str:
     """The title without NLM's brackets around a translated title and its final period."""
     if text.startswith("[") and (text.endswith("].") or text.endswith("]")):
         text = text[1 : text.rindex("]")].strip()
-    if text.endswith(".") and not text.endswith(".."):
-        text = text[:-1].rstrip()
+    return drop_final_period(text)
+
+
+def drop_final_period(text: str) -> str:
+    """The text without the final period NLM adds, unless it ends an abbreviation.
+
+    >>> drop_final_period("A title."), drop_final_period("Bristol, U.K."), drop_final_period("...")
+    ('A title', 'Bristol, U.K.', '...')
+    """
+    if text.endswith(".") and not text.endswith("..") and not _ABBREVIATION_END.search(text):
+        return text[:-1].rstrip()
     return text
 
 
@@ -403,8 +414,8 @@ def _organization(a: PubmedContext, el: Any, field: str) -> Organization | None:
     if el is None:
         return None
     text = _EMAIL.sub("", a.text(el, field)).strip(" ,;")
-    text = text[:-1].rstrip(" ,;") if text.endswith(".") else text
+    text = drop_final_period(text).rstrip(" ,;")
     return Organization(names=[(text, "und")]) if text else None
 
 
-__all__ = ["expand_pages", "parse_article"]
+__all__ = ["drop_final_period", "expand_pages", "parse_article"]
