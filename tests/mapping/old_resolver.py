@@ -9,6 +9,7 @@ kg); it is not used by kg itself.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 import unicodedata
 from collections import defaultdict
@@ -20,6 +21,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.ids import normalize_ror
 from kg.iris import IriMinter, name_key
+from kg.mapping.resolve import has_cyrillic, match_key, match_words
 from kg.records import Author, Journal, Organization, Record
 
 _CYRILLIC = dict(
@@ -209,6 +211,8 @@ class Resolver:
         self._authors: dict[tuple[int, int], _Authorship] = {}
         self._buckets: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
         self._person_of: dict[tuple[int, int], str] = {}
+        self._across: dict[tuple[int, int], tuple[str, tuple[str, ...], bool]] = {}
+        self._evidence: dict[tuple[int, int], set[str]] = {}
 
     # --- the first pass -------------------------------------------------------------
 
@@ -235,6 +239,12 @@ class Resolver:
                 continue
             ident = (self._seq, n)
             self._authors[ident] = _Authorship(family, given, author.orcid, author.name, work)
+            # issue 16: the name's keys across scripts (see _finish_across)
+            family_name = author.family or _family_of(author.name)
+            given_name = author.given if given_parts(author.given) else _given_of(author)
+            sgiven = match_words(given_name)
+            if sgiven and sgiven[0]:
+                self._across[ident] = (match_key(family_name), sgiven, has_cyrillic(family_name))
             evidence = {f"org:{self._org_evidence(o)}" for o in author.affiliations}
             if len(people) <= MAX_COAUTHOR_EVIDENCE:
                 for m, other, ofam, ogiven in people:
@@ -243,6 +253,7 @@ class Resolver:
                         evidence.add(f"coauthor:{who}")
             for e in evidence:
                 self._buckets[(family, given[0][0], e)].append(ident)
+            self._evidence[ident] = evidence
 
     def _observe_journal(self, j: Journal) -> None:
         issns = j.issns()
@@ -401,11 +412,16 @@ class Resolver:
         uf = _UnionFind()
         full: dict[str, set[str]] = {}  # root -> full given names
         orcids: dict[str, set[str]] = {}
-        reasons: dict[str, set[str]] = defaultdict(set)
+        reasons: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
         tag = {ident: f"{ident[0]}.{ident[1]}" for ident in self._authors}
         shared = sorted((k, v) for k, v in self._buckets.items() if len(v) > 1)
         self._buckets.clear()
-        for key, members in shared:
+        for key, members in [*shared, *self._shared_across()]:
+            across = key[0].startswith("~")
+            if across:
+                members = sorted(members, key=lambda i: not self._across[i][2])
+                if not self._across[members[0]][2]:
+                    continue
             works = {self._authors[i].work for i in members}
             if len(works) > MAX_NAMESAKES:
                 # a common name at a large institution (or around a prolific
@@ -416,7 +432,7 @@ class Resolver:
                         "",
                         sorted({self._authors[i].name for i in members})[:10],
                         f"{len(works)} works by this family name and initial with "
-                        f"{key[2].replace(':', ' ', 1)}: too common to tell people apart, "
+                        f"{_shown(key).replace(':', ' ', 1)}: too common to tell people apart, "
                         "kept apart",
                     )
                 )
@@ -429,6 +445,10 @@ class Resolver:
                     continue
                 fa = full.setdefault(ra, _full_names(a))
                 fb = full.setdefault(rb, _full_names(b))
+                if across:  # given names by their keys across scripts
+                    a = dataclasses.replace(a, given=self._across[first][1])
+                    b = dataclasses.replace(b, given=self._across[other][1])
+                    fa, fb = {match_words(x) for x in fa}, {match_words(x) for x in fb}
                 oa = orcids.setdefault(ra, {a.orcid} if a.orcid else set())
                 ob = orcids.setdefault(rb, {b.orcid} if b.orcid else set())
                 why = None
@@ -446,15 +466,15 @@ class Resolver:
                                 "person",
                                 "",
                                 sorted({a.name, b.name}),
-                                f"same family name and {key[2]}, but {why}: kept apart",
+                                f"same family name and {_shown(key)}, but {why}: kept apart",
                             )
                         )
                     continue
                 root = uf.union(ra, rb)
                 gone = rb if root == ra else ra
-                full[root] = fa | fb
+                full[root] = full[ra] | full[rb]
                 orcids[root] = oa | ob
-                reasons[root] |= reasons.pop(gone, set()) | {key[2]}
+                reasons[root] |= reasons.pop(gone, set()) | {key}
         clusters: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for ident in self._authors:
             if tag[ident] in uf.parent:
@@ -472,7 +492,7 @@ class Resolver:
                 if not self._authors[ident].orcid:
                     self._person_of[ident] = person
             if len({p.work for p in people}) > 1 and any(not p.orcid for p in people):
-                shown = sorted(reasons[root])[:3]
+                shown = [_shown(k) for k in sorted(reasons[root])[:3]]
                 self.merges.append(
                     Merge(
                         "person",
@@ -484,6 +504,30 @@ class Resolver:
                 )
         self._authors.clear()
         self._buckets.clear()
+
+    def _shared_across(self) -> list[tuple[tuple[str, str, str], list[tuple[int, int]]]]:
+        """Issue 16: the buckets across scripts, after all others ("~" + the family name's
+        key across scripts, its initial, the evidence with organisations by the ROR id
+        their names resolve to and co-authors by their names' keys across scripts), with
+        a Cyrillic member and another."""
+        cyrillic = {skel for skel, _, cyr in self._across.values() if cyr}
+        buckets: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
+        for ident, (skel, sgiven, _) in self._across.items():
+            if skel not in cyrillic:
+                continue
+            for e in self._evidence[ident]:
+                kind, _, value = e.partition(":")
+                if kind == "org" and value in self._org_ror:
+                    value = self._org_ror[value]
+                elif kind == "coauthor" and "/" in value:
+                    fam, initial = value.rsplit("/", 1)
+                    value = f"{match_key(fam)}/{''.join(match_words(initial))[:1]}"
+                key = ("~" + skel, sgiven[0][0], f"{kind}:{value}")
+                if ident not in buckets[key]:
+                    buckets[key].append(ident)
+        return sorted(
+            (k, v) for k, v in buckets.items() if len(v) > 1 and any(self._across[i][2] for i in v)
+        )
 
     # --- the second pass: what the mapping asks ------------------------------------
 
@@ -541,6 +585,10 @@ def _given_of(author: Author) -> str:
         return name.split(",", 1)[1]
     family = author.family or _family_of(name)
     return name.replace(family, "", 1)
+
+
+def _shown(key: tuple[str, str, str]) -> str:
+    return key[2] + " (names across scripts)" if key[0].startswith("~") else key[2]
 
 
 def _full_names(a: _Authorship) -> set[str]:

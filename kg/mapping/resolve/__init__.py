@@ -80,7 +80,15 @@ SQLite database.
 """
 
 from kg.mapping.resolve.merges import Merge, MergeLog
-from kg.mapping.resolve.names import compatible, family_key, given_parts, org_key
+from kg.mapping.resolve.names import (
+    compatible,
+    family_key,
+    given_parts,
+    has_cyrillic,
+    match_key,
+    match_words,
+    org_key,
+)
 from kg.mapping.resolve.observe import (
     MAX_COAUTHOR_EVIDENCE,
     AuthorObservation,
@@ -105,7 +113,10 @@ __all__ = [
     "default_tables",
     "family_key",
     "given_parts",
+    "has_cyrillic",
     "load_variants",
+    "match_key",
+    "match_words",
     "observation",
     "org_key",
     "resolve_sources",

@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kg.iris import name_key
-from kg.mapping.resolve.names import family_key, given_parts, org_key
+from kg.mapping.resolve.names import (
+    family_key,
+    given_parts,
+    has_cyrillic,
+    match_key,
+    match_words,
+    org_key,
+)
 from kg.records import Author, Organization, Record
 
 # Co-authors count as evidence only on papers with at most this many authors:
@@ -25,8 +32,9 @@ JournalObservation = tuple[
     str | None,
 ]
 # author position, family key, given names (space-separated), ORCID iD, name, the
-# organisation evidence codes
-AuthorObservation = tuple[int, str, str, str | None, str, tuple[str, ...]]
+# organisation evidence codes; the family name's and the given names' keys across
+# scripts (match_key, match_words), and 1 if the name is in Cyrillic, else 0
+AuthorObservation = tuple[int, str, str, str | None, str, tuple[str, ...], str, str, int]
 # journal, (org key, ROR id) pairs, (org key, name) pairs of organisations without a ROR
 # id, work key, the authors that have a family key and a given name, (position,
 # co-author evidence code) of every author with a family key (none on large teams),
@@ -80,10 +88,20 @@ def observation(rec: Record) -> Observation:
                 names[(key, name)] = None  # to resolve: no ROR id
     work = rec.doi or f"{name_key(rec.titles[0][0]) if rec.titles else ''}/{rec.year or ''}"
     people: list[tuple[int, Author, str, tuple[str, ...]]] = []
+    across: list[tuple[str, str, int]] = []
     for n, author in enumerate(rec.authors, start=1):
-        family = family_key(author.family or _family_of(author.name))
+        family_name = author.family or _family_of(author.name)
+        family = family_key(family_name)
         given = given_parts(author.given) or given_parts(_given_of(author))
         people.append((n, author, family, given))
+        given_name = author.given if given_parts(author.given) else _given_of(author)
+        across.append(
+            (
+                match_key(family_name),
+                " ".join(match_words(given_name)),
+                int(has_cyrillic(family_name)),
+            )
+        )
     coauthors: tuple[tuple[int, str], ...] = ()
     if len(people) <= MAX_COAUTHOR_EVIDENCE:
         coauthors = tuple(
@@ -99,6 +117,7 @@ def observation(rec: Record) -> Observation:
             author.orcid or None,
             author.name,
             tuple(sorted({"o" + _org_evidence(o) for o in author.affiliations})),
+            *across[n - 1],
         )
         for n, author, family, given in people
         if family and given

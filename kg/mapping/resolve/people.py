@@ -17,7 +17,7 @@ from operator import itemgetter
 
 from kg.iris import IriMinter
 from kg.mapping.resolve.merges import Merge, MergeLog
-from kg.mapping.resolve.names import compatible
+from kg.mapping.resolve.names import compatible, match_key, match_words
 from kg.mapping.resolve.unionfind import find_root
 
 # A shared organisation or co-author counts as evidence only when at most this
@@ -52,7 +52,7 @@ def decide_people(
     people = People(size)
     members = itertools.groupby(
         db.execute(
-            "SELECT sb.id, c.idx, c.oid, a.given, a.name FROM sb "
+            "SELECT sb.id, c.idx, c.oid, a.given, a.name, a.sgiven, a.cyr FROM sb "
             "JOIN b ON b.key = sb.key JOIN cand AS c ON c.aid = b.aid JOIN a ON a.id = b.aid "
             "WHERE sb.works <= ? ORDER BY sb.id, b.aid",
             (MAX_NAMESAKES,),
@@ -89,7 +89,8 @@ def decide_people(
             continue
         at, rows = next(members)
         assert at == bucket
-        for why, names in people.bucket(bucket, evidence.startswith("org:"), list(rows)):
+        by_org = evidence.startswith("org:")
+        for why, names in people.bucket(bucket, by_org, list(rows), key.startswith("~")):
             if len(near_misses) < _NEAR_MISS_CAP:
                 near_misses.append(
                     Merge(
@@ -176,9 +177,46 @@ def _decide(db: sqlite3.Connection, minter: IriMinter, merges: MergeLog, batch: 
 
 
 def _evidence(key: str) -> str:
-    """The evidence of a bucket key, as reports give it: ``org:...`` or ``coauthor:...``."""
+    """The evidence of a bucket key, as reports give it: ``org:...`` or ``coauthor:...``
+    (and `` (names across scripts)`` for a bucket across scripts)."""
     code = key[key.index("\x01") + 2 :]
-    return ("org:" if code[0] == "o" else "coauthor:") + code[1:]
+    shown = ("org:" if code[0] == "o" else "coauthor:") + code[1:]
+    return shown + " (names across scripts)" if key.startswith("~") else shown
+
+
+def buckets_across_scripts(db: sqlite3.Connection, org_ror: dict[str, str]) -> None:
+    """Add to ``b`` the buckets across scripts: the authorships whose family names have
+    one key across scripts (``a.skel``) with a Cyrillic one, by that key, the initial of
+    their given names' key and their evidence, an organisation named without a ROR id
+    counted as the one its name resolves to (``org_ror``: ``Томский политехнический
+    университет`` is ``Tomsk Polytechnic University``). Only buckets with a Cyrillic
+    member and another are added; their keys start with ``~``, after all others."""
+    db.execute("CREATE TEMP TABLE od (code TEXT PRIMARY KEY, ror TEXT)")
+    db.executemany("INSERT INTO od VALUES (?, ?)", (("o" + k, "o" + r) for k, r in org_ror.items()))
+    db.create_function("kg_across", 1, _across, deterministic=True)
+    db.execute(
+        "CREATE TEMP TABLE x AS SELECT DISTINCT '~' || a.skel || char(1) || "
+        "substr(a.sgiven, 1, 1) || COALESCE(od.ror, kg_across(e.code)) AS key, "
+        "e.aid AS aid, a.cyr AS cyr "
+        "FROM (SELECT substr(key, instr(key, char(1)) + 2) AS code, aid FROM b) AS e "
+        "JOIN a ON a.id = e.aid LEFT JOIN od ON od.code = e.code "
+        "WHERE a.sgiven != '' AND a.skel IN (SELECT skel FROM a WHERE cyr = 1)"
+    )
+    db.execute(
+        "INSERT INTO b SELECT key, aid FROM x WHERE key IN "
+        "(SELECT key FROM x GROUP BY key HAVING MAX(cyr) = 1 AND COUNT(*) > 1) ORDER BY key, aid"
+    )
+    db.execute("DROP TABLE x")
+    db.execute("DROP TABLE od")
+
+
+def _across(code: str) -> str:
+    """An evidence code across scripts: a co-author by name (``cfamily/initial``) by the
+    keys of the name across scripts; an organisation or an ORCID iD as it is."""
+    if code[0] != "c" or "/" not in code:
+        return code
+    family, initial = code[1:].rsplit("/", 1)
+    return f"c{match_key(family)}/{''.join(match_words(initial))[:1]}"
 
 
 class People:
@@ -199,33 +237,46 @@ class People:
         self.r1 = array("i", [-1]) * size
         self.r2 = array("i", [-1]) * size
         self.names: dict[str, int] = {}  # full given names -> ids
+        self.spelled: list[str] = []  # ids -> full given names (filled when needed)
 
     def find(self, x: int) -> int:
         return find_root(self.parent, x)
 
     def bucket(
-        self, bucket: int, by_org: bool, rows: list[tuple[int, int, int, str, str]]
+        self,
+        bucket: int,
+        by_org: bool,
+        rows: list[tuple[int, int, int, str, str, str, int]],
+        across: bool = False,
     ) -> Iterator[tuple[str, list[str]]]:
         """Merge the bucket's members into its first one where the rules allow; yield
-        (why, names) for each that they do not."""
+        (why, names) for each that they do not. A bucket ``across`` scripts compares the
+        given names' keys across scripts, and merges its members into its first Cyrillic
+        one only: two Latin names never meet there (they did, or did not, by their own
+        spelling)."""
         full, orcid, names = self.full, self.orcid, self.names
-        for _, idx, oid, given, _ in rows:
+        for _, idx, oid, given, _, _, _ in rows:
             if full[idx] == -2:
                 first = given.split(" ", 1)[0]
                 full[idx] = names.setdefault(first, len(names)) if len(first) > 1 else -1
                 orcid[idx] = oid
-        _, first_idx, _, first_given, first_name = rows[0]
-        a_given = tuple(first_given.split(" "))
-        for _, idx, _, given, name in rows[1:]:
+        if across:
+            rows = sorted(rows, key=lambda row: -row[6])  # the first Cyrillic one first
+            if not rows[0][6]:
+                return
+        first_idx, first_name = rows[0][1], rows[0][4]
+        a_given = tuple((rows[0][5] if across else rows[0][3]).split(" "))
+        for row in rows[1:]:
+            idx, name = row[1], row[4]
             ra, rb = self.find(first_idx), self.find(idx)
             if ra == rb:
                 continue
-            b_given = tuple(given.split(" "))
+            b_given = tuple((row[5] if across else row[3]).split(" "))
             fa, fb, oa, ob = full[ra], full[rb], orcid[ra], orcid[rb]
             why = None
             if oa >= 0 and ob >= 0 and oa != ob:
                 why = "different ORCID iDs"
-            elif not compatible(a_given, b_given) or (fa >= 0 and fb >= 0 and fa != fb):
+            elif not compatible(a_given, b_given) or self._two_full(fa, fb, across):
                 why = "given names that do not match"
             elif by_org and not (_strong(a_given) and _strong(b_given)):
                 # "Wang Y." at one university: a co-author is needed
@@ -241,6 +292,17 @@ class People:
             reasons |= {self.r2[rb], bucket}
             reasons.discard(-1)
             self.r0[root], self.r1[root], self.r2[root] = (*sorted(reasons)[:3], -1, -1, -1)[:3]
+
+    def _two_full(self, fa: int, fb: int, across: bool) -> bool:
+        """Whether two groups hold two different full given names (across scripts: two
+        whose keys across scripts differ)."""
+        if fa < 0 or fb < 0 or fa == fb:
+            return False
+        if not across:
+            return True
+        if len(self.spelled) < len(self.names):
+            self.spelled = list(self.names)
+        return match_words(self.spelled[fa]) != match_words(self.spelled[fb])
 
     def roots(self) -> tuple[array[int], array[int]]:
         """Each id's root, and each root's group size."""

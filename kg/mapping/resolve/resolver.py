@@ -23,7 +23,7 @@ from kg.mapping.resolve.merges import MergeLog
 from kg.mapping.resolve.names import org_key
 from kg.mapping.resolve.observe import Observation, observation
 from kg.mapping.resolve.organisations import decide_organisations
-from kg.mapping.resolve.people import decide_people
+from kg.mapping.resolve.people import buckets_across_scripts, decide_people
 from kg.records import Journal, Organization, Record
 
 # Organisation names already written, remembered to skip repeated rows (then forgotten).
@@ -34,7 +34,7 @@ PRAGMA synchronous = OFF;
 PRAGMA cache_size = -4096;
 CREATE TABLE a (
     id INTEGER PRIMARY KEY, seq INTEGER, n INTEGER, family TEXT, given TEXT,
-    orcid TEXT, name TEXT, work TEXT
+    orcid TEXT, name TEXT, work TEXT, skel TEXT, sgiven TEXT, cyr INTEGER
 );
 CREATE TABLE b (key TEXT, aid INTEGER);
 CREATE TABLE org_ror (key TEXT, ror TEXT);
@@ -54,6 +54,9 @@ CREATE TABLE jd (doi TEXT, own INTEGER, issn TEXT, title TEXT);
 # cand: the merge candidates (authorships in buckets of at most MAX_NAMESAKES works),
 # with dense ids in authorship order and dense ids of their ORCID iDs;
 # cm, cr: the clusters of two or more (member -> root; the root's first three reasons);
+# a.skel, a.sgiven, a.cyr: the names' keys across scripts (match_key), 1 for a Cyrillic
+# name; the buckets across scripts are added to b when a Cyrillic name was seen (their
+# keys "~" + skel + "\x01" + initial + evidence sort after all others);
 # po: the decisions, (record, author position) -> person IRI;
 # jd: the DOIs of records with a journal (their own: own = 1; their notices' and
 # targets': 0), with the journal's first ISSN, or its normalised title if it has none.
@@ -114,7 +117,8 @@ class Resolver:
         self._jd_rows: list[tuple[str, int, str | None, str | None]] = []
         self._org_ror: dict[str, str] = {}  # org key -> ROR id it resolves to
         self._aid = 0  # authorships written
-        self._a_rows: list[tuple[int, int, int, str, str, str | None, str, str]] = []
+        self._a_rows: list[tuple[int, int, int, str, str, str | None, str, str, str, str, int]] = []
+        self._cyrillic = 0  # authorships named in Cyrillic
         self._b_rows: list[tuple[str, int]] = []
         self._ror_rows: list[tuple[str, str]] = []
         self._name_rows: list[tuple[str, str]] = []
@@ -202,10 +206,11 @@ class Resolver:
         self._org_rows(rors, self._seen_rors, self._ror_rows)
         self._org_rows(names, self._seen_names, self._name_rows)
         b_rows = self._b_rows
-        for n, family, given, orcid, name, orgs in authors:
+        for n, family, given, orcid, name, orgs, skel, sgiven, cyr in authors:
             self._aid += 1
             aid = self._aid
-            self._a_rows.append((aid, seq, n, family, given, orcid, name, work))
+            self._cyrillic += cyr
+            self._a_rows.append((aid, seq, n, family, given, orcid, name, work, skel, sgiven, cyr))
             prefix = f"{family}\x01{given[0]}"
             evidence = set(orgs)
             evidence.update(code for m, code in coauthors if m != n)
@@ -230,7 +235,7 @@ class Resolver:
     def _flush(self) -> None:
         db = self._open()
         tables: tuple[tuple[str, list[Any]], ...] = (
-            ("INSERT INTO a VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._a_rows),
+            ("INSERT INTO a VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._a_rows),
             ("INSERT INTO b VALUES (?, ?)", self._b_rows),
             ("INSERT INTO org_ror VALUES (?, ?)", self._ror_rows),
             ("INSERT INTO org_name VALUES (?, ?)", self._name_rows),
@@ -258,6 +263,8 @@ class Resolver:
         self._org_ror = decide_organisations(
             db, self.variants, self.m, self.merges, self.near_misses
         )
+        if self._cyrillic:
+            buckets_across_scripts(db, self._org_ror)
         self._people = decide_people(db, self.m, self.merges, self.near_misses, self.BATCH)
         db.execute("COMMIT")
         self._journals = Journals()
