@@ -350,6 +350,17 @@ def test_the_old_dtds_single_affiliation_is_for_the_authors_as_a_whole(tmp_path:
     assert all(a.affiliations == [] for a in rec.authors)
 
 
+def test_a_long_affiliation_without_spaces_is_read_quickly(tmp_path: Path) -> None:
+    long = "x" * 300_000 + "@" + "y" * 300_000
+    path = variant(
+        tmp_path,
+        RETRACTED,
+        ("<Initials>RJ</Initials>", f"<Initials>RJ</Initials><Affiliation>{long}</Affiliation>"),
+    )
+    [rec] = records(path)  # a quadratic search would take minutes
+    assert rec.authors[0].affiliations[0].names[0][0] == long
+
+
 def test_dates_pages_and_editors(tmp_path: Path) -> None:
     path = variant(
         tmp_path,

@@ -40,7 +40,8 @@ from kg.readers.pubmed.links import statuses
 from kg.records import Author, Journal, Organization, Record, Source
 
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
-_EMAIL = re.compile(r"\s*(?:Electronic address:\s*)?\S+@\S+\.[A-Za-z]{2,}\.?")
+# bounded, so that a long text without spaces cannot make the search slow
+_EMAIL = re.compile(r"\s*(?:Electronic address:\s*)?[^\s@]{1,64}@[^\s@]{1,255}\.[A-Za-z]{2,}\.?")
 # "U.S.A.", "U.K.", "Inc.": a final period that is part of the last word
 _ABBREVIATION_END = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Ltd|Co|Corp|al|Jr|Sr)\.)$")
 _PAGES = re.compile(r"^([A-Za-z]*)(\d+)([A-Za-z]*)\s*-\s*([A-Za-z]*)(\d+)([A-Za-z]*)$")
@@ -413,7 +414,8 @@ def _author(a: PubmedContext, el: Any, field: str) -> Author | None:
 def _organization(a: PubmedContext, el: Any, field: str) -> Organization | None:
     if el is None:
         return None
-    text = _EMAIL.sub("", a.text(el, field)).strip(" ,;")
+    text = a.text(el, field)
+    text = (_EMAIL.sub("", text) if "@" in text else text).strip(" ,;")
     text = drop_final_period(text).rstrip(" ,;")
     return Organization(names=[(text, "und")]) if text else None
 
