@@ -38,12 +38,27 @@ class Organization:
 
 
 @dataclass(slots=True)
-class Author:
+class ScriptName:
+    """A person's name in one script, with its BCP 47 language tag: ``ru`` for the
+    Cyrillic, ``ru-Latn`` for its Latin transliteration."""
+
+    lang: str
     name: str
+    family: str | None = None
+    given: str | None = None
+
+
+@dataclass(slots=True)
+class Author:
+    name: str  # as printed (in the Latin script, when the source gives two)
     family: str | None = None
     given: str | None = None
     orcid: str | None = None
     affiliations: list[Organization] = field(default_factory=list)
+    # the name in each script, where the source gives it in two (Retraction Watch's
+    # ``Ivan (Иван) Sidorov (Сидоров)``): the mapping writes these, tagged, in place of
+    # the plain name, family and given names
+    scripts: list[ScriptName] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -137,12 +152,19 @@ class Update:
     status: Status
 
 
+# The kind of an issue that says a field's broken encoding was repaired: the build
+# counts these per file rather than listing them as warnings.
+REPAIRED = "repaired"
+
+
 @dataclass(slots=True)
 class Issue:
-    """A problem found while reading a record that does not stop it being used."""
+    """A problem found while reading a record that does not stop it being used (a
+    ``warning``), or a field repaired on the way (kind :data:`REPAIRED`)."""
 
     field: str
     message: str
+    kind: str = "warning"
 
 
 # Kinds of work a record can be, and the FaBiO class each becomes (kg/mapping/mapper.py).

@@ -55,6 +55,7 @@ class FileSummary:
     rejected: int = 0
     merged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # kinds of work kg does not map
+    repaired: int = 0  # fields whose broken encoding (mojibake) the reader repaired
     refused: str | None = None  # why no record of this file was read (one reject says it)
 
     @classmethod
@@ -109,6 +110,8 @@ class BuildReport:
                 line += f", {f.rejected} rejected"
             if f.merged:
                 line += f", {f.merged} added to works described elsewhere"
+            if f.repaired:
+                line += f", {f.repaired} field(s) repaired (mojibake)"
             if f.skipped:
                 kinds = ", ".join(f"{k} {n}" for k, n in sorted(f.skipped.items()))
                 line += f"; skipped (types kg does not map): {kinds}"

@@ -12,7 +12,7 @@ from kg.build.window import WorkIndex
 from kg.errors import Location
 from kg.mapping.mapper import Mapper
 from kg.recent import Recent
-from kg.records import Issue, Record
+from kg.records import REPAIRED, Issue, Record
 
 if TYPE_CHECKING:
     from kg.validation.reach import Reads
@@ -79,6 +79,10 @@ class State:
             else prepare_record(self.mapper, rec, self.pairs_too, self.reads)
         )
         report = self.report
+        issues = mapped.issues
+        if any(i.kind == REPAIRED for i in issues):
+            summary.repaired += sum(i.kind == REPAIRED for i in issues)
+            issues = [i for i in issues if i.kind != REPAIRED]
         blocks = mapped.blocks
         fingerprint = mapped.fingerprint
         key = self._work_key(mapped.subject, graph)
@@ -117,7 +121,7 @@ class State:
         for target, doi in mapped.targets:
             self.targets.setdefault((graph, target), doi)
         self.emitter.emit(blocks, graph)
-        report.issues.extend((mapped.origin, issue) for issue in mapped.issues)
+        report.issues.extend((mapped.origin, issue) for issue in issues)
         if self.checker is not None:
             self.checker.add(blocks, mapped.origin, seq)
 

@@ -333,11 +333,21 @@ class Mapper:
                 person = iri(merged)
             else:
                 person = iri(self.m.person_key(a_iri, str(n)))
-            pp: Pairs = [(V.TYPE, V.PERSON), (V.NAME, literal(author.name))]
-            if author.family:
-                pp.append((V.FAMILY_NAME, literal(author.family)))
-            if author.given:
-                pp.append((V.GIVEN_NAME, literal(author.given)))
+            pp: Pairs = [(V.TYPE, V.PERSON)]
+            if author.scripts:  # a name in each script, tagged with it (ru, ru-Latn)
+                pp.extend((V.NAME, literal(s.name, s.lang)) for s in author.scripts)
+                pp.extend(
+                    (V.FAMILY_NAME, literal(s.family, s.lang)) for s in author.scripts if s.family
+                )
+                pp.extend(
+                    (V.GIVEN_NAME, literal(s.given, s.lang)) for s in author.scripts if s.given
+                )
+            else:
+                pp.append((V.NAME, literal(author.name)))
+                if author.family:
+                    pp.append((V.FAMILY_NAME, literal(author.family)))
+                if author.given:
+                    pp.append((V.GIVEN_NAME, literal(author.given)))
             if author.orcid:
                 pp.append((V.HAS_IDENTIFIER, self._identifier(out, "orcid", author.orcid)))
             # a person met in several records is written once

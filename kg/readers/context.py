@@ -6,6 +6,12 @@ how that format's values are got at) while it turns one raw record into a
 :class:`~kg.errors.RecordError` from :meth:`ReaderContext.fail`, naming the
 field; one that only leaves a value out is an :class:`~kg.records.Issue` from
 :meth:`ReaderContext.warn`.
+
+Texts read through a context (:meth:`ReaderContext.read`, :meth:`~ReaderContext.lenient`,
+:meth:`~ReaderContext.plain`, :meth:`RowContext.cell`) with
+:func:`~kg.readers.normalize.clean_text` have a broken encoding repaired; each field
+repaired is a ``repaired`` issue on the record (the build counts them per file),
+and a text that could not be repaired whole is a warning.
 """
 
 from __future__ import annotations
@@ -14,8 +20,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from kg.errors import Location, RecordError
-from kg.readers.normalize import clean_text, markup_to_text
-from kg.records import Issue
+from kg.readers.normalize import REPAIRS, clean_text, markup_to_text
+from kg.records import REPAIRED, Issue
 
 T = TypeVar("T")
 
@@ -41,6 +47,9 @@ class ReaderContext:
             return fn(*args)
         except ValueError as e:
             raise self.fail(field, str(e)) from None
+        finally:
+            if REPAIRS:
+                self.note_repairs(field)
 
     def lenient(self, field: str, fn: Callable[..., T], *args: object) -> T | None:
         """``fn(*args)``; a ``ValueError`` it raises is a warning (``...; left out``) and None."""
@@ -49,6 +58,9 @@ class ReaderContext:
         except ValueError as e:
             self.warn(field, f"{e}; left out")
             return None
+        finally:
+            if REPAIRS:
+                self.note_repairs(field)
 
     def plain(self, field: str, text: str, *, single_line: bool = True) -> str:
         """A text that may hold HTML, JATS or MathML markup, as plain text."""
@@ -56,6 +68,31 @@ class ReaderContext:
             return markup_to_text(text, single_line=single_line)
         except ValueError as e:
             raise self.fail(field, str(e)) from None
+        finally:
+            if REPAIRS:
+                self.note_repairs(field)
+
+    def note_repairs(self, field: str | None) -> None:
+        """The texts :func:`~kg.readers.normalize.clean_text` repaired since it was last
+        asked, as issues of ``field``: ``repaired`` ones (counted, not listed), and a
+        warning for each that could not be repaired whole (kept as given where not)."""
+        name = field or ""
+        for given, fixed, whole in REPAIRS:
+            if fixed != given:
+                self.issues.append(
+                    Issue(name, f"repaired {_short(given)} to {_short(fixed)}", REPAIRED)
+                )
+            if not whole:
+                self.warn(
+                    name,
+                    f"{_short(given)} is in a broken encoding (mojibake) that lost bytes: "
+                    "what could not be repaired whole is kept as given",
+                )
+        REPAIRS.clear()
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 class RowContext(ReaderContext):

@@ -1,5 +1,6 @@
 """Field helpers every reader shares: identifiers (DOI, ISSN, ORCID iD, ROR id),
-dates, names, and the retracted status a ``RETRACTED:`` title gives.
+dates, names (and names and titles given in two scripts), and the retracted status
+a ``RETRACTED:`` title gives.
 
 The identifier helpers read a value with :mod:`kg.ids` and say, through the
 reader's :class:`~kg.readers.context.ReaderContext`, what is wrong with it: in
@@ -8,11 +9,13 @@ the same words whichever format it came from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
 from kg import ids
 from kg.readers.context import ReaderContext
+from kg.readers.normalize import has_mojibake, written_in
 from kg.records import Record, Source, Status
 
 _NORMALIZE: dict[str, Callable[[str], str | None]] = {
@@ -129,3 +132,69 @@ def retracted_by_title(rec: Record, sources: list[Source]) -> None:
     record gets one (from ``sources``) unless it has one already."""
     if rec.shown_title is not None and not any(s.kind == "retracted" for s in rec.statuses):
         rec.statuses.append(Status("retracted", sources=sources))
+
+
+# Letters only some languages written in Cyrillic have, and the language they tell.
+_CYRILLIC_LANGUAGES = (("ў", "be"), ("ґєії", "uk"))
+_FINAL_PARENS = re.compile(r"^(?P<text>[^()]*?\S)\s*\((?P<other>[^()]+)\)\s*$")
+
+
+def is_cyrillic(text: str) -> bool:
+    """Whether every letter of ``text`` (at least one) is Cyrillic: ``Л P``, with a
+    Latin P, is not.
+
+    >>> is_cyrillic("И Ш"), is_cyrillic("Л P"), is_cyrillic("O B"), is_cyrillic("")
+    (True, False, False, False)
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and all("\u0400" <= ch <= "\u04ff" for ch in letters)
+
+
+def cyrillic_language(text: str) -> str:
+    """The language of a Cyrillic text, as far as its letters tell: Belarusian (ў),
+    Ukrainian (ґ, є, і, ї), else Russian.
+
+    >>> cyrillic_language("Сидоров"), cyrillic_language("Шевченко Тарас Григорович Київ")
+    ('ru', 'uk')
+    """
+    lowered = text.lower()
+    for letters, lang in _CYRILLIC_LANGUAGES:
+        if any(ch in lowered for ch in letters):
+            return lang
+    return "ru"
+
+
+def match_case(text: str, model: str) -> str:
+    """``text`` in the case ``model`` shows, where ``text`` is all capitals and ``model``
+    is not: each word capitalised when ``model``'s are, else only the first.
+
+    >>> match_case("ИВАН ПЕТРОВИЧ", "Ivan Petrovich"), match_case("И Ш", "I Sh")
+    ('Иван Петрович', 'И Ш')
+    >>> match_case("ВЕСТНИК МОСКОВСКОГО УНИВЕРСИТЕТА", "Moscow University bulletin")
+    'Вестник московского университета'
+    """
+    if not text.isupper() or model.isupper() or not any(c.isalpha() for c in model):
+        return text
+    words = [w for w in model.split() if len(w) > 1 and w[0].isalpha()]
+    if words and all(w[0].isupper() for w in words):
+        return " ".join("-".join(p.capitalize() for p in w.split("-")) for w in text.split(" "))
+    return text[:1] + text[1:].lower()
+
+
+def two_scripts(text: str) -> tuple[str, str] | None:
+    """(Latin text, Cyrillic text) of ``Title (Заголовок)``, the Cyrillic in the case the
+    Latin shows; None when the text is not so (no final parentheses, parentheses not in
+    Cyrillic, or still in a broken encoding).
+
+    >>> two_scripts("Bulletin of Psychology (ВЕСТНИК ПСИХОЛОГИИ)")
+    ('Bulletin of Psychology', 'Вестник психологии')
+    >>> two_scripts("Effects of heat (a review)") is None
+    True
+    """
+    m = _FINAL_PARENS.match(text)
+    if m is None:
+        return None
+    latin, other = m.group("text").strip(), m.group("other").strip()
+    if has_mojibake(other) or not written_in("ru", other) or written_in("ru", latin):
+        return None
+    return latin, match_case(other, latin)

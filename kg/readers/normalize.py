@@ -2,6 +2,12 @@
 
 Functions here raise ``ValueError`` with a short message when a value cannot be
 read; readers add the file, record and field and turn it into a RecordError.
+
+Every text a reader reads goes through :func:`clean_text` (directly, or through
+:func:`markup_to_text`), which first repairs text in a broken encoding
+(mojibake: UTF-8 read as Windows-1252, Latin-1 or Windows-1251) with ftfy. What
+it repaired, and what it could not, is noted in :data:`REPAIRS` for the reader's
+:class:`~kg.readers.context.ReaderContext` to count and warn about.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from datetime import date as _date
 from datetime import datetime as _datetime
 from urllib.parse import quote
 
+from ftfy import fix_encoding
 from pyoxigraph import NamedNode as _IriCheck
 
 # ISO 639-2/3 codes and English names of the languages journals use most,
@@ -95,6 +102,7 @@ _LANG_ALIASES = {
 }
 _LANG_TAG = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*$")
 _WS = re.compile(r"\s+")
+_C1 = re.compile("[\x80-\x9f]")
 _BAD_CHARS = re.compile("[\ud800-\udfff\ufffe\uffff\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _ISO_DATETIME = re.compile(
@@ -208,8 +216,102 @@ def language_tag(text: str) -> str:
     return _LANG_ALIASES.get(lowered, lowered)
 
 
+# The Windows-1252 (and Latin-1 C1) forms of the bytes 0x80-0xBF, which UTF-8 uses
+# after the first byte of a character.
+_CP1252_TAIL = (
+    "\x80-\xbf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152"
+    + ("\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178")
+)
+# Their Windows-1251 forms, less the letters of real languages (ё, і, ї, є, ґ, ў, ј) and
+# the spaces, quotes and dashes that follow a Cyrillic letter in correct text.
+_CP1251_TAIL = "\u0402\u0403\u0453\u0409\u040a-\u040c\u040e\u040f\u0452\u0459\u045a-\u045c" + (
+    "\u045f\u0405\u0455\u201a\u2026\u2020\u2021\u20ac\u2030\u2039\u2018\u2019\u2022\u2122"
+    "\u203a\xa4\xa6\xa7\xa9\xac\xad\xae\xb0\xb1\xb5\xb6\xb7"
+)
+# What mojibake leaves: a UTF-8 lead byte (Â..ô) before a continuation byte read as
+# Windows-1252 or Latin-1; a lead byte read as Windows-1251 (В..ф) before a continuation
+# byte read so; a C1 control character.
+_MOJIBAKE = re.compile(
+    f"[\xc2-\xf4][{_CP1252_TAIL}]|[\u0412-\u042f\u0430-\u0444][{_CP1251_TAIL}]|[\x80-\x9f]"
+)
+# ... and what a repair that lost bytes leaves: a Latin-1 letter against a Cyrillic one
+# (``ИВÐРПЕТРОВИЧ``).
+_RESIDUE = re.compile("[\xc0-\xff][\u0400-\u04ff]|[\u0400-\u04ff][\xc0-\xff]")
+# Where a text that cannot be repaired whole is cut, to repair what can be: names and
+# titles in a list or in parentheses.
+_PIECES = re.compile(r"(\s*[;()]\s*)")
+
+# (text as given, text as repaired, whether the repair is whole): what clean_text
+# repaired since a ReaderContext last took them (kg/readers/context.py). A list changed
+# in place, never rebound.
+REPAIRS: list[tuple[str, str, bool]] = []
+
+
+def has_mojibake(text: str) -> bool:
+    """Whether ``text`` holds what a broken encoding leaves: what ftfy would repair, or
+    what lost bytes leave (``ИВÐРПЕТРОВИЧ``).
+
+    >>> has_mojibake("Ð˜Ð²Ð°Ð½"), has_mojibake("Иван"), has_mojibake("ИВÐРПЕТРОВИЧ")
+    (True, False, True)
+    >>> has_mojibake("café’s «crème»")
+    False
+    """
+    if text.isascii():
+        return False
+    if _RESIDUE.search(text) or _C1.search(text):
+        return True
+    return _MOJIBAKE.search(text) is not None and fix_encoding(text) != text
+
+
+def repair_encoding(text: str) -> tuple[str, bool]:
+    """``text`` with a broken encoding repaired (ftfy), and whether all of it could be.
+
+    Only text that holds what mojibake makes goes to ftfy; text that was right
+    comes back as it is. Where bytes were lost (Windows-1252 leaves 0x81, 0x8D,
+    0x8F, 0x90 and 0x9D undefined, and some copies dropped them), the parts of
+    a list or of parentheses that can be repaired whole are, and the others are
+    kept as given (False).
+
+    >>> repair_encoding("Ivan (Ð˜Ð²Ð°Ð½)")
+    ('Ivan (Иван)', True)
+    >>> repair_encoding("Иван (Ivan), «café»")
+    ('Иван (Ivan), «café»', True)
+    """
+    if text.isascii() or not _MOJIBAKE.search(text):
+        return text, True
+    fixed = fix_encoding(text)
+    if not _broken(fixed, text):
+        return fixed, True
+    parts = _PIECES.split(text)
+    done = [p if i % 2 else _repair_piece(p) for i, p in enumerate(parts)]
+    return "".join(done), False
+
+
+def _repair_piece(text: str) -> str:
+    if text.isascii() or not _MOJIBAKE.search(text):
+        return text
+    fixed = fix_encoding(text)
+    return text if _broken(fixed, text) else fixed
+
+
+def _broken(fixed: str, given: str) -> bool:
+    """Whether a repair left what lost bytes leave: more U+FFFD than given, a Latin-1
+    letter against a Cyrillic one, C1 control characters."""
+    return (
+        fixed.count("\ufffd") > given.count("\ufffd")
+        or _RESIDUE.search(fixed.replace("\ufffd", "")) is not None
+        or _C1.search(fixed) is not None
+    )
+
+
 def clean_text(text: str, *, single_line: bool = True) -> str:
-    """Strip a text; collapse white space in one-line fields; refuse control characters."""
+    """Repair a broken encoding (noted in :data:`REPAIRS`); strip a text; collapse white
+    space in one-line fields; refuse control characters."""
+    if not text.isascii() and _MOJIBAKE.search(text):
+        fixed, whole = repair_encoding(text)
+        if fixed != text or not whole:
+            REPAIRS.append((text, fixed, whole))
+            text = fixed
     if single_line and text.isprintable() and "  " not in text and text.strip() == text:
         return text  # the common case, checked without regular expressions
     if _BAD_CHARS.search(text):

@@ -7,10 +7,18 @@ notice ``RetractionDOI``, for the ``Reason`` list), with the Record ID as the
 provenance of that status. Institutions and countries are kept as given, for
 the paper as a whole, since the database does not say which author they
 belong to. docs/sources.md has the details.
+
+Names and titles given in two scripts, ``Ivan Petrovich (Иван Петрович) Sidorov
+(Сидоров)`` and ``Title (Заголовок)``, become one person with a name in each
+script (:class:`~kg.records.ScriptName`: ``ru`` and ``ru-Latn``, given and family
+names for both), and a title in each (the Cyrillic tagged with its language).
+Cyrillic in all capitals takes the case of the Latin form. A part in parentheses
+that is not Cyrillic (``O V (O B)``, with Latin letters) is left out with a warning.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -18,7 +26,17 @@ from typing import Any
 from kg.errors import Location, RecordError
 from kg.readers import fields
 from kg.readers.context import RowContext
-from kg.records import Author, Journal, Notice, Organization, Record, Source, Status
+from kg.records import (
+    Author,
+    Journal,
+    LangText,
+    Notice,
+    Organization,
+    Record,
+    ScriptName,
+    Source,
+    Status,
+)
 
 NATURES = {
     "retraction": "retracted",
@@ -27,6 +45,12 @@ NATURES = {
     "reinstatement": "reinstated",
 }
 _MISSING = {"", "unavailable", "not available", "n/a", "na", "none", "0"}
+# ``Given (Имя) Family (Фамилия)``, and ``Name (Имя)``
+_GIVEN_FAMILY = re.compile(
+    r"^(?P<given>[^()]*?\S)\s*\((?P<given_c>[^()]*)\)\s*(?P<family>[^()]*?\S)\s*"
+    r"\((?P<family_c>[^()]*)\)$"
+)
+_NAME = re.compile(r"^(?P<family>[^()]*?\S)\s*\((?P<family_c>[^()]*)\)$")
 _DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 
@@ -59,6 +83,65 @@ def parse_date(text: str) -> str:
     raise ValueError(f"{text!r} is not a date like 9/27/2023 0:00")
 
 
+def author(r: RowContext, text: str) -> Author:
+    """An author as given, or with a name in each script where it is given in two
+    (``Ivan Petrovich (Иван Петрович) Sidorov (Сидоров)``).
+
+    >>> row = RowContext({}, Location("rw.csv"))
+    >>> a = author(row, "I Sh (И ШАМИЛЕВИЧ) Mukhametzyanov (МУХАМЕТЗЯНОВ)")
+    >>> [(s.lang, s.name, s.family, s.given) for s in a.scripts]
+    [('ru', 'И Шамилевич Мухаметзянов', 'Мухаметзянов', 'И Шамилевич'), \
+('ru-Latn', 'I Sh Mukhametzyanov', 'Mukhametzyanov', 'I Sh')]
+    """
+    m = _GIVEN_FAMILY.match(text) or _NAME.match(text)
+    if m is None:
+        return Author(name=text)
+    parts = m.groupdict()
+    family, family_c = parts["family"].strip(), parts["family_c"].strip()
+    given, given_c = (parts.get("given") or "").strip(), (parts.get("given_c") or "").strip()
+    if not fields.is_cyrillic(family_c):
+        if fields.is_cyrillic(given_c) or family_c:
+            _not_cyrillic(r, family_c or given_c, text)
+        return Author(name=text)
+    if given_c and not fields.is_cyrillic(given_c):
+        _not_cyrillic(r, given_c, text)
+        given_c = ""
+    lang = fields.cyrillic_language(f"{given_c} {family_c}")
+    family_c, family = fields.match_case(family_c, family), fields.match_case(family, family_c)
+    if given_c:
+        given_c, given = fields.match_case(given_c, given), fields.match_case(given, given_c)
+    shown = fields.shown_name(given, family)
+    return Author(
+        name=shown,
+        family=family if given else None,
+        given=given or None,
+        scripts=[
+            ScriptName(
+                lang,
+                fields.shown_name(given_c, family_c),
+                family_c if given else None,
+                given_c or None,
+            ),
+            ScriptName(f"{lang}-Latn", shown, family if given else None, given or None),
+        ],
+    )
+
+
+def _not_cyrillic(r: RowContext, part: str, text: str) -> None:
+    if part and not fields.is_cyrillic(part):
+        r.warn("Author", f"{part!r} in {text!r} is not a name in Cyrillic; left out")
+
+
+def titles(r: RowContext, column: str, text: str, *, markup: bool = True) -> list[LangText]:
+    """A title (or a name: ``markup=False``, kept as given), or one in Latin and one in
+    Cyrillic (``Title (Заголовок)``), tagged."""
+    title = r.plain(column, text) if markup else text
+    both = fields.two_scripts(title)
+    if both is None:
+        return [(title, "und")]
+    return [(both[0], "und"), (both[1], fields.cyrillic_language(both[1]))]
+
+
 def parse_row(row: Any, origin: Location) -> Record:
     """Turn one Retraction Watch row (a dict of column -> text) into a :class:`Record`.
 
@@ -79,7 +162,7 @@ def parse_row(row: Any, origin: Location) -> Record:
     title = r.value("Title")
     if title is None and rec.doi is None:  # a DOI names a work without a title
         raise fail("Title", "the row has no title and no OriginalPaperDOI")
-    rec.titles = [(r.plain("Title", title), "und")] if title is not None else []
+    rec.titles = titles(r, "Title", title) if title is not None else []
     pmid = r.value("OriginalPaperPubMedID")
     if pmid is not None and pmid.isdigit():
         rec.pmid = pmid
@@ -95,13 +178,18 @@ def parse_row(row: Any, origin: Location) -> Record:
         rec.kind = "proceedings-article"
     journal = r.value("Journal")
     if journal and rec.kind == "journal-article":
-        rec.journal = Journal(titles=[(r.plain("Journal", journal), "und")])
+        rec.journal = Journal(titles=titles(r, "Journal", journal))
         publisher = r.value("Publisher")
         if publisher:
-            rec.journal.publisher = Organization(names=[(publisher, "und")])
-    rec.authors = [Author(name=name) for name in r.list("Author")]
+            rec.journal.publisher = Organization(
+                names=titles(r, "Publisher", publisher, markup=False)
+            )
+    rec.authors = [author(r, name) for name in r.list("Author")]
     rec.subjects = r.list("Subject")
-    rec.affiliations = [Organization(names=[(name, "und")]) for name in r.list("Institution")]
+    rec.affiliations = [
+        Organization(names=titles(r, "Institution", name, markup=False))
+        for name in r.list("Institution")
+    ]
     rec.countries = r.list("Country")
 
     nature = (r.value("RetractionNature") or "Retraction").lower()
@@ -119,4 +207,5 @@ def parse_row(row: Any, origin: Location) -> Record:
     status.reasons = [r.lstrip("+").strip() for r in r.list("Reason") if r.lstrip("+").strip()]
     status.sources = [Source(name="Retraction Watch", record_id=record_id)]
     rec.statuses = [status]
+    rec.issues = r.issues
     return rec
