@@ -659,6 +659,17 @@ def test_a_file_cut_off_keeps_the_articles_before(tmp_path: Path) -> None:
     assert "truncated" in got[-1].error.problem
 
 
+def test_a_broken_byte_on_the_last_line_is_not_called_a_cut(tmp_path: Path) -> None:
+    data = BIOPYTHON.read_bytes()  # the articles are all on line 4, the last line
+    at = data.index(b"Proton MRI")
+    path = tmp_path / "flipped.xml"
+    path.write_bytes(data[:at] + b"\xff" + data[at + 1 :])
+    got = results(path)
+    assert isinstance(got[0], Record) and isinstance(got[-1], Reject)
+    assert got[-1].error.problem.startswith("broken XML at line 4, column ")
+    assert "truncated" not in got[-1].error.problem
+
+
 def test_entity_declarations_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "xxe.xml"
     path.write_text(

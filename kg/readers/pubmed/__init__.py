@@ -69,6 +69,7 @@ def read(path: Path, name: str) -> Iterator[ReadResult]:
     parser = etree.XMLPullParser(events=("start", "end"), **_parser_settings())
     lines = 1
     ends_line = False
+    tail = b""  # the last bytes read
     checked_prolog = False
     root: Any = None
     records: tuple[str, ...] = ()
@@ -85,6 +86,7 @@ def read(path: Path, name: str) -> Iterator[ReadResult]:
             lines += chunk.count(b"\n")
             if chunk:
                 ends_line = chunk.endswith(b"\n")
+                tail = (tail + chunk)[-256:]
             if not checked_prolog:
                 declared = _entity_declaration(chunk)
                 if declared is not None:
@@ -126,7 +128,11 @@ def read(path: Path, name: str) -> Iterator[ReadResult]:
                     at_end = not chunk or not f.read(1)
                 except (EOFError, zlib.error, BadGzipFile):
                     at_end = False
-                last = (lines - 1 if ends_line else lines) if at_end else None
+                # a file that ends with its root's end tag is broken, not cut off
+                closed = root is not None and tail.rstrip().endswith(
+                    b"</" + _local(root.tag).encode() + b">"
+                )
+                last = (lines - 1 if ends_line else lines) if at_end and not closed else None
                 yield Reject(_syntax_error(error, _first_error(path), name, last_line=last))
                 return
             if not chunk:
