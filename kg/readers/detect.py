@@ -175,7 +175,7 @@ def sniff(data: bytes, complete: bool = True) -> Format | None:
             return found
     lines = text[:8192]
     if _MEDLINE.search(lines):
-        return Format("MEDLINE (PubMed)", reader="medline", syntax="text", later=True)
+        return Format("MEDLINE (PubMed)", reader="medline", syntax="text")
     if _RIS.search(lines):
         return Format("RIS", "ris", "ris")
     if _TURTLE.search(lines):
@@ -319,7 +319,7 @@ def _json(body: str, complete: bool) -> Format:
     if not kinds and isinstance(value, dict) and ("message-type" in value or "items" in value):
         return Format("Crossref works (JSON)", "crossref", syntax)  # a response with no work
     if "csl" in kinds:
-        return Format("CSL-JSON", reader="csl", syntax=syntax, later=True)
+        return Format("CSL-JSON", reader="csl", syntax=syntax)
     for kind in kinds:
         if kind == "crossref":
             return Format("Crossref works (JSON)", "crossref", syntax)
@@ -431,7 +431,7 @@ def _markup(body: str) -> Format | None:
         return Format("JATS XML", "jats", "xml")
     if local in _PUBMED_ROOTS:
         return Format(
-            "PubMed XML", reader="pubmed", syntax="xml", later=True, detail=f"root element <{root}>"
+            "PubMed XML", reader="pubmed", syntax="xml", detail=f"root element <{root}>"
         )
     if local == "RDF":
         return Format("RDF (RDF/XML)")

@@ -24,6 +24,11 @@ FILES = [
     *sorted((TESTS / "data" / "samples").rglob("*.json")),
     *sorted((TESTS / "data" / "samples").rglob("*.csv")),
     *sorted(p for p in (TESTS.parent / "data").iterdir() if p.suffix != ".tsv"),
+    # the readers of issue 16: PubMed XML, MEDLINE, CSL-JSON
+    *sorted((TESTS / "data" / "pubmed").glob("*.xml")),
+    *sorted((TESTS / "data" / "detect" / "pubmed").glob("*.nbib")),
+    *sorted((TESTS / "data" / "detect" / "pubmed").glob("*.medline")),
+    *sorted((TESTS / "data" / "detect" / "csl").glob("*.json")),
 ]
 
 

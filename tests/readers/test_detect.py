@@ -53,15 +53,15 @@ KNOWN = [
     (DATA / "libartrus-2015-seed.json", "native", "kg records (JSON)"),
     (DATA / "scientometrics-2022.csv", "native", "kg records (CSV)"),
     (TESTS / "cases/formats/pages/ojs-article.html", "page", "HTML (a landing page)"),
-    (DETECT / "pubmed/limo_citations.nbib", "medline", "MEDLINE (PubMed)" + NOT_YET),
+    (DETECT / "pubmed/limo_citations.nbib", "medline", "MEDLINE (PubMed)"),
     (
         DETECT / "pubmed/neilfws_retractions_first60.medline",
         "medline",
-        "MEDLINE (PubMed)" + NOT_YET,
+        "MEDLINE (PubMed)",
     ),
-    (DETECT / "pubmed/biopython_pubmed2_2articles.xml", "pubmed", "PubMed XML" + NOT_YET),
-    (DETECT / "pubmed/neilfws_example_retracted_pmid993.xml", "pubmed", "PubMed XML" + NOT_YET),
-    *((p, "csl", "CSL-JSON" + NOT_YET) for p in sorted((DETECT / "csl").glob("*.json"))),
+    (DETECT / "pubmed/biopython_pubmed2_2articles.xml", "pubmed", "PubMed XML"),
+    (DETECT / "pubmed/neilfws_example_retracted_pmid993.xml", "pubmed", "PubMed XML"),
+    *((p, "csl", "CSL-JSON") for p in sorted((DETECT / "csl").glob("*.json"))),
     (
         DETECT / "citations/opencitations_coci_6rows.csv",
         None,
@@ -213,16 +213,16 @@ def test_a_folder_build_passes_over_what_is_not_records_and_lists_it(tmp_path: P
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
     err = result.stderr  # type: ignore[attr-defined]
-    assert "Read 93 record(s) from 2 file(s): 93 built, 0 rejected" in err
+    assert "Read 98 record(s) from 5 file(s): 98 built, 0 rejected" in err
     assert "exports/scopus.txt: 92 record(s) read by the ris reader" in err
     assert "exports/works.json: 1 record(s) read by the crossref reader" in err
+    assert "exports/zotero.json: 1 record(s) read by the csl reader" in err
+    assert "exports/pubmed/limo_citations.nbib: 2 record(s) read by the medline reader" in err
+    assert "exports/pubmed/biopython_pubmed2_2articles.xml: 2 record(s) read by the pubmed" in err
     expected = [
-        "Passed over 8 file(s) that hold no records kg reads:",
-        "  CSL-JSON, not read yet: 1 (exports/zotero.json)",
+        "Passed over 5 file(s) that hold no records kg reads:",
         "  JSON-LD context: 1 (exports/context.json)",
-        "  MEDLINE (PubMed), not read yet: 1 (exports/pubmed/limo_citations.nbib)",
         "  Markdown text: 1 (exports/notes.md)",
-        "  PubMed XML, not read yet: 1 (exports/pubmed/biopython_pubmed2_2articles.xml)",
         "  RDF (N-Triples or N-Quads): 1 (exports/massari_publications.nt)",
         "  RDF (Turtle): 1 (exports/mapping.ttl)",
         "  licence or readme: 1 (exports/LICENSE.txt)",
@@ -257,10 +257,9 @@ def test_from_in_a_folder_takes_the_files_of_its_syntax(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("path", "problem"),
     [
-        (DETECT / "pubmed/limo_citations.nbib", "MEDLINE (PubMed) files are not read yet"),
         (
-            DETECT / "pubmed/biopython_pubmed2_2articles.xml",
-            "PubMed XML files are not read yet (root element <PubmedArticleSet>)",
+            DETECT / "citations/opencitations_coci_6rows.csv",
+            "OpenCitations Index citations (CSV) files are not read yet",
         ),
         (
             DETECT / "scholarly_rdf/scigraph/sgcontext.json",
