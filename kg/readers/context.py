@@ -32,6 +32,8 @@ class ReaderContext:
     def __init__(self, origin: Location) -> None:
         self.origin = origin
         self.issues: list[Issue] = []
+        if REPAIRS:  # repaired by a reader before it made its context: this record's
+            self.note_repairs(None)
 
     def fail(self, field: str | None, problem: str) -> RecordError:
         """The error that rejects the record, naming ``field`` (raise it)."""
