@@ -5,7 +5,7 @@ by content negotiation) to kg records.
 ``{"items": [...]}``, or JSON Lines (one item a line). A file that breaks part-way
 gives the items before the break and one reject naming where it broke; a bad
 item rejects only itself. :func:`parse_item` reads one item. How each field maps
-is in docs/sources-csl.md; in short:
+is in docs/sources.md ("CSL-JSON"); in short:
 
 - ``type`` picks the kind: ``article-journal`` -> journal-article, ``chapter`` ->
   book-chapter (its book from ``container-title``), ``paper-conference`` ->

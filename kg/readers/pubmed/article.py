@@ -2,7 +2,7 @@
 kg/readers/pubmed/__init__.py reads the file, kg/readers/pubmed/links.py the
 statuses (CommentsCorrections, publication types).
 
-Fields (docs/sources-pubmed.md has the table):
+Fields (docs/sources.md, "PubMed XML", has the table):
 
 - ``MedlineCitation/PMID`` (required); the DOI from ``PubmedData/ArticleIdList``
   (``IdType="doi"``), else ``Article/ELocationID[@EIdType="doi"]``.
