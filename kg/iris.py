@@ -71,6 +71,9 @@ class IriMinter:
     def doi(self, doi: str) -> str:
         return f"{self.base}doi/{path(doi)}"
 
+    def pmid(self, pmid: str) -> str:
+        return f"{self.base}pubmed/{segment(pmid)}"
+
     def article_key(self, *key: str) -> str:
         return f"{self.base}article/{digest(*key)}"
 

@@ -164,12 +164,14 @@ def book_iri(isbns: Isbns | None, titles: list[tuple[str, str]], minter: IriMint
 
 
 def article_iri(rec: Record, minter: IriMinter, resolver: Resolver | None = None) -> str:
-    """A book with an ISBN by ISBN (:func:`book_iri`); else by DOI; else by journal,
-    volume, issue and first page; else by title, year and journal."""
+    """A book with an ISBN by ISBN (:func:`book_iri`); else by DOI; else by PubMed id;
+    else by journal, volume, issue and first page; else by title, year and journal."""
     if rec.kind == "book" and rec.isbns is not None and rec.isbns.all():
         return book_iri(rec.isbns, rec.titles, minter)
     if rec.doi:
         return minter.doi(rec.doi)
+    if rec.pmid:  # PubMed's id names a work as surely as a DOI (PubMed XML and MEDLINE meet)
+        return minter.pmid(rec.pmid)
     j = journal_iri(rec.journal, minter, resolver) if rec.journal else ""
     if j and rec.volume and rec.first_page:
         return minter.article_key("page", j, rec.volume, rec.issue or "", rec.first_page)
