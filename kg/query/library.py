@@ -3,7 +3,8 @@ for built files, the embedded store and any SPARQL 1.1 endpoint.
 
 Parameters are bound, never pasted: each given value is turned into an RDF
 term of its declared type (IRI, string, language-tagged string, integer,
-date, or a DOI, ISSN, ORCID iD or ROR id normalised as kg writes it),
+date, a DOI, ISSN, ORCID iD or ROR id normalised as kg writes it, or a
+name, bound with ``?NAME_across``, a pattern that finds it in any script),
 checked, escaped, and bound with a ``VALUES`` block at the start of the
 query's WHERE clause, so that the query sees it as a bound variable. A
 parameter that is not given stays unbound (queries test it with ``BOUND``).
@@ -22,11 +23,23 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, UsageError
 from kg.ids import normalize_doi, normalize_issn, normalize_orcid, normalize_ror
+from kg.mapping.resolve.names import name_pattern
 from kg.rdf.writers import literal
 from kg.resources import queries_dir
 from kg.vocab import XSD
 
-PARAM_TYPES = ("iri", "string", "langstring", "integer", "date", "doi", "issn", "orcid", "ror")
+PARAM_TYPES = (
+    "iri",
+    "string",
+    "langstring",
+    "integer",
+    "date",
+    "doi",
+    "issn",
+    "orcid",
+    "ror",
+    "name",
+)
 
 # Identifier types are strings normalised the way kg writes them, so that a DOI URL
 # in capitals, an ISSN without its hyphen or a ror.org link find what kg stored.
@@ -221,6 +234,10 @@ def bind(query: NamedQuery, given: Mapping[str, str]) -> dict[str, str]:
                 )
             continue
         terms[p.name] = term_for(p, value)
+        if p.type == "name":
+            # a name in any script: also ?NAME_across, a regular expression that finds
+            # it in Cyrillic and in the Latin transliterations (docs/names-across-scripts.md)
+            terms[p.name + "_across"] = literal(name_pattern(value))
     for group in query.one_of:
         if not any(name in terms for name in group):
             raise QueryError(f"{query.name}: give one of the parameters {', '.join(group)}")

@@ -21,7 +21,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.ids import normalize_ror
 from kg.iris import IriMinter, name_key
-from kg.mapping.resolve import has_cyrillic, match_key, match_words
+from kg.mapping.resolve import has_cyrillic, match_initial, match_key, match_words
 from kg.records import Author, Journal, Organization, Record
 
 _CYRILLIC = dict(
@@ -521,7 +521,7 @@ class Resolver:
                     value = self._org_ror[value]
                 elif kind == "coauthor" and "/" in value:
                     fam, initial = value.rsplit("/", 1)
-                    value = f"{match_key(fam)}/{''.join(match_words(initial))[:1]}"
+                    value = f"{match_key(fam)}/{match_initial(initial)}"
                 key = ("~" + skel, sgiven[0][0], f"{kind}:{value}")
                 if ident not in buckets[key]:
                     buckets[key].append(ident)

@@ -33,11 +33,15 @@ _ABBREVIATIONS = {
 _ENDINGS = re.compile(r"(?<=[a-z])(?:iy|ij|yi|yy)\b")
 
 
-def _latin(text: str) -> str:
+# for keys across scripts, ё as the schemes that write its iota do ("yo", "jo")
+_CYRILLIC_IOTA = {**_CYRILLIC, "ё": "io"}
+
+
+def _latin(text: str, table: dict[str, str] = _CYRILLIC) -> str:
     """Lower case, accents removed, Cyrillic transliterated."""
     text = text.casefold()
     if re.search("[\u0400-\u04ff]", text):
-        text = "".join(_CYRILLIC.get(c, c) for c in text)
+        text = "".join(table.get(c, c) for c in text)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -101,7 +105,7 @@ def has_cyrillic(text: str | None) -> bool:
 def _skeleton(word: str) -> str:
     word = _DOUBLE.sub(r"\1", word).replace("cz", "c")
     word = _GROUP.sub(lambda m: _GROUPS[m.group()], word).replace("sc", "s")
-    word = _DOUBLE.sub(r"\1", word).replace("iei", "i").replace("io", "e")
+    word = _DOUBLE.sub(r"\1", word).replace("io", "e")
     return _DOUBLE.sub(r"\1", _IOTATED.sub("", word))
 
 
@@ -120,9 +124,17 @@ def match_words(text: str | None) -> tuple[str, ...]:
     """
     if not text:
         return ()
-    words = (re.sub(r"[^a-z0-9]", "", w) for w in re.split(r"[\s\-‐-―]+", _latin(text)))
+    words = (
+        re.sub(r"[^a-z0-9]", "", w) for w in re.split(r"[\s\-‐-―]+", _latin(text, _CYRILLIC_IOTA))
+    )
     # an initial keeps its letter: "Y." is not "I." (И is never Y)
     return tuple(w if len(w) == 1 else _skeleton(w) for w in words if w)
+
+
+def match_initial(initial: str) -> str:
+    """The first letter of a given name as keys across scripts compare it in a
+    co-author's code (``y`` and ``j`` as ``i``, as in a name: ``Yu.`` and ``Iu.``)."""
+    return _skeleton(initial)[:1]
 
 
 def match_key(text: str | None) -> str:
@@ -141,3 +153,54 @@ def compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
         elif x[0] != y[0]:
             return False
     return True
+
+
+# What each letter of a key across scripts may have been written as, Latin or
+# Cyrillic (a regular expression, matched ignoring case): see :func:`name_pattern`
+_MARKS = "[\u0300-\u036f]*"  # combining marks: accents, the tie of ALA-LC's "i͡a"
+_SIGNS = "[ʹʺ'’`\"”·ьъ]*"
+_IOTA = f"(?:[iyjĭȳìíïиыйі]{_MARKS}{_SIGNS})*"
+_SPELLINGS = {
+    "a": f"{_IOTA}(?:[aâäàáāая])",
+    "e": f"{_IOTA}(?:[eëèėéēоoöеёэє])",
+    "i": "(?:[iyjĭȳìíïиыйіїĭ])",
+    "o": "(?:[oоö])",
+    "u": f"{_IOTA}(?:[uûüūŭую])",
+    "s": "(?:shch|shh|sch|sh|šč|sč|[sšŝśсшщ])",
+    "c": "(?:ch|t͡s|ts|tc|cz|[cčćцч])",
+    "z": "(?:zh|[zžźзж])",
+    "h": "(?:kh|[hxх])",
+    "g": "[gгґ]",
+    "b": "[bб]",
+    "v": "[vwв]",
+    "d": "[dд]",
+    "k": "[kк]",
+    "l": "[lл]",
+    "m": "[mм]",
+    "n": "[nн]",
+    "p": "[pп]",
+    "r": "[rр]",
+    "t": "[tт]",
+    "f": "[fф]",
+}
+
+
+@lru_cache(maxsize=1024)
+def name_pattern(text: str) -> str:
+    """A regular expression (to match ignoring case) that finds ``text`` in a name
+    written in Cyrillic or in any Latin transliteration whose key across scripts
+    (:func:`match_words`) holds the text's key, for searches by name.
+
+    >>> import re
+    >>> p = name_pattern("Kartashova")
+    >>> [bool(re.search(p, n, re.I)) for n in ("Карташова А. А.", "KARTAŠOVA", "Kartova")]
+    [True, True, False]
+    """
+    parts = []
+    for word in match_words(text):
+        letters = []
+        for c in word:
+            spelled = _SPELLINGS.get(c, re.escape(c))
+            letters.append(f"(?:{spelled}{_MARKS}{_SIGNS})+")
+        parts.append("".join(letters))
+    return r"[\s\-.,]+".join(parts) or r"[^\s\S]"  # no letters: nothing more

@@ -17,7 +17,7 @@ from operator import itemgetter
 
 from kg.iris import IriMinter
 from kg.mapping.resolve.merges import Merge, MergeLog
-from kg.mapping.resolve.names import compatible, match_key, match_words
+from kg.mapping.resolve.names import compatible, match_initial, match_key, match_words
 from kg.mapping.resolve.unionfind import find_root
 
 # A shared organisation or co-author counts as evidence only when at most this
@@ -216,7 +216,7 @@ def _across(code: str) -> str:
     if code[0] != "c" or "/" not in code:
         return code
     family, initial = code[1:].rsplit("/", 1)
-    return f"c{match_key(family)}/{''.join(match_words(initial))[:1]}"
+    return f"c{match_key(family)}/{match_initial(initial)}"
 
 
 class People:
