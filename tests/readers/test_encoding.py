@@ -78,6 +78,14 @@ def test_utf8_read_as_windows_1251_is_repaired(kind: str) -> None:
     assert repair_encoding(mojibake(text, "sloppy-windows-1251")) == (text, True)
 
 
+def test_mojibake_beside_text_that_was_right() -> None:
+    broken = "café’s " + mojibake("Иван", "sloppy-windows-1252")
+    assert repair_encoding(broken) == ("café’s Иван", True)
+    # UTF-8 read as Windows-1252 twice
+    twice = mojibake(mojibake("Иван Петров", "sloppy-windows-1252"), "sloppy-windows-1252")
+    assert repair_encoding(twice) == ("Иван Петров", True)
+
+
 def test_lost_bytes_keep_the_part_that_cannot_be_repaired_as_given() -> None:
     # The example: 0x90 and 0x9D (undefined in Windows-1252) lost, the no-break
     # space of 'Р' (D0 A0) turned into a space. ftfy alone writes 'ИВÐРПЕТРОВИЧ'.
