@@ -301,6 +301,8 @@ SAMPLES = [
     ),
     "cases/formats/pages/ojs-article.html",
     "cases/all-features/records.yaml",
+    "data/pubmed/ncbiutils_pubmed_5articles.xml",
+    "data/detect/csl/zotero-chinese_gbt7714-data.json",
     # data/examples.yaml is not here: YAML refuses the C1 controls its Cyrillic's
     # mojibake holds (0x81, 0x8F, 0x90, 0x9D), so the file is not read at all
 ]
