@@ -37,6 +37,17 @@ are reported as near-misses (:attr:`Resolver.near_misses`).
   different full given names, so ``A.`` cannot join ``Anna`` and ``Alexei``
   into one person. Known failure cases are
   in docs/model.md.
+- **Names across scripts.** A Cyrillic name and its Latin forms meet by a key that
+  the transliteration schemes of Russian records share (:func:`match_key`,
+  :func:`match_words`: GOST 7.79-2000 A and B, ISO 9, BGN/PCGN, ALA-LC, ICAO Doc 9303
+  and MVD 310, ...: ``Карташова``, ``Kartashova``, ``Kartašova`` are ``kartasova``), on
+  the same evidence as two Latin forms (an organisation counted here as the ROR id its
+  name resolves to, so ``Томский политехнический университет`` is ``Tomsk
+  Polytechnic University``). These buckets come after all others and only when a
+  Cyrillic name was seen; they merge into a Cyrillic member only, so two Latin
+  spellings with one key (``Khan``, ``Han``) never meet by it: Latin-only decisions
+  are what they were. The key is for matching only: the graph keeps the names as
+  the sources gave them (docs/names-across-scripts.md).
 
 Memory does not grow with the number of records. What grows with them goes to
 an SQLite database in a temporary directory (``workdir``), written in batches in

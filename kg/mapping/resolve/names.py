@@ -87,12 +87,11 @@ _GROUPS = {
     "x": "h",
     "ch": "c",
     "ts": "c",
-    "tc": "c",
     "y": "i",
     "j": "i",
 }
 _GROUP = re.compile("|".join(_GROUPS))
-_DOUBLE = re.compile(r"(.)\1+")
+_DOUBLE = re.compile(r"([^aeou])\1+")  # doubled vowels are as the source wrote them
 _IOTATED = re.compile(r"i+(?=[aeou])")
 _CYRILLIC_TEXT = re.compile("[\u0400-\u04ff]")
 
@@ -104,7 +103,7 @@ def has_cyrillic(text: str | None) -> bool:
 
 def _skeleton(word: str) -> str:
     word = _DOUBLE.sub(r"\1", word).replace("cz", "c")
-    word = _GROUP.sub(lambda m: _GROUPS[m.group()], word).replace("sc", "s")
+    word = _GROUP.sub(lambda m: _GROUPS[m.group()], word).replace("sc", "s").replace("tc", "c")
     word = _DOUBLE.sub(r"\1", word).replace("io", "e")
     return _DOUBLE.sub(r"\1", _IOTATED.sub("", word))
 
@@ -166,8 +165,8 @@ _SPELLINGS = {
     "i": "(?:[iyjĭȳìíïиыйіїĭ])",
     "o": "(?:[oоö])",
     "u": f"{_IOTA}(?:[uûüūŭую])",
-    "s": "(?:shch|shh|sch|sh|šč|sč|[sšŝśсшщ])",
-    "c": "(?:ch|t͡s|ts|tc|cz|[cčćцч])",
+    "s": "(?:shch|shh|sch|sh|šč|sč|сч|[sšŝśсшщ])",
+    "c": "(?:t*(?:ch|t͡s|ts|tc|cz|[cčć])|т?[цч]|тс)",
     "z": "(?:zh|[zžźзж])",
     "h": "(?:kh|[hxх])",
     "g": "[gгґ]",
