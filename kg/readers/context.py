@@ -85,11 +85,13 @@ class ReaderContext:
                     Issue(name, f"repaired {_short(given)} to {_short(fixed)}", REPAIRED)
                 )
             if not whole:
-                self.warn(
+                warning = Issue(
                     name,
                     f"{_short(given)} is in a broken encoding (mojibake) that lost bytes: "
                     "what could not be repaired whole is kept as given",
                 )
+                if warning not in self.issues:  # a text read twice (a cell, then its markup)
+                    self.issues.append(warning)
         REPAIRS.clear()
 
 

@@ -181,6 +181,16 @@ def match_case(text: str, model: str) -> str:
     return text[:1] + text[1:].lower()
 
 
+def final_parentheses(text: str) -> tuple[str, str] | None:
+    """(text, what the parentheses that end it hold), or None when no parentheses end it.
+
+    >>> final_parentheses("Title (Заголовок)"), final_parentheses("Cells (HeLa) in culture")
+    (('Title', 'Заголовок'), None)
+    """
+    m = _FINAL_PARENS.match(text)
+    return None if m is None else (m.group("text").strip(), m.group("other").strip())
+
+
 def two_scripts(text: str) -> tuple[str, str] | None:
     """(Latin text, Cyrillic text) of ``Title (Заголовок)``, the Cyrillic in the case the
     Latin shows; None when the text is not so (no final parentheses, parentheses not in
@@ -191,10 +201,10 @@ def two_scripts(text: str) -> tuple[str, str] | None:
     >>> two_scripts("Effects of heat (a review)") is None
     True
     """
-    m = _FINAL_PARENS.match(text)
-    if m is None:
+    parts = final_parentheses(text)
+    if parts is None:
         return None
-    latin, other = m.group("text").strip(), m.group("other").strip()
+    latin, other = parts
     if has_mojibake(other) or not written_in("ru", other) or written_in("ru", latin):
         return None
     return latin, match_case(other, latin)

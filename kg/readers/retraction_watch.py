@@ -26,6 +26,7 @@ from typing import Any
 from kg.errors import Location, RecordError
 from kg.readers import fields
 from kg.readers.context import RowContext
+from kg.readers.normalize import has_mojibake
 from kg.records import (
     Author,
     Journal,
@@ -134,8 +135,13 @@ def _not_cyrillic(r: RowContext, part: str, text: str) -> None:
 
 def titles(r: RowContext, column: str, text: str, *, markup: bool = True) -> list[LangText]:
     """A title (or a name: ``markup=False``, kept as given), or one in Latin and one in
-    Cyrillic (``Title (Заголовок)``), tagged."""
+    Cyrillic (``Title (Заголовок)``), tagged; a Cyrillic one that lost bytes to a broken
+    encoding is left out, with a warning."""
     title = r.plain(column, text) if markup else text
+    parts = fields.final_parentheses(title)
+    if parts is not None and has_mojibake(parts[1]) and not has_mojibake(parts[0]):
+        r.warn(column, f"{parts[1]!r} is in a broken encoding that lost bytes; left out")
+        return [(parts[0], "und")]
     both = fields.two_scripts(title)
     if both is None:
         return [(title, "und")]

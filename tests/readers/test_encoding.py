@@ -280,6 +280,16 @@ def test_lost_bytes_in_a_name_leave_that_part_out(tmp_path: Path) -> None:
     assert "lost bytes" in messages[1][2] and "not a name in Cyrillic" in messages[2][2]
 
 
+def test_lost_bytes_in_a_title_leave_that_title_out() -> None:
+    journal = "Vestnik (Ð’ÐµÑÑ‚Ð½Ð¸Ðº)"  # 0x81 of 'с' (D1 81) lost, twice
+    row = {"Record ID": "2", "Title": "T (Ð¢)", "Journal": journal, "Author": "A"}
+    row |= {"OriginalPaperDOI": "10.5555/rw.2"}
+    rec = parse_row(row, Location("rw.csv", "row 1"))
+    assert rec.titles == [("T", "und"), ("Т", "ru")]
+    assert rec.journal is not None and rec.journal.titles == [("Vestnik", "und")]
+    assert [i.field for i in rec.issues if i.kind == "warning"] == ["Journal", "Journal"]
+
+
 # Real samples of each reader that hold text outside ASCII: the same file in mojibake
 # (UTF-8 read as Windows-1252) builds the same graph.
 SAMPLES = [
