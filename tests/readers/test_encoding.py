@@ -301,14 +301,7 @@ SAMPLES = [
     "data/samples/retraction_watch/rw_official_columns_radiology_6rows.csv",
     "data/samples/ris/litsearchr/scopus_92.ris",
     "cases/formats/jats/retracted_target.xml",
-    pytest.param(
-        "cases/formats/pages/libartrus-ru-2012-1-1-30.txt",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="kg/readers/pages/libartrus.py turns a line holding C1 controls into "
-            "spaces (_printable) before clean_text can repair it",
-        ),
-    ),
+    "cases/formats/pages/libartrus-ru-2012-1-1-30.txt",
     "cases/formats/pages/ojs-article.html",
     "cases/all-features/records.yaml",
     "data/pubmed/ncbiutils_pubmed_5articles.xml",

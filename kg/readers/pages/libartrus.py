@@ -128,9 +128,7 @@ def _is_address(text: str) -> bool:
 
 
 def read_text_page(text: str, origin: Location) -> Record:
-    lines = [
-        clean_text(line) if line.isprintable() else _printable(line) for line in text.splitlines()
-    ]
+    lines = [_line(line) for line in text.splitlines()]
     cite_at, cite, iface = None, None, "en"
     for i, line in enumerate(lines):
         for regex, lang in ((_CITATION_EN, "en"), (_CITATION_RU, "ru")):
@@ -249,6 +247,16 @@ def read_text_page(text: str, origin: Location) -> Record:
     retracted_status(rec)
     rec.issues = p.issues
     return rec
+
+
+def _line(line: str) -> str:
+    """A line of the page, its mojibake repaired (clean_text), then any control character
+    that is left (other than tabs) replaced by a space."""
+    try:
+        line = clean_text(line)
+    except ValueError:  # a C0 control character: replaced below
+        pass
+    return line if line.isprintable() else _printable(line)
 
 
 def _printable(line: str) -> str:
