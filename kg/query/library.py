@@ -28,6 +28,8 @@ from kg.rdf.writers import literal
 from kg.resources import queries_dir
 from kg.vocab import XSD
 
+# the suffix of the pattern bound with a parameter of type name (``?text_across``)
+ACROSS = "_across"
 PARAM_TYPES = (
     "iri",
     "string",
@@ -237,7 +239,7 @@ def bind(query: NamedQuery, given: Mapping[str, str]) -> dict[str, str]:
         if p.type == "name":
             # a name in any script: also ?NAME_across, a regular expression that finds
             # it in Cyrillic and in the Latin transliterations (docs/names-across-scripts.md)
-            terms[p.name + "_across"] = literal(name_pattern(value))
+            terms[p.name + ACROSS] = literal(name_pattern(value))
     for group in query.one_of:
         if not any(name in terms for name in group):
             raise QueryError(f"{query.name}: give one of the parameters {', '.join(group)}")
@@ -262,6 +264,22 @@ _LEX = re.compile(
 )
 
 
+def _constants(text: str, terms: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The query with each ``?NAME_across`` written as its pattern, a constant; the
+    other terms. Oxigraph compiles a REGEX pattern once when it is a constant, for
+    every row when it is a variable (measured: 0.2 s against 70 s for
+    author-works-by-name on 20,000 records). The pattern is kg's (names.name_pattern,
+    from a key of ASCII letters and digits), escaped as a literal, never the user's."""
+    pasted = {k: v for k, v in terms.items() if k.endswith(ACROSS)}
+    if not pasted:
+        return text, dict(terms)
+    out = []
+    for m in _LEX.finditer(text):
+        name = m.group(0)[1:] if m.lastgroup == "var" else None
+        out.append(pasted[name] if name in pasted else m.group(0))
+    return "".join(out), {k: v for k, v in terms.items() if k not in pasted}
+
+
 def with_values(text: str, terms: Mapping[str, str]) -> str:
     """The query with a ``VALUES`` block binding ``terms`` at the start of its WHERE
     clause, and of the WHERE clause of every subquery (which do not see the outer
@@ -274,6 +292,7 @@ def with_values(text: str, terms: Mapping[str, str]) -> str:
 
     :raises QueryError: if the query has no WHERE clause to bind them in.
     """
+    text, terms = _constants(text, terms)
     if not terms:
         return text
     tokens = list(_LEX.finditer(text))

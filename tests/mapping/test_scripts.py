@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kg.build.pipeline import build
 from kg.mapping.resolve import match_key, match_words
 from kg.mapping.resolve.names import name_pattern
-from kg.query.library import bind, library, run_local
+from kg.query.library import bind, library, run_local, with_values
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "tests" / "data" / "scripts"
@@ -291,3 +291,14 @@ def test_author_works_by_name_finds_a_person_from_either_script(
     result = run_local(two_scripts, query, bind(query, {"text": text}))
     names = {row["name"].value for row in result.rows}
     assert names == found
+
+
+def test_the_pattern_is_written_into_the_query_as_a_constant() -> None:
+    # Oxigraph compiles a REGEX pattern once if it is a constant, for every row if it
+    # is a variable (0.2 s against 70 s on 20,000 records)
+    query = library()["author-works-by-name"]
+    text = with_values(query.text, bind(query, {"text": 'Карташова") } } #'}))
+    assert "?text_across" not in text
+    assert 'REGEX(STR(?name), "(?:[kк]' in text
+    assert 'VALUES (?text) { ("Карташова\\") } } #") }' in text  # the text is bound, escaped
+    assert not re.search(name_pattern("..."), "Kartashova")
