@@ -430,9 +430,7 @@ def _markup(body: str) -> Format | None:
     if local in ("article", "pmc-articleset"):
         return Format("JATS XML", "jats", "xml")
     if local in _PUBMED_ROOTS:
-        return Format(
-            "PubMed XML", reader="pubmed", syntax="xml", detail=f"root element <{root}>"
-        )
+        return Format("PubMed XML", reader="pubmed", syntax="xml", detail=f"root element <{root}>")
     if local == "RDF":
         return Format("RDF (RDF/XML)")
     return Format("XML of another kind", syntax="xml", detail=f"root element <{root}>")
