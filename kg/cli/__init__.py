@@ -6,8 +6,8 @@ Exit codes, the same for every command: 0 ok, 1 validation failed,
 
 Modules: common.py (the run's state and the options commands share),
 building.py (build, validate), storing.py (load, drop, graphs, export, describe),
-querying.py (query). The library is imported inside the commands, so that
-``kg --help`` stays quick.
+querying.py (query), ror.py (ror index, ror match). The library is imported
+inside the commands, so that ``kg --help`` stays quick.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import click
 from kg.cli.building import build, validate
 from kg.cli.common import State
 from kg.cli.querying import query
+from kg.cli.ror import ror
 from kg.cli.storing import describe, drop, export, graphs, load
 from kg.errors import KgError
 
@@ -74,6 +75,7 @@ def cli(ctx: click.Context, config_path: Path | None, quiet: bool) -> None:
 
 for command in (build, validate, load, drop, graphs, describe, export, query):
     cli.add_command(command)
+cli.add_command(ror)
 
 
 def main() -> None:
