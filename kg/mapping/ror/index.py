@@ -41,7 +41,6 @@ CREATE TABLE locations (id TEXT NOT NULL, city TEXT, country TEXT, country_name 
 """
 INDEXES = """
 CREATE INDEX names_key ON names (key);
-CREATE INDEX names_value ON names (value);
 CREATE INDEX relationships_id ON relationships (id);
 """
 

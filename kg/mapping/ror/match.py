@@ -20,6 +20,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from kg.mapping.resolve.names import org_key
 from kg.mapping.ror.index import RorIndex, loose_key
@@ -28,6 +29,17 @@ from kg.mapping.ror.places import COUNTRY_ALIASES, NOT_COUNTRY_CODES
 _SPLIT = re.compile(r"[,;()\[\]{}\n\r\t/|]+|\s[-–—]\s|\s{2,}")
 _LEADING_NUMBER = re.compile(r"^\d+(?=[a-z])")
 _MAX_COUNTRY_WORDS = 4
+_PART_CACHE = 200_000  # parts whose analysis is kept
+
+
+class _Part(NamedTuple):
+    key: str
+    bare: str  # without the words holding digits (postcodes, street numbers)
+    loose_bare: str
+    acronym: tuple[str, ...]  # ids whose acronym the part is, exactly
+    exact: tuple[str, tuple[str, ...]] | None  # the ROR name key the part is, its ids
+    contained: tuple[tuple[str, float], ...]  # ROR name keys inside it, their scores
+    countries: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -77,8 +89,16 @@ class Matcher:
     index: RorIndex
     countries: dict[str, str] = field(default_factory=dict)
     codes: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()  # the first words of every name key
+    _parts: dict[str, _Part] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        prefixes = set()
+        for key in self.index.by_key:
+            words = key.split()
+            for stop in range(2, len(words) + 1):
+                prefixes.add(" ".join(words[:stop]))
+        self.prefixes = frozenset(prefixes)
         self.countries = {**self.index.countries, **COUNTRY_ALIASES}
         self.codes = frozenset(self.countries.values()) - NOT_COUNTRY_CODES
         self.decide = lru_cache(maxsize=65536)(self._decide)  # type: ignore[method-assign]
@@ -92,61 +112,99 @@ class Matcher:
     def _decide(self, text: str, country: str | None = None) -> Decision:
         parts = [p.strip(" .-:'\"“”«»‘’") for p in _SPLIT.split(html.unescape(text))]
         parts = [p for p in parts if p]
-        found: list[tuple[list[Candidate], tuple[int, int], int]] = []
+        infos = [self.part(p) for p in parts]
+        found: list[list[Candidate]] = []
         named: set[str] = set()
-        for position, part in enumerate(parts):
-            key = _LEADING_NUMBER.sub("", org_key(part))
-            words = loose_key(key).split()
-            end_of_names = 0
-            ids = self.index.by_acronym.get(part)
-            if ids:
-                found.append(
-                    (self._candidates(ids, part, part, "acronym", 0.9, position), (0, 0), 0)
-                )
-            exact, ids = self._exact(key, parts, position)
-            if ids:
-                found.append((self._candidates(ids, part, exact, "name", 1.0, position), (0, 0), 0))
-                end_of_names = len(words)
-            elif len(words) > 2:
-                for start, stop in self._contained(words):
-                    name = " ".join(words[start:stop])
-                    score = 0.5 + 0.4 * (stop - start) / len(words)
-                    cands = self._candidates(
-                        self.index.by_key[name], part, name, "contained name", score, position
+        for position, (part, info) in enumerate(zip(parts, infos, strict=True)):
+            if info.acronym:
+                found.append(self._candidates(info.acronym, part, part, "acronym", 0.9, position))
+            exact = info.exact
+            if exact is None and position + 1 < len(parts):
+                exact = self._joined(info, infos[position + 1])
+            if exact is not None:
+                found.append(self._candidates(exact[1], part, exact[0], "name", 1.0, position))
+            else:
+                for name, score in info.contained:
+                    ids = self.index.by_key[name]
+                    found.append(
+                        self._candidates(ids, part, name, "contained name", score, position)
                     )
-                    found.append((cands, (start, stop), stop))
-                    end_of_names = max(end_of_names, stop)
-            named.update(self._countries(part, key, words, end_of_names))
+            named.update(info.countries)
         if not named and country:
             named.add(country.upper())
         return self._choose(text, found, named)
 
-    def _exact(self, key: str, parts: list[str], position: int) -> tuple[str, tuple[str, ...]]:
-        """The ROR name a part is (without its numbers, or with the next part: a name
-        with a comma in it, ``China University of Petroleum, Beijing``)."""
+    def part(self, part: str) -> _Part:
+        """What one part of a string names (cached: parts recur across strings)."""
+        info = self._parts.get(part)
+        if info is None:
+            if len(self._parts) >= _PART_CACHE:
+                self._parts.clear()
+            info = self._parts[part] = self._analyse(part)
+        return info
+
+    def _analyse(self, part: str) -> _Part:
         by_key = self.index.by_key
+        key = _LEADING_NUMBER.sub("", org_key(part))
+        loose = loose_key(key)
         bare = " ".join(w for w in key.split() if not any(c.isdigit() for c in w))
-        tries = [key, loose_key(key), bare, loose_key(bare)]
-        if position + 1 < len(parts):
-            following = org_key(parts[position + 1])
-            joined = " ".join(w for w in following.split() if not any(c.isdigit() for c in w))
-            tries += [f"{key} {following}", f"{bare} {joined}", loose_key(f"{bare} {joined}")]
-        for k in tries:
+        loose_bare = loose_key(bare)
+        words = loose.split()
+        exact = None
+        for k in (key, loose, bare, loose_bare):
             ids = by_key.get(k)
             if k and ids:
+                exact = (k, ids)
+                break
+        contained: list[tuple[str, float]] = []
+        end_of_names = len(words) if exact else 0
+        if exact is None and len(words) > 2:
+            for start, stop in self._contained(words):
+                contained.append(
+                    (" ".join(words[start:stop]), 0.5 + 0.4 * (stop - start) / len(words))
+                )
+                end_of_names = max(end_of_names, stop)
+        return _Part(
+            key,
+            bare,
+            loose_bare,
+            self.index.by_acronym.get(part, ()),
+            exact,
+            tuple(contained),
+            frozenset(self._countries(part, key, words, end_of_names)),
+        )
+
+    def _joined(self, info: _Part, following: _Part) -> tuple[str, tuple[str, ...]] | None:
+        """A ROR name with a comma in it, ``China University of Petroleum, Beijing``."""
+        by_key = self.index.by_key
+        for k in (
+            f"{info.key} {following.key}",
+            f"{info.bare} {following.bare}",
+            f"{info.loose_bare} {following.loose_bare}",
+        ):
+            ids = by_key.get(k)
+            if ids:
                 return k, ids
-        return key, ()
+        return None
 
     def _contained(self, words: list[str]) -> list[tuple[int, int]]:
-        """The spans of the longest ROR names (two words or more) inside ``words``."""
+        """The spans of the longest ROR names (two words or more) inside ``words``: from
+        each word, the name grows while it is the start of some ROR name."""
         spans = []
         n = len(words)
         by_key = self.index.by_key
+        prefixes = self.prefixes
         for start in range(n - 1):
-            for stop in range(min(n, start + self.index.longest), start + 1, -1):
-                if " ".join(words[start:stop]) in by_key:
-                    spans.append((start, stop))
+            name = words[start]
+            longest = 0
+            for stop in range(start + 1, n):
+                name = f"{name} {words[stop]}"
+                if name not in prefixes:
                     break
+                if name in by_key:
+                    longest = stop + 1
+            if longest:
+                spans.append((start, longest))
         spans.sort(key=lambda s: s[0] - s[1])
         kept: list[tuple[int, int]] = []
         for s in spans:
@@ -184,13 +242,13 @@ class Matcher:
     def _choose(
         self,
         text: str,
-        found: list[tuple[list[Candidate], tuple[int, int], int]],
+        found: list[list[Candidate]],
         named: set[str],
     ) -> Decision:
         resolved: list[Candidate] = []
         ambiguous: list[Candidate] = []
         elsewhere: list[Candidate] = []
-        for cands, _, _ in found:
+        for cands in found:
             here = [c for c in cands if self._country_ok(c.ror, named)]
             elsewhere += [c for c in cands if c not in here]
             if len({c.ror for c in here}) > 1:
