@@ -223,7 +223,12 @@ def _first_pass(
     """Entity resolution's pass over every record (in ``options.workers`` processes), and its
     decisions; appends each unit's record count to ``counts``."""
     workers = options.workers
-    resolver = Resolver(minter, options.variants or {})
+    matcher = None
+    if options.ror is not None:
+        from kg.mapping.ror import Matcher, RorIndex
+
+        matcher = Matcher(RorIndex.open(options.ror))
+    resolver = Resolver(minter, options.variants or {}, ror=matcher)
     try:
         if workers > 1:
             pool = spawn_pool(workers)
@@ -271,6 +276,7 @@ def build(
     shard_size: int | None = None,
     resolve: bool = True,
     organisations: Sequence[Path] = (),
+    ror_index: Path | None = None,
     merges_path: Path | None = None,
     workers: int = 1,
 ) -> BuildReport:
@@ -278,8 +284,9 @@ def build(
 
     ``resolve`` merges the same journal, organisation or person across records
     (kg/mapping/resolve.py), with kg's name-variants table and the ``organisations``
-    tables; ``merges_path`` saves each merge and near-miss with its evidence
-    (JSON Lines).
+    tables, and the local ROR index ``ror_index`` (affiliations without a ROR id
+    matched to ROR organisations, docs/ror.md); ``merges_path`` saves each merge and
+    near-miss with its evidence (JSON Lines).
 
     The output file is written atomically: it appears complete or not at all.
     With ``shard_size``, N-Triples or N-Quads output is cut into numbered files
@@ -320,6 +327,7 @@ def build(
         engine=engine,
         resolve=resolve,
         variants=variants,
+        ror=ror_index if resolve else None,
         workers=workers,
     )
 

@@ -119,6 +119,13 @@ class BuildBar:
     help="A name-variants table (name<TAB>ROR id per line) besides kg's own (repeatable).",
 )
 @file_option(
+    "--ror",
+    "ror_index",
+    exists=True,
+    help="A local ROR index (kg ror index): affiliations without a ROR id are matched "
+    "to ROR organisations, ambiguous ones listed as near-misses (--merges).",
+)
+@file_option(
     "--void",
     "void_path",
     help="Also write a VoID description of the built graph (needs -o).",

@@ -9,12 +9,16 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.errors import InputError
 from kg.ids import normalize_ror
 from kg.iris import IriMinter
 from kg.mapping.resolve.merges import Merge, MergeLog
 from kg.mapping.resolve.names import org_key
+
+if TYPE_CHECKING:  # the ROR index loads only when a build is given one
+    from kg.mapping.ror.match import Matcher
 
 
 def load_variants(paths: Iterable[Path]) -> dict[str, str]:
@@ -59,10 +63,12 @@ def decide_organisations(
     minter: IriMinter,
     merges: MergeLog,
     near_misses: MergeLog,
+    matcher: Matcher | None = None,
 ) -> dict[str, str]:
     """The names seen without a ROR id (table ``org_name``) -> the ROR id each resolves to,
-    from the name-variants table or the names seen with one (``org_ror``); the merges and
-    near-misses logged."""
+    from the name-variants table or the names seen with one (``org_ror``), else (given a
+    local ROR index, ``matcher``) the one ROR organisation the matcher matches the names to;
+    the merges and near-misses logged."""
     org_ror: dict[str, str] = {}
     # both in key order: walk the names without a ROR id, and the ROR ids beside them
     names = _grouped(db.execute("SELECT DISTINCT key, name FROM org_name ORDER BY key, name"))
@@ -89,6 +95,8 @@ def decide_organisations(
                 )
             )
             continue
+        elif matcher is not None and (matched := _matched(matcher, given, near_misses)):
+            ror, evidence = matched
         else:
             if len(given) > 1:
                 merges.append(
@@ -110,6 +118,25 @@ def decide_organisations(
             )
         )
     return org_ror
+
+
+def _matched(matcher: Matcher, given: list[str], near_misses: MergeLog) -> tuple[str, str] | None:
+    """The ROR id and the evidence when the matcher matches the names (one key's
+    spellings) to one organisation; else None, an ambiguous name logged as a near-miss."""
+    decisions = [matcher.decide(name) for name in given]
+    found = {d.match.ror: d.match.why for d in decisions if d.match is not None}
+    if len(found) == 1:
+        ror, why = next(iter(found.items()))
+        return ror, f"matched in the local ROR index: {why}"
+    if len(found) > 1:
+        reason = f"the local ROR index matches its spellings to {', '.join(sorted(found))}"
+    else:
+        reasons = [d.reason for d in decisions if d.ambiguous]
+        if not reasons:
+            return None
+        reason = f"the local ROR index finds it {reasons[0]}"
+    near_misses.append(Merge("organisation", "", given, f"{reason}: kept apart"))
+    return None
 
 
 def _grouped(rows: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:

@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from kg.iris import IriMinter
@@ -25,6 +25,9 @@ from kg.mapping.resolve.observe import Observation, observation
 from kg.mapping.resolve.organisations import decide_organisations
 from kg.mapping.resolve.people import buckets_across_scripts, decide_people
 from kg.records import Journal, Organization, Record
+
+if TYPE_CHECKING:  # the ROR index loads only when a build is given one
+    from kg.mapping.ror.match import Matcher
 
 # Organisation names already written, remembered to skip repeated rows (then forgotten).
 _SEEN = 10_000
@@ -93,9 +96,11 @@ class Resolver:
         minter: IriMinter,
         variants: dict[str, str] | None = None,
         workdir: Path | None = None,
+        ror: Matcher | None = None,
     ) -> None:
         self.m = minter
         self.variants = variants or {}
+        self.ror = ror  # a local ROR index's matcher, for names without a ROR id
         if workdir is not None:
             Path(workdir).mkdir(parents=True, exist_ok=True)
         self._dir: Path | None = Path(tempfile.mkdtemp(prefix="kg-resolve-", dir=workdir))
@@ -166,6 +171,7 @@ class Resolver:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.m = state["minter"]
         self.variants = {}
+        self.ror = None
         self._dir = None  # not this copy's to remove
         self._path = Path(state["path"])
         self._connections = []
@@ -261,8 +267,9 @@ class Resolver:
             db, self._journals, self._journal_of, self.m, self.merges, self.near_misses
         )
         self._org_ror = decide_organisations(
-            db, self.variants, self.m, self.merges, self.near_misses
+            db, self.variants, self.m, self.merges, self.near_misses, self.ror
         )
+        self.ror = None
         if self._cyrillic:
             buckets_across_scripts(db, self._org_ror)
         self._people = decide_people(db, self.m, self.merges, self.near_misses, self.BATCH)

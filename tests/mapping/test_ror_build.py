@@ -1,0 +1,114 @@
+"""``kg build --ror INDEX``: affiliations without a ROR id matched in a local ROR index
+(the real sample in tests/data/ror/), with the evidence as merges and ambiguous
+affiliations as near-misses; without an index the build is as before."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from kg.build.pipeline import build
+from kg.cli import cli
+from kg.mapping.ror import build_index
+
+RECORDS = Path(__file__).resolve().parent.parent / "data" / "ror" / "ror_records.json"
+BASE = "https://example.org/kg/"
+TPU = f"{BASE}org/ror/00a45v709"
+FIVE = [
+    "Tomsk Polytechnic University",
+    "National Research Tomsk Polytechnic University",
+    "Tomsk Polytechnic University, Tomsk, Russia",
+    "Томский политехнический университет",
+    "Tomsk Polytechnic University, 30 Lenin Ave., Tomsk 634050, Russia",
+]
+
+
+def records(tmp_path: Path, names: list[str]) -> Path:
+    path = tmp_path / "records.yaml"
+    items = [
+        {
+            "id": f"a{n}",
+            "title": {"en": f"Article {n}"},
+            "year": 2020,
+            "authors": [{"name": f"Author{n} A.", "affiliations": [{"name": name}]}],
+        }
+        for n, name in enumerate(names)
+    ]
+    path.write_text(yaml.safe_dump(items, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def organisations(out: Path) -> set[str]:
+    store = ox.Store()
+    store.load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    query = "SELECT DISTINCT ?o WHERE { ?o a <http://xmlns.com/foaf/0.1/Organization> }"
+    rows = store.query(query, use_default_graph_as_union=True)
+    return {str(row["o"].value) for row in rows}  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ror") / "ror.sqlite"
+    build_index(RECORDS, out)
+    return out
+
+
+def test_five_spellings_in_five_records_are_one_ror_organisation(
+    tmp_path: Path, index: Path
+) -> None:
+    out = tmp_path / "out.nq"
+    report = build([records(tmp_path, FIVE)], out, base=BASE, validate=False, ror_index=index)
+    assert organisations(out) == {TPU}
+    evidence = [m.evidence for m in report.merges if m.kind == "organisation"]
+    assert any("local ROR index" in e and "country RU agrees" in e for e in evidence), evidence
+
+
+def test_without_an_index_the_addresses_stay_apart(tmp_path: Path) -> None:
+    out = tmp_path / "out.nq"
+    build([records(tmp_path, FIVE)], out, base=BASE, validate=False)
+    assert len(organisations(out)) > 1
+
+
+def test_an_ambiguous_affiliation_is_a_near_miss(tmp_path: Path) -> None:
+    twins = json.loads(RECORDS.read_text("utf-8"))
+    twin = json.loads(json.dumps(next(r for r in twins if r["id"].endswith("00a45v709"))))
+    twin["id"] = "https://ror.org/02ex6cf31"
+    (tmp_path / "twins.json").write_text(json.dumps([*twins, twin]), encoding="utf-8")
+    build_index(tmp_path / "twins.json", tmp_path / "twins.sqlite")
+    out = tmp_path / "out.nq"
+    text = "Tomsk Polytechnic University, 30 Lenin Ave., Tomsk 634050, Russia"
+    report = build(
+        [records(tmp_path, [text])],
+        out,
+        base=BASE,
+        validate=False,
+        ror_index=tmp_path / "twins.sqlite",
+    )
+    assert TPU not in organisations(out)
+    near = [m for m in report.near_misses if m.kind == "organisation"]
+    assert near and "ambiguous" in near[0].evidence and "02ex6cf31" in near[0].evidence
+
+
+def test_kg_build_ror_option(tmp_path: Path, index: Path) -> None:
+    out = tmp_path / "out.nq"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            str(records(tmp_path, FIVE)),
+            "-o",
+            str(out),
+            "--base",
+            BASE,
+            "--no-validate",
+            "--ror",
+            str(index),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert organisations(out) == {TPU}
