@@ -163,3 +163,32 @@ def test_precision_and_recall_on_the_answer_key(index: RorIndex) -> None:
     report = f"precision {precision:.3f}, recall {recall:.3f}\n" + "\n".join(failures)
     assert precision >= 0.98 and recall >= 0.85, report
     print(report)
+
+
+@pytest.mark.parametrize("chunk", [64, 1000, 4096])
+def test_records_split_across_chunks_are_read_whole(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    import kg.mapping.ror.index
+
+    monkeypatch.setattr(kg.mapping.ror.index, "_CHUNK", chunk)
+    assert list(iter_records(RECORDS)) == json.loads(RECORDS.read_text("utf-8"))
+
+
+def test_a_withdrawn_record_gives_its_successor(tmp_path: Path) -> None:
+    records = json.loads(RECORDS.read_text("utf-8"))
+    old = json.loads(json.dumps(next(r for r in records if r["id"].endswith(TPU))))
+    old["id"] = "https://ror.org/02ex6cf31"
+    old["status"] = "withdrawn"
+    old["names"] = [{"lang": "en", "types": ["ror_display", "label"], "value": "Tomsk Old Poly"}]
+    old["relationships"] = [{"type": "successor", "id": f"https://ror.org/{TPU}", "label": "x"}]
+    gone = json.loads(json.dumps(old))
+    gone["id"] = "https://ror.org/03ex6cf31"
+    gone["names"] = [{"lang": "en", "types": ["ror_display"], "value": "Tomsk Gone Institute"}]
+    gone["relationships"] = []
+    (tmp_path / "d.json").write_text(json.dumps([*records, old, gone]), encoding="utf-8")
+    build_index(tmp_path / "d.json", tmp_path / "d.sqlite")
+    index = RorIndex.open(tmp_path / "d.sqlite")
+    found = match(index, "Tomsk Old Poly, Tomsk, Russia")
+    assert found is not None and found.ror == TPU
+    assert match(index, "Tomsk Gone Institute, Tomsk, Russia") is None
