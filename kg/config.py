@@ -6,6 +6,7 @@ Example::
     base = "https://data.example.org/kg/"   # base IRI of every node kg mints
     shapes = "my-shapes/"                    # SHACL shapes to use instead of kg's own
     store = "graph-store/"                   # the embedded store (default: .kg/store)
+    ror = "ror.sqlite"                       # a local ROR index for kg build (kg ror index)
 
 Options on the command line override the file.
 """
@@ -21,7 +22,7 @@ from kg.errors import UsageError
 from kg.iris import DEFAULT_BASE, check_base
 
 CONFIG_NAME = "kg.toml"
-KNOWN_KEYS = {"base", "shapes", "store"}
+KNOWN_KEYS = {"base", "shapes", "store", "ror"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Config:
     shapes: Path | None = None
     store: Path | None = None
     path: Path | None = None  # the file it was read from
+    ror: Path | None = None  # a local ROR index (kg build --ror)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -65,4 +67,10 @@ def load_config(path: Path | None = None) -> Config:
     shapes_path = (path.parent / shapes) if isinstance(shapes, str) else None
     store = section.get("store")
     store_path = (path.parent / store) if isinstance(store, str) else None
-    return Config(base=check_base(base), shapes=shapes_path, store=store_path, path=path)
+    ror = section.get("ror")
+    if ror is not None and not isinstance(ror, str):
+        raise UsageError(f"{path}: ror must be a string (the ROR index file)")
+    ror_path = (path.parent / ror) if isinstance(ror, str) else None
+    return Config(
+        base=check_base(base), shapes=shapes_path, store=store_path, path=path, ror=ror_path
+    )

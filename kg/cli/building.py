@@ -192,6 +192,7 @@ def build(
         validate=not no_validate,
         resolve=not no_resolve,
         shapes_dir=shapes_dir or config.shapes,
+        ror_index=options.get("ror_index") or config.ror,
     )
     if void_path is not None and output is None:
         raise UsageError("--void describes the built file: give -o FILE too")

@@ -112,3 +112,17 @@ def test_kg_build_ror_option(tmp_path: Path, index: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert organisations(out) == {TPU}
+
+
+def test_the_ror_index_named_in_kg_toml(tmp_path: Path, index: Path) -> None:
+    (tmp_path / "kg.toml").write_text(f'[kg]\nror = "{index.name}"\n', encoding="utf-8")
+    (tmp_path / index.name).write_bytes(index.read_bytes())
+    out = tmp_path / "out.nq"
+    source = records(tmp_path, FIVE)
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(tmp_path / "kg.toml"), "build", str(source), "-o", str(out)]
+        + ["--base", BASE, "--no-validate"],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert organisations(out) == {TPU}
