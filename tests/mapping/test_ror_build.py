@@ -126,3 +126,26 @@ def test_the_ror_index_named_in_kg_toml(tmp_path: Path, index: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert organisations(out) == {TPU}
+
+
+def test_the_ror_organisation_has_its_ror_name_and_country(tmp_path: Path, index: Path) -> None:
+    out = tmp_path / "out.nq"
+    build([records(tmp_path, FIVE[3:4])], out, base=BASE, validate=False, ror_index=index)
+    store = ox.Store()
+    store.load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    names = {
+        (row["n"].value, row["n"].language)  # type: ignore[union-attr]
+        for row in store.query(  # type: ignore[union-attr]
+            f"SELECT ?n WHERE {{ <{TPU}> <http://xmlns.com/foaf/0.1/name> ?n }}",
+            use_default_graph_as_union=True,
+        )
+    }
+    assert names == {
+        ("Томский политехнический университет", "und"),
+        ("Tomsk Polytechnic University", "en"),
+    }
+    countries = store.query(
+        "SELECT ?c WHERE { ?a <http://www.w3.org/2006/vcard/ns#country-name> ?c }",
+        use_default_graph_as_union=True,
+    )
+    assert [row["c"].value for row in countries] == ["Russia"]  # type: ignore[union-attr]

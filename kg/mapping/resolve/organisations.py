@@ -139,6 +139,18 @@ def _matched(matcher: Matcher, given: list[str], near_misses: MergeLog) -> tuple
     return None
 
 
+def ror_names(matcher: Matcher, rors: Iterable[str]) -> dict[str, tuple[str, str, str | None]]:
+    """Each ROR id the index knows -> its ROR name, the name's language (``und`` when
+    ROR gives none) and its country's name."""
+    info = {}
+    for ror in rors:
+        org = matcher.index.organisations.get(ror)
+        if org is not None:
+            lang = matcher.index.display_lang.get(ror, "und")
+            info[ror] = (org.name, lang, org.country_name)
+    return info
+
+
 def _grouped(rows: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
     """(key, [values]) from rows sorted by key."""
     for key, group in itertools.groupby(rows, key=itemgetter(0)):

@@ -22,9 +22,9 @@ from kg.mapping.resolve.journals import Journals, decide_names
 from kg.mapping.resolve.merges import MergeLog
 from kg.mapping.resolve.names import org_key
 from kg.mapping.resolve.observe import Observation, observation
-from kg.mapping.resolve.organisations import decide_organisations
+from kg.mapping.resolve.organisations import decide_organisations, ror_names
 from kg.mapping.resolve.people import buckets_across_scripts, decide_people
-from kg.records import Journal, Organization, Record
+from kg.records import Address, Journal, Organization, Record
 
 if TYPE_CHECKING:  # the ROR index loads only when a build is given one
     from kg.mapping.ror.match import Matcher
@@ -121,6 +121,8 @@ class Resolver:
         self._title_of: dict[str, str] = {}  # a name-only journal's title key -> canonical ISSN
         self._jd_rows: list[tuple[str, int, str | None, str | None]] = []
         self._org_ror: dict[str, str] = {}  # org key -> ROR id it resolves to
+        # ROR id -> its ROR name, the name's language and the country (with a ROR index)
+        self._ror_info: dict[str, tuple[str, str, str | None]] = {}
         self._aid = 0  # authorships written
         self._a_rows: list[tuple[int, int, int, str, str, str | None, str, str, str, str, int]] = []
         self._cyrillic = 0  # authorships named in Cyrillic
@@ -164,6 +166,7 @@ class Resolver:
             "journal_of": self._journal_of,
             "title_of": self._title_of,
             "org_ror": self._org_ror,
+            "ror_info": self._ror_info,
             "path": str(self._path),
             "people": self._people,
         }
@@ -184,6 +187,7 @@ class Resolver:
         self._journal_of = state["journal_of"]
         self._title_of = state["title_of"]
         self._org_ror = state["org_ror"]
+        self._ror_info = state["ror_info"]
         self._people = state["people"]
         self._lo = self._hi = 0
         self._window = {}
@@ -269,6 +273,9 @@ class Resolver:
         self._org_ror = decide_organisations(
             db, self.variants, self.m, self.merges, self.near_misses, self.ror
         )
+        if self.ror is not None:
+            seen = {ror for (ror,) in db.execute("SELECT DISTINCT ror FROM org_ror")}
+            self._ror_info = ror_names(self.ror, seen | set(self._org_ror.values()))
         self.ror = None
         if self._cyrillic:
             buckets_across_scripts(db, self._org_ror)
@@ -301,14 +308,29 @@ class Resolver:
         return None
 
     def org(self, org: Organization) -> Organization:
-        """The organisation, with the ROR id its name resolves to when it has none."""
+        """The organisation, with the ROR id its name resolves to when it has none; with
+        a ROR index, also its ROR name and (without an address) its country."""
         if org.ror or not org.names:
-            return org
+            return self._with_ror_info(org)
         for name, _ in org.names:
             ror = self._org_ror.get(org_key(name))
             if ror is not None:
-                return Organization(list(org.names), ror, org.wikidata, org.address)
+                found = Organization(list(org.names), ror, org.wikidata, org.address)
+                return self._with_ror_info(found)
         return org
+
+    def _with_ror_info(self, org: Organization) -> Organization:
+        info = self._ror_info.get(org.ror or "") if self._ror_info else None
+        if info is None:
+            return org
+        name, lang, country = info
+        names = list(org.names)
+        if all(n != name for n, _ in names):
+            names.append((name, lang))
+        address = org.address
+        if address is None and country:
+            address = Address(country=country)
+        return Organization(names, org.ror, org.wikidata, address)
 
     def person(self, n: int) -> str | None:
         """The IRI of the current record's author ``n`` when resolution merged it."""

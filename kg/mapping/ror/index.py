@@ -271,6 +271,7 @@ class RorIndex:
     by_acronym: dict[str, tuple[str, ...]] = field(default_factory=dict)  # exact -> ids
     parents: dict[str, frozenset[str]] = field(default_factory=dict)
     countries: dict[str, str] = field(default_factory=dict)  # country name key -> code
+    display_lang: dict[str, str] = field(default_factory=dict)  # id -> its name's language
     longest: int = 1  # words in the longest name key
 
     @classmethod
@@ -305,7 +306,11 @@ class RorIndex:
                 index.countries.setdefault(org_key(country_name), country)
         keys: dict[str, list[str]] = {}
         acronyms: dict[str, list[str]] = {}
-        for ror, value, kind, key in db.execute("SELECT id, value, kind, key FROM names"):
+        for ror, value, lang, kind, key in db.execute(
+            "SELECT id, value, lang, kind, key FROM names"
+        ):
+            if kind == "display" and lang:
+                index.display_lang[ror] = lang
             if kind == "acronym":
                 ids = acronyms.setdefault(value, [])
             elif key:
