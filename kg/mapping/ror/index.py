@@ -45,7 +45,7 @@ CREATE INDEX relationships_id ON relationships (id);
 """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Organisation:
     """One ROR record as the index keeps it."""
 

@@ -297,11 +297,10 @@ def match(index: RorIndex, text: str, country: str | None = None) -> Match | Non
     return _matcher(index).match(text, country)
 
 
-_MATCHERS: dict[int, Matcher] = {}
+_LAST: list[Matcher] = []  # the matcher of the index last given to match()
 
 
 def _matcher(index: RorIndex) -> Matcher:
-    matcher = _MATCHERS.get(id(index))
-    if matcher is None or matcher.index is not index:
-        matcher = _MATCHERS[id(index)] = Matcher(index)
-    return matcher
+    if not _LAST or _LAST[0].index is not index:
+        _LAST[:] = [Matcher(index)]
+    return _LAST[0]
