@@ -77,7 +77,8 @@ def _dump_text(dump: Path) -> tuple[IO[str], zipfile.ZipFile | None]:
             members = [n for n in archive.namelist() if n.endswith(".json")]
             if not members:
                 raise InputError(f"{dump}: the zip holds no JSON file")
-            chosen = next((n for n in members if "v2" in n), members[0])
+            chosen = next((n for n in members if "schema_v2" in n), None)
+            chosen = chosen or next((n for n in members if "v2" in n), members[0])
             return io.TextIOWrapper(archive.open(chosen), encoding="utf-8"), archive
         return dump.open(encoding="utf-8"), None
     except OSError as e:
