@@ -3,7 +3,9 @@ against it (``kg ror match``)."""
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -53,7 +55,8 @@ def index(state: State, dump: Path, out: Path) -> None:
 @click.option("--country", help="The country the record gives (ISO 3166-1 alpha-2).")
 def match_command(index_path: Path, texts: tuple[str, ...], country: str | None) -> None:
     """Match affiliation strings against INDEX: one line each, with the ROR id and the
-    evidence, or why nothing matched (an ambiguous string with its candidates).
+    evidence, or why nothing matched (an ambiguous string with its candidates). With
+    ``-``, the strings are read from standard input, one a line.
 
     \b
     Example:
@@ -62,7 +65,11 @@ def match_command(index_path: Path, texts: tuple[str, ...], country: str | None)
     from kg.mapping.ror import Matcher, RorIndex
 
     matcher = Matcher(RorIndex.open(index_path))
-    for text in texts:
+    given: Iterable[str] = sys.stdin if texts == ("-",) else texts  # stdin: streamed
+    for line in given:
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
         decision = matcher.decide(text, country)
         if decision.match is not None:
             found = decision.match

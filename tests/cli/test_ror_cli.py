@@ -36,3 +36,16 @@ def test_ror_index_of_a_file_that_is_not_a_dump_exits_3(tmp_path: Path) -> None:
 def test_ror_match_without_an_index_exits_3(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["ror", "match", str(tmp_path / "none.sqlite"), "x"])
     assert result.exit_code == 3 and "no such ROR index" in result.stderr
+
+
+def test_ror_match_reads_standard_input(tmp_path: Path) -> None:
+    out = tmp_path / "ror.sqlite"
+    runner = CliRunner()
+    runner.invoke(cli, ["ror", "index", str(RECORDS), "-o", str(out)])
+    given = "Томский политехнический университет\n\nKeele University\n"
+    result = runner.invoke(cli, ["ror", "match", str(out), "-"], input=given)
+    assert result.exit_code == 0, result.stderr
+    assert [line.split("\t")[1] for line in result.stdout.splitlines()] == [
+        "00a45v709",
+        "00340yn33",
+    ]
