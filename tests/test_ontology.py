@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -9,6 +10,7 @@ import pytest
 
 from kg import vocab
 from kg.build.pipeline import build
+from kg.mapping.ror import build_index
 from kg.resources import ontology_dir
 
 HERE = Path(__file__).resolve().parent
@@ -49,13 +51,26 @@ def emitted(tmp_path_factory: pytest.TempPathFactory, data_dir_module: Path) -> 
     out = tmp_path_factory.mktemp("onto") / "out.nq"  # N-Quads: with the graphs' provenance
     inputs = [data_dir_module, HERE / "cases" / "all-features", HERE / "data" / "samples"]
     build(inputs, out, validate=False)
+    # and with a local ROR index (departments and ROR parents: org:subOrganizationOf)
+    ror = out.parent / "ror"
+    ror.mkdir()
+    build_index(HERE / "data" / "ror" / "ror_records.json", ror / "ror.sqlite")
+    affiliations = [{"name": "Department of Physics, Yonsei University College of Dentistry"}]
+    work = {
+        "id": "a",
+        "title": {"en": "A"},
+        "authors": [{"name": "A", "affiliations": affiliations}],
+    }
+    (ror / "records.json").write_text(json.dumps([work]), encoding="utf-8")
+    build([ror / "records.json"], ror / "out.nq", validate=False, ror_index=ror / "ror.sqlite")
     namespaces = tuple(ns for prefix, ns in vocab.PREFIXES.items())
     terms = set()
-    for t in ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS):
-        terms.add(t.predicate.value)
-        for node in (t.subject, t.object):
-            if isinstance(node, ox.NamedNode) and node.value.startswith(namespaces):
-                terms.add(node.value)
+    for path in (out, ror / "out.nq"):
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+            terms.add(t.predicate.value)
+            for node in (t.subject, t.object):
+                if isinstance(node, ox.NamedNode) and node.value.startswith(namespaces):
+                    terms.add(node.value)
     return terms
 
 

@@ -198,6 +198,7 @@ class Mapper:
         # made once and reused (profiled: mapping organisations was the largest
         # single cost of a build).
         self._orgs: dict[tuple[object, ...], tuple[str, list[MappedBlock]]] = {}
+        self._making: set[str] = set()  # ROR ids whose parents are being mapped
         self._journals: dict[tuple[object, ...], tuple[str, str, list[MappedBlock]]] = {}
         self._mentions: list[tuple[str, str]] = []  # works named by DOI in the current record
 
@@ -449,13 +450,22 @@ class Mapper:
         return cached[0], cached[1]
 
     def _org(self, org: Organization, out: list[MappedBlock], merge: bool = False) -> str:
+        unit = None
         if self.resolver is not None:
             org = self.resolver.org(org)
-        key = _org_key(org)
+            unit = self.resolver.unit(org) if org.ror else None
+        key = (_org_key(org), unit)
         cached = self._orgs.get(key)
         if cached is None:
             blocks: list[MappedBlock] = []
-            cached = (self._map_org(org, blocks), blocks)
+            node = self._map_org(org, blocks)
+            if unit is not None:  # a department named before a matched ROR organisation
+                name, lang = unit
+                u = iri(f"{node[1:-1]}/unit/{digest(org_key(name))}")
+                up = [(V.TYPE, V.ORGANIZATION), (V.NAME, literal(name, lang))]
+                blocks.append(MappedBlock(u, [*up, (V.SUB_ORGANIZATION_OF, node)], True))
+                node = u
+            cached = (node, blocks)
             if len(self._orgs) < self.CACHE_SIZE:
                 self._orgs[key] = cached
         if merge:
@@ -473,6 +483,11 @@ class Mapper:
             op.append((V.HAS_IDENTIFIER, self._identifier(out, "ror", org.ror)))
         if org.wikidata:
             op.append((V.HAS_IDENTIFIER, self._identifier(out, "wikidata", org.wikidata)))
+        if org.ror and self.resolver is not None and org.ror not in self._making:
+            self._making.add(org.ror)  # (ROR's parent links have no cycles; in case)
+            for parent in self.resolver.parents(org.ror):
+                op.append((V.SUB_ORGANIZATION_OF, self._org(parent, out)))
+            self._making.discard(org.ror)
         addr = org.address
         if addr is not None:
             fields = (addr.street, addr.postal_code, addr.locality, addr.region, addr.country)

@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from kg.build.pipeline import build
+from kg.build.report import BuildReport
 from kg.cli import cli
 from kg.mapping.ror import build_index
 
@@ -149,3 +150,72 @@ def test_the_ror_organisation_has_its_ror_name_and_country(tmp_path: Path, index
         use_default_graph_as_union=True,
     )
     assert [row["c"].value for row in countries] == ["Russia"]  # type: ignore[union-attr]
+
+
+SUB = "http://www.w3.org/ns/org#subOrganizationOf"
+YONSEI = f"{BASE}org/ror/01wjejq96"
+YUCD = f"{BASE}org/ror/00tfaab58"
+
+
+def graph(out: Path) -> ox.Store:
+    store = ox.Store()
+    store.load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def select(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    rows = store.query(query, use_default_graph_as_union=True)
+    return sorted(tuple(t.value for t in row) for row in rows)  # type: ignore[union-attr]
+
+
+def organisation_problems(report: BuildReport) -> list[str]:
+    """The validation results about organisations (the records here have no journal)."""
+    assert report.validation is not None
+    return [
+        r.message
+        for r in report.validation.results
+        if "rganis" in r.message.lower() or "rganiz" in r.message.lower()
+    ]
+
+
+def test_a_department_is_a_sub_organisation_of_the_ror_organisation(
+    tmp_path: Path, index: Path
+) -> None:
+    names = [
+        "Department of Physics, Tomsk Polytechnic University, Tomsk, Russia",
+        "Tomsk Polytechnic University, Tomsk, Russia",
+    ]
+    out = tmp_path / "out.nq"
+    report = build([records(tmp_path, names)], out, base=BASE, ror_index=index)
+    assert organisation_problems(report) == []  # the shapes accept the department
+    store = graph(out)
+    units = select(
+        store,
+        f"SELECT ?u ?n WHERE {{ ?u <{SUB}> <{TPU}> ; <http://xmlns.com/foaf/0.1/name> ?n }}",
+    )
+    assert len(units) == 1 and units[0][1] == "Department of Physics"
+    assert units[0][0].startswith(f"{TPU}/unit/")
+    roles = select(
+        store,
+        "SELECT ?r ?o WHERE { ?r <http://purl.org/spar/pro/relatesToOrganization> ?o }",
+    )
+    assert [o for _, o in roles] == [units[0][0], TPU]  # author 0: the department
+
+
+def test_a_matched_organisation_is_a_sub_organisation_of_its_ror_parent(
+    tmp_path: Path, index: Path
+) -> None:
+    out = tmp_path / "out.nq"
+    text = "Yonsei University College of Dentistry, Seoul, South Korea"
+    report = build([records(tmp_path, [text])], out, base=BASE, ror_index=index)
+    assert organisation_problems(report) == []
+    store = graph(out)
+    assert select(store, f"SELECT ?p WHERE {{ <{YUCD}> <{SUB}> ?p }}") == [(YONSEI,)]
+    names = select(store, f"SELECT ?n WHERE {{ <{YONSEI}> <http://xmlns.com/foaf/0.1/name> ?n }}")
+    assert names == [("Yonsei University",)]
+    ids = select(
+        store,
+        f"SELECT ?v WHERE {{ <{YONSEI}> <http://purl.org/spar/datacite/hasIdentifier>/"
+        "<http://www.essepuntato.it/2010/06/literalreification/hasLiteralValue> ?v }",
+    )
+    assert ids == [("01wjejq96",)]

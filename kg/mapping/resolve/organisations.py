@@ -64,11 +64,13 @@ def decide_organisations(
     merges: MergeLog,
     near_misses: MergeLog,
     matcher: Matcher | None = None,
+    units: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The names seen without a ROR id (table ``org_name``) -> the ROR id each resolves to,
     from the name-variants table or the names seen with one (``org_ror``), else (given a
     local ROR index, ``matcher``) the one ROR organisation the matcher matches the names to;
-    the merges and near-misses logged."""
+    the merges and near-misses logged. A matched name that names a department before
+    the organisation puts the department's name in ``units`` (key -> name)."""
     org_ror: dict[str, str] = {}
     # both in key order: walk the names without a ROR id, and the ROR ids beside them
     names = _grouped(db.execute("SELECT DISTINCT key, name FROM org_name ORDER BY key, name"))
@@ -96,7 +98,9 @@ def decide_organisations(
             )
             continue
         elif matcher is not None and (matched := _matched(matcher, given, near_misses)):
-            ror, evidence = matched
+            ror, evidence, unit = matched
+            if unit and units is not None:
+                units[key] = unit
         else:
             if len(given) > 1:
                 merges.append(
@@ -120,14 +124,18 @@ def decide_organisations(
     return org_ror
 
 
-def _matched(matcher: Matcher, given: list[str], near_misses: MergeLog) -> tuple[str, str] | None:
-    """The ROR id and the evidence when the matcher matches the names (one key's
-    spellings) to one organisation; else None, an ambiguous name logged as a near-miss."""
+def _matched(
+    matcher: Matcher, given: list[str], near_misses: MergeLog
+) -> tuple[str, str, str] | None:
+    """The ROR id, the evidence and the department named before it ("" for none) when
+    the matcher matches the names (one key's spellings) to one organisation; else None,
+    an ambiguous name logged as a near-miss."""
     decisions = [matcher.decide(name) for name in given]
     found = {d.match.ror: d.match.why for d in decisions if d.match is not None}
     if len(found) == 1:
         ror, why = next(iter(found.items()))
-        return ror, f"matched in the local ROR index: {why}"
+        unit = next((d.match.unit for d in decisions if d.match is not None), "")
+        return ror, f"matched in the local ROR index: {why}", unit
     if len(found) > 1:
         reason = f"the local ROR index matches its spellings to {', '.join(sorted(found))}"
     else:
@@ -137,6 +145,21 @@ def _matched(matcher: Matcher, given: list[str], near_misses: MergeLog) -> tuple
         reason = f"the local ROR index finds it {reasons[0]}"
     near_misses.append(Merge("organisation", "", given, f"{reason}: kept apart"))
     return None
+
+
+def ror_parents(matcher: Matcher, rors: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Each ROR id -> its ROR parents (``parent`` links), for the ids and, in turn,
+    their parents (up to 8 levels)."""
+    out: dict[str, tuple[str, ...]] = {}
+    todo = list(rors)
+    for _ in range(8):
+        found: list[str] = []
+        for ror in todo:
+            if ror not in out:
+                out[ror] = tuple(sorted(matcher.index.parents.get(ror, ())))
+                found.extend(out[ror])
+        todo = found
+    return {ror: parents for ror, parents in out.items() if parents}
 
 
 def ror_names(matcher: Matcher, rors: Iterable[str]) -> dict[str, tuple[str, str, str | None]]:

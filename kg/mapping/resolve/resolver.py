@@ -22,7 +22,7 @@ from kg.mapping.resolve.journals import Journals, decide_names
 from kg.mapping.resolve.merges import MergeLog
 from kg.mapping.resolve.names import org_key
 from kg.mapping.resolve.observe import Observation, observation
-from kg.mapping.resolve.organisations import decide_organisations, ror_names
+from kg.mapping.resolve.organisations import decide_organisations, ror_names, ror_parents
 from kg.mapping.resolve.people import buckets_across_scripts, decide_people
 from kg.records import Address, Journal, Organization, Record
 
@@ -123,6 +123,8 @@ class Resolver:
         self._org_ror: dict[str, str] = {}  # org key -> ROR id it resolves to
         # ROR id -> its ROR name, the name's language and the country (with a ROR index)
         self._ror_info: dict[str, tuple[str, str, str | None]] = {}
+        self._ror_parents: dict[str, tuple[str, ...]] = {}  # ROR id -> its ROR parents
+        self._units: dict[str, str] = {}  # org key -> the department it names (matched)
         self._aid = 0  # authorships written
         self._a_rows: list[tuple[int, int, int, str, str, str | None, str, str, str, str, int]] = []
         self._cyrillic = 0  # authorships named in Cyrillic
@@ -167,6 +169,8 @@ class Resolver:
             "title_of": self._title_of,
             "org_ror": self._org_ror,
             "ror_info": self._ror_info,
+            "ror_parents": self._ror_parents,
+            "units": self._units,
             "path": str(self._path),
             "people": self._people,
         }
@@ -188,6 +192,8 @@ class Resolver:
         self._title_of = state["title_of"]
         self._org_ror = state["org_ror"]
         self._ror_info = state["ror_info"]
+        self._ror_parents = state["ror_parents"]
+        self._units = state["units"]
         self._people = state["people"]
         self._lo = self._hi = 0
         self._window = {}
@@ -271,11 +277,15 @@ class Resolver:
             db, self._journals, self._journal_of, self.m, self.merges, self.near_misses
         )
         self._org_ror = decide_organisations(
-            db, self.variants, self.m, self.merges, self.near_misses, self.ror
+            db, self.variants, self.m, self.merges, self.near_misses, self.ror, self._units
         )
         if self.ror is not None:
             seen = {ror for (ror,) in db.execute("SELECT DISTINCT ror FROM org_ror")}
-            self._ror_info = ror_names(self.ror, seen | set(self._org_ror.values()))
+            seen |= set(self._org_ror.values())
+            self._ror_parents = ror_parents(self.ror, seen)
+            for parents in list(self._ror_parents.values()):
+                seen.update(parents)
+            self._ror_info = ror_names(self.ror, seen)
         self.ror = None
         if self._cyrillic:
             buckets_across_scripts(db, self._org_ror)
@@ -318,6 +328,20 @@ class Resolver:
                 found = Organization(list(org.names), ror, org.wikidata, org.address)
                 return self._with_ror_info(found)
         return org
+
+    def unit(self, org: Organization) -> tuple[str, str] | None:
+        """The department (its name and language) that a name of the organisation, matched
+        in the local ROR index, names before the organisation; else None."""
+        if self._units:
+            for name, lang in org.names:
+                unit = self._units.get(org_key(name))
+                if unit is not None:
+                    return unit, lang
+        return None
+
+    def parents(self, ror: str) -> list[Organization]:
+        """The ROR parents of the organisation with this ROR id (with a ROR index)."""
+        return [Organization([], parent) for parent in self._ror_parents.get(ror, ())]
 
     def _with_ror_info(self, org: Organization) -> Organization:
         info = self._ror_info.get(org.ror or "") if self._ror_info else None

@@ -65,6 +65,9 @@ class Match:
     score: float
     why: str
     others: tuple[str, ...] = ()  # other organisations the string names
+    # the parts before the matched one (a department: ``Department of Physics``), when
+    # none of them names a ROR organisation or a country
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ class Matcher:
             named.update(info.countries)
         if not named and country:
             named.add(country.upper())
-        return self._choose(text, found, named)
+        return self._choose(text, found, named, parts, infos)
 
     def part(self, part: str) -> _Part:
         """What one part of a string names (cached: parts recur across strings)."""
@@ -244,6 +247,8 @@ class Matcher:
         text: str,
         found: list[list[Candidate]],
         named: set[str],
+        parts: list[str] | None = None,
+        infos: list[_Part] | None = None,
     ) -> Decision:
         resolved: list[Candidate] = []
         ambiguous: list[Candidate] = []
@@ -265,7 +270,9 @@ class Matcher:
             why = f"{best.via} {best.matched!r} in {best.part!r}"
             if named:
                 why += f"; country {', '.join(sorted(named))} agrees"
-            return Decision(text, Match(best.ror, best.part, best.name, best.score, why, others))
+            unit = _unit(best.position, found, parts or [], infos or [])
+            match = Match(best.ror, best.part, best.name, best.score, why, others, unit)
+            return Decision(text, match)
         if ambiguous:
             names = ", ".join(sorted({f"{c.ror} ({c.name})" for c in ambiguous}))
             return Decision(text, None, f"ambiguous: {names}", tuple(ambiguous))
@@ -290,6 +297,18 @@ class Matcher:
         for ror in rors:
             parents |= self.index.parents.get(ror, frozenset()) & rors
         return [c for c in cands if c.ror not in parents]
+
+
+def _unit(position: int, found: list[list[Candidate]], parts: list[str], infos: list[_Part]) -> str:
+    """The parts before ``position`` joined (a department), or "" when one of them names
+    a ROR organisation or a country, or none holds three letters."""
+    if any(c.position < position for cands in found for c in cands):
+        return ""
+    before = parts[:position]
+    if any(info.countries for info in infos[:position]):
+        return ""
+    before = [p for p in before if sum(ch.isalpha() for ch in p) >= 3]
+    return ", ".join(before)
 
 
 def match(index: RorIndex, text: str, country: str | None = None) -> Match | None:
