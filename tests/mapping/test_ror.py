@@ -192,3 +192,25 @@ def test_a_withdrawn_record_gives_its_successor(tmp_path: Path) -> None:
     found = match(index, "Tomsk Old Poly, Tomsk, Russia")
     assert found is not None and found.ror == TPU
     assert match(index, "Tomsk Gone Institute, Tomsk, Russia") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        (
+            "Department of Physics, Tomsk Polytechnic University, Tomsk, Russia",
+            "Department of Physics",
+        ),
+        ("Lab 3, School of Energy, Tomsk Polytechnic University", "Lab 3, School of Energy"),
+        ("Tomsk Polytechnic University, Tomsk, Russia", ""),
+        ("1, Tomsk Polytechnic University", ""),  # no name: a marker
+        ("Russia, Tomsk Polytechnic University", ""),  # a country is no department
+        ("TPU, Tomsk Polytechnic University", ""),  # a ROR acronym is no department
+    ],
+)
+def test_the_department_named_before_the_organisation(
+    index: RorIndex, text: str, unit: str
+) -> None:
+    found = Matcher(index).match(text)
+    assert found is not None and found.ror == "00a45v709"
+    assert found.unit == unit

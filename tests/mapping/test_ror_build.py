@@ -219,3 +219,18 @@ def test_a_matched_organisation_is_a_sub_organisation_of_its_ror_parent(
         "<http://www.essepuntato.it/2010/06/literalreification/hasLiteralValue> ?v }",
     )
     assert ids == [("01wjejq96",)]
+
+
+def test_departments_and_parents_are_the_same_with_workers(tmp_path: Path, index: Path) -> None:
+    names = [
+        "Department of Physics, Tomsk Polytechnic University, Tomsk, Russia",
+        "Yonsei University College of Dentistry, Seoul, South Korea",
+    ] * 3
+    source = records(tmp_path, names)
+    outputs = []
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}.nq"
+        build([source], out, base=BASE, validate=False, ror_index=index, workers=workers)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert SUB.encode() in outputs[0] and b"/unit/" in outputs[0]
