@@ -73,6 +73,7 @@ def match_command(index_path: Path, texts: tuple[str, ...], country: str | None)
         decision = matcher.decide(text, country)
         if decision.match is not None:
             found = decision.match
-            click.echo(f"{text}\t{found.ror}\t{found.name}\t{found.score:.2f}\t{found.why}")
+            why = f"{found.why}; department {found.unit!r}" if found.unit else found.why
+            click.echo(f"{text}\t{found.ror}\t{found.name}\t{found.score:.2f}\t{why}")
         else:
             click.echo(f"{text}\t\t\t\t{decision.reason}")

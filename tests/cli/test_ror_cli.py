@@ -24,6 +24,9 @@ def test_ror_index_then_match(tmp_path: Path) -> None:
     first, second = result.stdout.splitlines()
     assert first.split("\t")[1] == "00a45v709" and "country RU agrees" in first
     assert second.split("\t")[1] == "" and "no ROR name found" in second
+    text = "Department of Physics, Tomsk Polytechnic University"
+    result = runner.invoke(cli, ["ror", "match", str(out), text])
+    assert result.stdout.rstrip("\n").endswith("; department 'Department of Physics'")
 
 
 def test_ror_index_of_a_file_that_is_not_a_dump_exits_3(tmp_path: Path) -> None:
