@@ -183,6 +183,15 @@ WORK_KINDS = (
 )
 
 
+# Kinds of work published in a book or a proceedings volume (a Container), and the
+# container's kind: what every reader gives such a work as ``Record.container``.
+CONTAINER_KIND = {
+    "book-chapter": "book",
+    "reference-entry": "book",
+    "proceedings-article": "proceedings",
+}
+
+
 @dataclass(slots=True)
 class Record:
     origin: Location

@@ -30,6 +30,7 @@ from kg.readers.normalize import (
     strip_retracted_prefix,
 )
 from kg.records import (
+    CONTAINER_KIND,
     Author,
     Container,
     Isbns,
@@ -59,8 +60,6 @@ KINDS = {
 }
 # kinds published in a journal: they get journal, volume and issue
 _IN_JOURNAL = {"journal-article", "retraction-notice", "correction"}
-# kinds published in a book or proceedings volume (the container), and the container's kind
-_IN_BOOK = {"book-chapter": "book", "reference-entry": "book", "proceedings-article": "proceedings"}
 
 # Crossref update type -> (status, reason to record with it)
 UPDATES: dict[str, tuple[str, str | None]] = {
@@ -180,8 +179,8 @@ def parse_work(data: Any, origin: Location) -> Record | Skipped:
         rec.journal = _journal(w)
         rec.volume = _string(w, "volume")
         rec.issue = _string(w, "issue")
-    elif kind in _IN_BOOK:
-        rec.container = _container(w, _IN_BOOK[kind])
+    elif kind in CONTAINER_KIND:
+        rec.container = _container(w, CONTAINER_KIND[kind])
     elif kind in ("book", "report"):  # the book's own ISBNs; the series it is in
         rec.isbns = _isbns(w) if kind == "book" else None
         rec.series = _series(w, w.texts("container-title")[:1])

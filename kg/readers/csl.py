@@ -46,6 +46,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from kg import ids
 from kg.errors import Location, RecordError
 from kg.readers import fields
 from kg.readers.base import Reject, Skipped, open_binary
@@ -61,7 +62,16 @@ from kg.readers.normalize import (
     written_in,
 )
 from kg.readers.syntax import parse_lines, parse_one, read_native_json
-from kg.records import Author, Container, Isbns, Journal, LangText, Organization, Record
+from kg.records import (
+    CONTAINER_KIND,
+    Author,
+    Container,
+    Isbns,
+    Journal,
+    LangText,
+    Organization,
+    Record,
+)
 
 # CSL item type -> kind of kg record (its FaBiO class: kg/mapping/mapper.py KIND_CLASS)
 KINDS = {
@@ -78,13 +88,8 @@ KINDS = {
 }
 # types that are preprints when a preprint server is named
 PREPRINT_TYPES = ("article", "manuscript")
-# kinds published in a book or proceedings volume (the container), and the container's kind
-_IN_BOOK = {"book-chapter": "book", "reference-entry": "book", "proceedings-article": "proceedings"}
 # ChinaXiv, PSSXiv, SocArXiv, ... besides the servers every export reader knows
 _XIV = re.compile(r"[a-z]xiv\b", re.IGNORECASE)
-_ISBN_IN_TEXT = re.compile(
-    r"(?<![\dXx-])(?:97[89][\d\- ]{10,14}|[\d][\d\- ]{8,11}[\dXx])(?![\dXx])"
-)
 _KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _CJK = ("zh", "ja", "ko")
@@ -238,8 +243,8 @@ def parse_item(data: Any, origin: Location) -> Record | Skipped:
         rec.journal = _journal(w, publisher)
         rec.volume = w.first("volume")
         rec.issue = w.first("issue")
-    elif kind in _IN_BOOK:
-        rec.container = _container(w, _IN_BOOK[kind], publisher)
+    elif kind in CONTAINER_KIND:
+        rec.container = _container(w, CONTAINER_KIND[kind], publisher)
     else:  # a book, report, thesis, dataset or preprint: its own publisher
         rec.isbns = own_isbns
         rec.publisher = publisher
@@ -423,7 +428,7 @@ def _isbns(w: _Item) -> Isbns:
     value = w.d.get("ISBN")
     for i, text in enumerate(w.texts("ISBN")):
         field = f"ISBN[{i}]" if isinstance(value, list) else "ISBN"
-        found = _ISBN_IN_TEXT.findall(text)
+        found = ids.ISBN_IN_TEXT.findall(text)
         if not found:
             w.warn(field, f"{text!r} holds no ISBN; left out")
         for raw in found:

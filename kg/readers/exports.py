@@ -28,6 +28,7 @@ from kg.readers.normalize import (
 )
 from kg.readers.tongue import Tongue
 from kg.records import (
+    CONTAINER_KIND,
     Author,
     Container,
     Isbns,
@@ -40,12 +41,6 @@ from kg.records import (
 
 # kinds that are published in a journal: they get journal, volume and issue
 IN_JOURNAL = {"journal-article", "correction", "retraction-notice"}
-# kinds published in a book or proceedings volume (the container), and the container's kind
-IN_BOOK = {"book-chapter": "book", "reference-entry": "book", "proceedings-article": "proceedings"}
-# an ISBN in an ISBN or SN field: 10 or 13 digits, maybe with hyphens or spaces
-_ISBN_IN_TEXT = re.compile(
-    r"(?<![\dXx-])(?:97[89][\d\- ]{10,14}|[\d][\d\- ]{8,11}[\dXx])(?![\dXx])"
-)
 # document types as Scopus (M3, document_type) and others name them -> kind
 DOCUMENT_TYPES = {
     "article": "journal-article",
@@ -208,13 +203,13 @@ def to_record(ex: Export) -> Record | Skipped:
     _dates(d, ex, rec)
     # a conference paper or chapter that names no book but a journal with an ISSN is
     # published in that journal (Scopus's conference papers in journal issues)
-    in_journal = kind in IN_BOOK and not ex.books and bool(ex.journals) and _has_issn(d, ex)
+    in_journal = kind in CONTAINER_KIND and not ex.books and bool(ex.journals) and _has_issn(d, ex)
     if kind in IN_JOURNAL or in_journal:
         rec.journal = _journal(d, ex)
         rec.volume = d.text(ex.volume) or None if ex.volume else None
         rec.issue = d.text(ex.issue) or None if ex.issue else None
-    elif kind in IN_BOOK:
-        rec.container = _container(d, ex, IN_BOOK[kind])
+    elif kind in CONTAINER_KIND:
+        rec.container = _container(d, ex, CONTAINER_KIND[kind])
     elif kind in ("book", "report"):
         rec.isbns = own_isbns
         rec.series = _series(d, ex, ex.journals)
@@ -317,7 +312,7 @@ def _isbns(d: _Draft, ex: Export) -> Isbns:
     medium is not said."""
     isbns = Isbns()
     for v in [*ex.isbns, *ex.issns]:
-        for found in _ISBN_IN_TEXT.findall(d.text(v)):
+        for found in ids.ISBN_IN_TEXT.findall(d.text(v)):
             isbn = fields.lenient_id(d, v[0], found, "isbn")
             if isbn:
                 isbns.add(isbn, None)

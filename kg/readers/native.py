@@ -25,6 +25,7 @@ from kg.readers.normalize import (
     strip_retracted_prefix,
 )
 from kg.records import (
+    CONTAINER_KIND,
     Address,
     Author,
     Container,
@@ -95,8 +96,6 @@ TYPES = {
     "thesis": "thesis",
     "dataset": "dataset",
 }
-# kinds that are part of a book (a chapter) or proceedings (a paper): the `book` field
-IN_BOOK = {"book-chapter": "book", "proceedings-article": "proceedings"}
 
 
 class _Parser(ReaderContext):
@@ -257,12 +256,12 @@ def parse_record(data: Any, origin: Location) -> Record:
     if d.get("journal") is not None:
         rec.journal = _journal(p, d["journal"])
     if d.get("book") is not None:
-        if rec.kind not in IN_BOOK:
+        if rec.kind not in CONTAINER_KIND:
             raise p.fail(
                 "book",
                 f"a {rec.kind} is not part of a book (a book-chapter or proceedings-article is)",
             )
-        rec.container = _book(p, d["book"], IN_BOOK[rec.kind])
+        rec.container = _book(p, d["book"], CONTAINER_KIND[rec.kind])
     if d.get("isbn") is not None:
         if rec.kind != "book":
             raise p.fail("isbn", "only a book has its own ISBN (a chapter's goes in book.isbn)")

@@ -81,6 +81,7 @@ from kg.readers.normalize import (
     strip_retracted_prefix,
 )
 from kg.records import (
+    CONTAINER_KIND,
     Author,
     Container,
     Isbns,
@@ -109,8 +110,6 @@ KINDS = {
 }
 # kinds published in a journal: they get journal, volume and issue
 _IN_JOURNAL = {"journal-article"}
-# kinds published in a book or proceedings volume (the venue), and the venue's kind
-_IN_BOOK = {"book-chapter": "book", "reference-entry": "book", "proceedings-article": "proceedings"}
 CITATION = "citation link (OpenCitations Index row)"
 SOURCE_NAME = "OpenCitations Meta"
 # an identifier in an ``id`` cell or in brackets: ``schema:value``
@@ -258,8 +257,8 @@ def parse_row(row: Mapping[str, Any], origin: Location) -> Record | Skipped:
         rec.journal = _journal(r)
         rec.volume = r.value("volume")
         rec.issue = r.value("issue")
-    elif kind in _IN_BOOK:
-        rec.container = _container(r, _IN_BOOK[kind])
+    elif kind in CONTAINER_KIND:
+        rec.container = _container(r, CONTAINER_KIND[kind])
     elif kind in ("book", "report"):  # the venue is the series the book or report is in
         rec.series = _venue(r)[0]
         rec.publisher = _publisher(r)
