@@ -98,9 +98,12 @@ def ror_checksum_ok(ror: str) -> bool:
     return int(ror[7:]) == 98 - (number * 100) % 97
 
 
-# an ISBN inside a text (an ISBN, SN or ISBN-list field): 10 or 13 digits, maybe with
-# hyphens or spaces; each found is then read by normalize_isbn
-ISBN_IN_TEXT = re.compile(r"(?<![\dXx-])(?:97[89][\d\- ]{10,14}|[\d][\d\- ]{8,11}[\dXx])(?![\dXx])")
+# an ISBN inside a text (an ISBN, SN or ISBN-list field): 13 digits starting 978/979, or
+# 10 (the last may be X), with a hyphen or space between any two, so that two ISBNs
+# separated by a space are two; each found is then read by normalize_isbn
+ISBN_IN_TEXT = re.compile(
+    r"(?<![\dXx-])(?:97[89](?:[\- ]?\d){10}|\d(?:[\- ]?\d){8}[\- ]?[\dXx])(?![\dXx])"
+)
 _ISBN_PREFIX = re.compile(r"^\s*ISBN(?:-1[03])?\s*:?\s*", re.IGNORECASE)
 _ISBN_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.]")
 

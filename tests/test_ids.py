@@ -79,3 +79,16 @@ def test_a_location_names_only_what_is_there() -> None:
     assert str(Location("a.csv", "row 3", "doi")) == "a.csv: row 3: field 'doi'"
     assert str(Location("a.csv", "row 3", "")) == "a.csv: row 3"
     assert str(Location("a.csv", "", None)) == "a.csv"
+
+
+def test_isbns_in_a_text_are_found_one_by_one() -> None:
+    """Two ISBNs separated by a space are two (the pattern took "9783662079188 0" as one)."""
+    from kg.ids import ISBN_IN_TEXT, normalize_isbn
+
+    found = ISBN_IN_TEXT.findall("978-3-642-05853-0, 9783662079188 0-306-40615-2; ISSN 1234-5679")
+    assert found == ["978-3-642-05853-0", "9783662079188", "0-306-40615-2"]
+    assert [normalize_isbn(f) for f in found] == [
+        "9783642058530",
+        "9783662079188",
+        "9780306406157",
+    ]
