@@ -6,11 +6,11 @@ good files besides them."""
 from __future__ import annotations
 
 import gzip
-import random
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from mutations import mutations
 
 from kg.cli import cli
 from kg.errors import KgError
@@ -33,22 +33,6 @@ FILES = [
 
 
 MAPPER = Mapper(IriMinter())
-
-
-def mutations(data: bytes, seed: int) -> list[bytes]:
-    rng = random.Random(seed)
-    out = []
-    for _ in range(12):
-        cut = rng.randrange(1, len(data))
-        out.append(data[:cut])  # truncated
-        flipped = bytearray(data)
-        for _ in range(rng.randrange(1, 8)):
-            flipped[rng.randrange(len(flipped))] = rng.randrange(256)
-        out.append(bytes(flipped))  # bytes changed, encodings broken
-        start = rng.randrange(len(data))
-        out.append(data[:start] + data[start + rng.randrange(1, 200) :])  # a chunk deleted
-        out.append(data[:start] + bytes(rng.randrange(256) for _ in range(20)) + data[start:])
-    return out
 
 
 def read_all(path: Path) -> list[object]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import random
 import time
 from collections import Counter
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from mutations import mutations
 
 from kg.build.pipeline import build
 from kg.errors import KgError
@@ -463,24 +463,6 @@ def test_retracted_title(tmp_path: Path) -> None:
 
 
 # --- robustness: mutated real samples -------------------------------------------------
-
-
-def mutations(data: bytes, seed: int) -> list[bytes]:
-    """Truncations, flipped bytes, deleted chunks and inserted junk (as in
-    tests/build/test_robustness.py)."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(12):
-        cut = rng.randrange(1, len(data))
-        out.append(data[:cut])
-        flipped = bytearray(data)
-        for _ in range(rng.randrange(1, 8)):
-            flipped[rng.randrange(len(flipped))] = rng.randrange(256)
-        out.append(bytes(flipped))
-        start = rng.randrange(len(data))
-        out.append(data[:start] + data[start + rng.randrange(1, 200) :])
-        out.append(data[:start] + bytes(rng.randrange(256) for _ in range(20)) + data[start:])
-    return out
 
 
 @pytest.mark.parametrize("original", FILES, ids=lambda p: p.name)

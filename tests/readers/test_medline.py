@@ -4,12 +4,12 @@ the tags the samples lack on small files, and broken files that give clean rejec
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from mutations import mutations
 
 from kg.build.pipeline import BuildReport, build
 from kg.iris import IriMinter
@@ -488,23 +488,6 @@ def test_bom_and_gzip(tmp_path: Path) -> None:
 
 
 # --- mutations: truncations, flipped bytes, deleted chunks ------------------------
-
-
-def mutations(data: bytes, seed: int) -> list[bytes]:
-    """As in tests/build/test_robustness.py."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(12):
-        cut = rng.randrange(1, len(data))
-        out.append(data[:cut])  # truncated
-        flipped = bytearray(data)
-        for _ in range(rng.randrange(1, 8)):
-            flipped[rng.randrange(len(flipped))] = rng.randrange(256)
-        out.append(bytes(flipped))  # bytes changed, encodings broken
-        start = rng.randrange(len(data))
-        out.append(data[:start] + data[start + rng.randrange(1, 200) :])  # a chunk deleted
-        out.append(data[:start] + bytes(rng.randrange(256) for _ in range(20)) + data[start:])
-    return out
 
 
 @pytest.mark.parametrize("original", [LIMO, RETRACTIONS], ids=lambda p: p.name)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import gzip
-import random
 import shutil
 from pathlib import Path
 
 import pytest
+from mutations import mutations
 
 import kg.readers.pages
 from kg.build.pipeline import BuildReport, build
@@ -606,26 +606,11 @@ def test_every_fixture_builds_valid_and_deterministic(tmp_path: Path) -> None:
     assert 'eIssn> "2345-6787"' not in text
 
 
-def _mutations(data: bytes, seed: int) -> list[bytes]:
-    rng = random.Random(seed)
-    out = []
-    for _ in range(15):
-        out.append(data[: rng.randrange(1, len(data))])  # truncated
-        flipped = bytearray(data)
-        for _ in range(rng.randrange(1, 8)):
-            flipped[rng.randrange(len(flipped))] = rng.randrange(256)
-        out.append(bytes(flipped))  # bytes changed, encodings broken
-        start = rng.randrange(len(data))
-        out.append(data[:start] + data[start + rng.randrange(1, 200) :])  # a chunk deleted
-        out.append(data[:start] + bytes(rng.randrange(256) for _ in range(20)) + data[start:])
-    return out
-
-
 @pytest.mark.parametrize("original", [*FIXTURES, SEED_TEXT], ids=lambda p: p.name)
 def test_mutated_pages_are_read_or_rejected(tmp_path: Path, original: Path) -> None:
     mapper = Mapper(IriMinter())
     data = original.read_bytes()
-    for i, mutated in enumerate(_mutations(data, seed=len(data))):
+    for i, mutated in enumerate(mutations(data, seed=len(data), rounds=15)):
         path = tmp_path / f"m{i}{original.suffix}"
         path.write_bytes(mutated)
         [item] = read(path, path.name)  # one page, one result

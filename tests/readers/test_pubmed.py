@@ -4,12 +4,12 @@ articles rejected by name, files refused safely, and mutated files never a trace
 from __future__ import annotations
 
 import gzip
-import random
 import re
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from mutations import mutations
 
 from kg.build.pipeline import BuildReport, build
 from kg.readers import Reject, Skipped
@@ -700,24 +700,6 @@ def test_files_that_are_not_pubmed_xml(tmp_path: Path, text: str, problem: str) 
 
 
 # --- robustness: mutated real samples -------------------------------------------------------
-
-
-def mutations(data: bytes, seed: int) -> list[bytes]:
-    """Truncations, flipped bytes, deleted and inserted chunks (from
-    tests/build/test_robustness.py)."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(12):
-        cut = rng.randrange(1, len(data))
-        out.append(data[:cut])
-        flipped = bytearray(data)
-        for _ in range(rng.randrange(1, 8)):
-            flipped[rng.randrange(len(flipped))] = rng.randrange(256)
-        out.append(bytes(flipped))
-        start = rng.randrange(len(data))
-        out.append(data[:start] + data[start + rng.randrange(1, 200) :])
-        out.append(data[:start] + bytes(rng.randrange(256) for _ in range(20)) + data[start:])
-    return out
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
