@@ -25,7 +25,6 @@ Prints one JSON object a step; writes bench/out/ror.json.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import resource
 import subprocess
@@ -66,13 +65,9 @@ def synthetic(n: int) -> Path:
 
 
 def answer_key() -> dict[str, set[str]]:
-    key: dict[str, set[str]] = {}
-    with (DATA / "answer_key.csv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            ids = key.setdefault(row["affiliation"], set())
-            if row["ror_id"]:
-                ids.add(row["ror_id"].rsplit("/", 1)[-1])
-    return key
+    from kg.mapping.ror.evaluate import read_answer_key
+
+    return read_answer_key(DATA / "answer_key.csv")
 
 
 def child_build(dump: Path, out: Path) -> dict[str, object]:
@@ -102,13 +97,9 @@ def child_match(index_path: Path, copies: int) -> dict[str, object]:
     opened = time.perf_counter() - start
     open_mb = peak_mb()
     key = answer_key()
-    right = wrong = missed = 0
-    for text, ids in key.items():
-        found = matcher.match(text)
-        got = found.ror if found else None
-        right += got is not None and got in ids
-        wrong += got is not None and got not in ids
-        missed += bool(ids) and got not in ids
+    from kg.mapping.ror.evaluate import score
+
+    measured = score(matcher, key)
     texts = [f"Department {i}, {t}" for i in range(copies) for t in key]
     start = time.perf_counter()
     for text in texts:
@@ -133,8 +124,8 @@ def child_match(index_path: Path, copies: int) -> dict[str, object]:
         "organisations": len(matcher.index.organisations),
         "open_s": round(opened, 2),
         "open_peak_mb": round(open_mb),
-        "precision": round(right / max(1, right + wrong), 3),
-        "recall": round(right / max(1, right + missed), 3),
+        "precision": round(measured.precision, 3),
+        "recall": round(measured.recall, 3),
         "strings": len(texts),
         "strings_per_s": round(len(texts) / fresh),
         "cached_strings_per_s": round(cached_n / again),

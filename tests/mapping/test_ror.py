@@ -3,7 +3,6 @@ affiliation strings with their correct ROR ids (tests/data/ror/, SOURCES.md ther
 
 from __future__ import annotations
 
-import csv
 import json
 import zipfile
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from kg.errors import InputError
 from kg.mapping.ror import Matcher, RorIndex, build_index, iter_records, match
+from kg.mapping.ror.evaluate import read_answer_key, score
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ror"
 RECORDS = DATA / "ror_records.json"
@@ -28,13 +28,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> RorIndex:
 
 def answer_key() -> dict[str, set[str]]:
     """Each affiliation string -> its correct ROR ids (empty: nothing should match)."""
-    key: dict[str, set[str]] = {}
-    with (DATA / "answer_key.csv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            ids = key.setdefault(row["affiliation"], set())
-            if row["ror_id"]:
-                ids.add(row["ror_id"].rsplit("/", 1)[-1])
-    return key
+    return read_answer_key(DATA / "answer_key.csv")
 
 
 def test_the_index_holds_every_record_name_and_relationship(index: RorIndex) -> None:
@@ -144,23 +138,8 @@ def test_a_child_is_preferred_to_its_parent(index: RorIndex) -> None:
 def test_precision_and_recall_on_the_answer_key(index: RorIndex) -> None:
     """Targets: precision >= 0.98, recall >= 0.85 (a string counts as matched correctly
     when the id is one of its correct ids). The failures are listed in the message."""
-    matcher = Matcher(index)
-    right = wrong = missed = 0
-    failures = []
-    for text, ids in answer_key().items():
-        decision = matcher.decide(text)
-        got = decision.match.ror if decision.match else None
-        if got is not None and got in ids:
-            right += 1
-        elif got is not None:
-            wrong += 1
-            failures.append(f"wrong {got} for {text!r} ({decision.match.why})")  # type: ignore[union-attr]
-        if ids and got not in ids:
-            missed += 1
-            failures.append(f"missed {sorted(ids)} for {text!r} ({decision.reason})")
-    precision = right / (right + wrong)
-    recall = right / (right + missed)
-    report = f"precision {precision:.3f}, recall {recall:.3f}\n" + "\n".join(failures)
+    result = score(Matcher(index), answer_key())
+    precision, recall, report = result.precision, result.recall, result.summary()
     assert precision >= 0.98 and recall >= 0.85, report
     print(report)
 
