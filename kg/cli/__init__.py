@@ -13,6 +13,7 @@ inside the commands, so that ``kg --help`` stays quick.
 from __future__ import annotations
 
 import sys
+import traceback
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,10 @@ class KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgError as e:
+            # The failed command's frames, kept by the traceback, may hold an embedded
+            # store, whose lock goes only with it (pyoxigraph has no close): cleared,
+            # so that a program or test that runs kg again in this process can open it.
+            traceback.clear_frames(e.__traceback__)
             click.echo(f"Error: {e.message}", err=True)
             if e.hint:
                 click.echo(f"Hint: {e.hint}", err=True)

@@ -68,26 +68,28 @@ def count_graph(store: ox.Store, graph: str) -> int:
 
 
 def load_into_store(
-    store: ox.Store,
+    path: Path,
     files: Iterable[tuple[Path, str | None]],
     *,
     target: str,
     progress: Progress | None = None,
 ) -> LoadReport:
-    """Load each (file, graph) into the embedded store, replacing the graph.
+    """Load each (file, graph) into the embedded store at ``path``, replacing the graph.
 
     A triple file goes into the graph given; a quad file (N-Quads, TriG) keeps
     its own named graphs unless a graph is given (then all of it goes there).
-    Every file is read first (kg/stores/counts.py): one that does not parse
-    leaves the store as it was. Each graph is cleared before its first file is
-    loaded, so loading a source again replaces it; afterwards each graph is
-    counted and compared with the distinct triples read for it.
+    Every file is read first (kg/stores/counts.py), before the store is even opened:
+    one that does not parse leaves the store as it was, and unlocked. Each graph is
+    cleared before its first file is loaded, so loading a source again replaces it;
+    afterwards each graph is counted and compared with the distinct triples read for it.
 
     :raises RdfSyntaxError: if a file does not parse (nothing is loaded).
     :raises LoadFailed: if a graph holds other than the distinct triples read for it.
+    :raises StoreError: if the store cannot be opened.
     """
     report = LoadReport(target, "embedded bulk load")
     steps = survey(files, report, progress=progress)
+    store = open_store(path)
     replaced: set[str] = set()  # several files for one graph: the first replaces it
     for step in steps:
         for g in step.graphs:

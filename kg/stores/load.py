@@ -71,8 +71,7 @@ def load(
     plan = plan_graphs(paths, None if graph is None else graph_iri(graph), base)
     if endpoint is None:
         assert store is not None
-        st = open_store(store)
-        return load_into_store(st, plan, target=f"embedded store {store}", progress=progress)
+        return load_into_store(store, plan, target=f"embedded store {store}", progress=progress)
     endpoints = derive_endpoints(endpoint, store_type=store_type, update=update, gsp=gsp)
     with RemoteStore(endpoints, auth, timeout=timeout) as remote:
         return load_remote(remote, plan, method=method, batch_size=batch_size, progress=progress)

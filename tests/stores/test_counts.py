@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kg.cli import cli
+from kg.errors import UsageError
 from kg.stores.counts import Distinct, LoadFailed
-from kg.stores.embedded import open_store
+from kg.stores.embedded import count_graph, open_store
 from kg.stores.load import load
 
 A = "<http://ex.org/a> <http://ex.org/p> "
@@ -113,6 +114,22 @@ def test_statements_in_no_named_graph_are_a_usage_error(tmp_path: Path, where: l
     whole = kg("load", str(path), "--graph", "http://ex.org/all", *where)
     assert whole.exit_code == 0, whole.stderr
     assert "3 read; the store holds 3: verified" in whole.stderr
+
+
+def test_a_refused_load_leaves_the_store_unlocked_while_its_error_is_held(
+    tmp_path: Path,
+) -> None:
+    """A program that catches kg's error and keeps it (its traceback holds the failed
+    call's frames) can open the store again in the same process: the files are read before
+    the store is opened. A kept store object would hold RocksDB's lock; pyoxigraph has no close.
+    """
+    path = write(tmp_path / "mixed.nq", A + '"1" <http://ex.org/g> .', A + '"2" .')
+    store = tmp_path / "store"
+    with pytest.raises(UsageError) as refused:
+        load([path], store=store)
+    assert refused.value.__traceback__ is not None  # still held
+    load([path], store=store, graph="http://ex.org/all")
+    assert count_graph(open_store(store, read_only=True), "http://ex.org/all") == 2
 
 
 def test_a_quad_file_given_a_graph_goes_all_into_it_embedded_as_remote(
