@@ -152,6 +152,27 @@ class Update:
     status: Status
 
 
+@dataclass(slots=True)
+class Reference:
+    """An entry of a work's reference list, or one citation a citation index records.
+
+    ``doi`` or ``pmid`` names the cited work when the source gives one (a Crossref entry's
+    DOI, whether the publisher or Crossref's matching asserted it; a JATS ``pub-id``); the
+    rest is what the reference itself says (kept as the reference's, never as the cited
+    work's description). ``created``, ``timespan`` and the self-citation flags come from
+    citation indexes (OpenCitations) and make the citation a ``cito:Citation`` of its own.
+    """
+
+    doi: str | None = None  # the cited work's DOI, normalised (kg.ids.normalize_doi)
+    pmid: str | None = None  # the cited work's PubMed id
+    text: str | None = None  # the reference as printed, or put together from its parts
+    label: str | None = None  # the source's key or label for it, e.g. "bib12", "[12]"
+    created: str | None = None  # citation creation date: YYYY, YYYY-MM or YYYY-MM-DD
+    timespan: str | None = None  # from cited to citing publication, an xsd:duration (P2Y9M)
+    journal_self: bool | None = None  # citing and cited work in one journal
+    author_self: bool | None = None  # citing and cited work share an author
+
+
 # The kind of an issue that says a field's broken encoding was repaired: the build
 # counts these per file rather than listing them as warnings.
 REPAIRED = "repaired"
@@ -226,6 +247,11 @@ class Record:
     printed: str | None = None  # print publication date: YYYY, YYYY-MM or YYYY-MM-DD
     online: str | None = None  # online publication date, same forms
     pmid: str | None = None  # PubMed id
+    # the work's reference list, in order, and citations an index records of it
+    references: list[Reference] = field(default_factory=list)
+    # False for a record that only names the work to state its citations (an
+    # OpenCitations citation row): the work is not described by it
+    describes: bool = True
     # Organisations and countries the source gives for the authors as a whole,
     # without saying which author (Retraction Watch's Institution and Country).
     affiliations: list[Organization] = field(default_factory=list)
