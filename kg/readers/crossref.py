@@ -10,7 +10,10 @@ in short:
 - ``update-to`` makes the work a notice that gives a status to other works
   (retraction -> retracted, correction -> corrected, ...); ``updated-by`` gives
   the work its own statuses. Their ``source`` (publisher or retraction-watch)
-  and ``record-id`` become the provenance of the status.
+  and ``record-id`` become the provenance of the status;
+- ``reference`` gives the work's reference list (kg/readers/references.py): each
+  entry's DOI, key and text; a bad entry is left out or loses its DOI, with a
+  warning, and never rejects the work.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from kg.readers.normalize import (
     split_pages,
     strip_retracted_prefix,
 )
+from kg.readers.references import crossref_references
 from kg.records import (
     CONTAINER_KIND,
     Author,
@@ -199,6 +203,7 @@ def parse_work(data: Any, origin: Location) -> Record | Skipped:
             rec.url = w.lenient("resource.primary.URL", check_url, url)
     rec.statuses = _own_statuses(w)
     fields.retracted_by_title(rec, [Source(name="Crossref")])
+    rec.references = crossref_references(w, data.get("reference"))
     rec.issues = w.issues
     return rec
 

@@ -33,8 +33,10 @@ is in docs/sources.md ("CSL-JSON"); in short:
   ``abstract`` (JATS or HTML markup dropped), ``keyword`` (split on ``;``, else
   ``,``), ``publisher`` (the journal's, the book's or the work's).
 
-Left out: ``reference`` lists (Crossref's: references are not records),
-``container-title-short``, ``note``, ``accessed``, ``event-*``, ``edition``,
+- ``reference`` (Crossref's CSL-JSON carries the work's reference list): each
+  entry's DOI, key and text, read as for Crossref works (kg/readers/references.py).
+
+Left out: ``container-title-short``, ``note``, ``accessed``, ``event-*``, ``edition``,
 ``number-of-pages``, ``publisher-place``, ``PMCID`` and other ids.
 """
 
@@ -61,6 +63,7 @@ from kg.readers.normalize import (
     strip_retracted_prefix,
     written_in,
 )
+from kg.readers.references import crossref_references
 from kg.readers.syntax import parse_lines, parse_one, read_native_json
 from kg.records import (
     CONTAINER_KIND,
@@ -258,6 +261,7 @@ def parse_item(data: Any, origin: Location) -> Record | Skipped:
     rec.authors = _authors(w)
     rec.url = _url(w)
     rec.pmid = _pmid(w)
+    rec.references = crossref_references(w, data.get("reference"))
     rec.issues = w.issues
     return rec
 

@@ -493,8 +493,8 @@ def _csv(body: str) -> Format | None:
         return Format("Retraction Watch CSV", "retraction-watch", "csv")
     if {"author", "pub_date", "venue"} <= names or {"citing_id", "cited_id"} <= names:
         return Format("OpenCitations Meta CSV", "opencitations", "csv")
-    if {"oci", "citing", "cited"} <= names:
-        return Format("OpenCitations Index citations (CSV)", syntax="csv", later=True)
+    if {"citing", "cited"} <= names and names & {"oci", "creation", "timespan"}:
+        return Format("OpenCitations Index citations (CSV)", "opencitations", "csv")
     if {c.split(".", 1)[0] for c in columns} <= RECORD_FIELDS:
         return Format("kg records (CSV)", "native", "csv")
     shown = ", ".join(columns[:8]) + (", ..." if len(columns) > 8 else "")

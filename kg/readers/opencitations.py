@@ -58,9 +58,10 @@ with other words, reject the row naming the column. A row with fewer cells
 than the header (a cut-off line) is rejected. Text is kept as written
 (Unicode is not normalised).
 
-Rows of an OpenCitations Index citations CSV (``citing_id``, ``cited_id``)
-are citation links, which kg does not model yet: each is skipped and counted
-as ``citation link (OpenCitations Index row)``.
+Rows of the OpenCitations citation CSVs (the Index's ``oci, citing, cited, creation,
+timespan, journal_sc, author_sc``; Meta's ``citing_id, citing_publication_date,
+cited_id, cited_publication_date``) are citations: each is a record that names the
+citing work only to give it one reference (kg/readers/citation_rows.py).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ from kg import ids
 from kg.errors import Location, RecordError
 from kg.readers import fields
 from kg.readers.base import Skipped
+from kg.readers.citation_rows import is_citation_row, parse_citation
 from kg.readers.context import RowContext
 from kg.readers.normalize import (
     check_url,
@@ -110,7 +112,6 @@ KINDS = {
 }
 # kinds published in a journal: they get journal, volume and issue
 _IN_JOURNAL = {"journal-article"}
-CITATION = "citation link (OpenCitations Index row)"
 SOURCE_NAME = "OpenCitations Meta"
 # an identifier in an ``id`` cell or in brackets: ``schema:value``
 _ID = re.compile(r"^([A-Za-z][A-Za-z0-9_]*):(.*)$", re.DOTALL)
@@ -216,14 +217,15 @@ def split_names(text: str) -> list[str]:
 
 def parse_row(row: Mapping[str, Any], origin: Location) -> Record | Skipped:
     """Turn one OpenCitations Meta row (column -> text) into a :class:`Record`,
-    or a :class:`Skipped` for a type kg does not map or a citation link.
+    or a :class:`Skipped` for a type kg does not map; a citation row gives a record
+    that states the citation (:func:`~kg.readers.citation_rows.parse_citation`).
 
     :raises RecordError: naming the column that cannot be read.
     """
     if not isinstance(row, Mapping):
         raise RecordError(origin, "expected an OpenCitations Meta row")
-    if "citing_id" in row and "cited_id" in row and "id" not in row:
-        return Skipped(CITATION, origin)
+    if is_citation_row(row):
+        return parse_citation(row, origin)
     r = _Row(row, origin)
     missing = [str(k) for k, v in row.items() if v is None]
     if missing:

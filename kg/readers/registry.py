@@ -2,10 +2,11 @@
 
 The readers: ``native`` (kg's own records, kg/readers/native.py), ``crossref``
 (Crossref REST API works, kg/readers/crossref.py), ``jats`` (JATS XML,
-kg/readers/jats/), ``opencitations`` (OpenCitations Meta CSV,
-kg/readers/opencitations.py), ``ris`` and ``bibtex`` (reference-manager exports,
-kg/readers/ris.py, kg/readers/bibtex.py), ``page`` (journal landing pages, HTML
-or their text, kg/readers/pages/) and ``retraction-watch`` (the Retraction Watch
+kg/readers/jats/), ``opencitations`` (OpenCitations Meta CSV, and the
+OpenCitations Index's and Meta's citation CSVs, kg/readers/opencitations.py),
+``ris`` and ``bibtex`` (reference-manager exports, kg/readers/ris.py,
+kg/readers/bibtex.py), ``page`` (journal landing pages, HTML or their text,
+kg/readers/pages/) and ``retraction-watch`` (the Retraction Watch
 CSV, kg/readers/retraction_watch.py). A file's reader is chosen with ``--from``
 or told from its content, and from its extension where the content does not tell
 (kg/readers/detect.py); the build summary says which reader read each file, and
@@ -90,7 +91,8 @@ _FILE_READERS = {
 }
 _READABLE = (
     "kg's own records (JSON, JSON Lines, YAML, CSV), Crossref works, JATS XML, "
-    "OpenCitations Meta CSV, RIS, BibTeX, journal landing pages and the Retraction Watch CSV"
+    "OpenCitations Meta and citation CSVs, RIS, BibTeX, journal landing pages and the "
+    "Retraction Watch CSV"
 )
 
 

@@ -25,7 +25,6 @@ SAMPLES = TESTS / "data" / "samples"
 DETECT = TESTS / "data" / "detect"  # formats kg does not read (yet), and files of no records
 DATA = TESTS.parent / "data"
 
-NOT_YET = ", not read yet"
 # every real sample: the reader of its records (None: kg reads none) and what it is
 KNOWN = [
     (SAMPLES / "ris/litsearchr/scopus_92.ris", "ris", "RIS"),
@@ -64,8 +63,8 @@ KNOWN = [
     *((p, "csl", "CSL-JSON") for p in sorted((DETECT / "csl").glob("*.json"))),
     (
         DETECT / "citations/opencitations_coci_6rows.csv",
-        None,
-        "OpenCitations Index citations (CSV)" + NOT_YET,
+        "opencitations",
+        "OpenCitations Index citations (CSV)",
     ),
     (DETECT / "scholarly_rdf/scigraph/sgcontext.json", None, "JSON-LD context"),
     (DETECT / "scholarly_rdf/scigraph/article.jsonld", None, "JSON-LD (linked data)"),
@@ -257,10 +256,6 @@ def test_from_in_a_folder_takes_the_files_of_its_syntax(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("path", "problem"),
     [
-        (
-            DETECT / "citations/opencitations_coci_6rows.csv",
-            "OpenCitations Index citations (CSV) files are not read yet",
-        ),
         (
             DETECT / "scholarly_rdf/scigraph/sgcontext.json",
             "JSON-LD context, not records kg reads; --from READER reads it with that reader",

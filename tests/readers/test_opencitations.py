@@ -12,7 +12,7 @@ import pytest
 from kg.build.pipeline import BuildReport, build
 from kg.errors import Location, RecordError
 from kg.readers import Skipped, detect_reader
-from kg.readers.opencitations import CITATION, parse_row, split_bracketed, split_names
+from kg.readers.opencitations import parse_row, split_bracketed, split_names
 from kg.records import Record
 
 TESTS = Path(__file__).resolve().parent.parent
@@ -94,7 +94,7 @@ SAMPLE_FILES = sorted(SAMPLES.rglob("*.csv"))
 # sample -> (records read, built, skipped per kind)
 FIGURES: dict[str, tuple[int, int, dict[str, int]]] = {
     "endgame_4.csv": (1051, 1051, {}),
-    "example_citations.csv": (0, 0, {CITATION: 11}),
+    "example_citations.csv": (11, 0, {}),  # citations: records that describe no work
     "example_metadata.csv": (13, 13, {}),
     "real_data.csv": (0, 0, {"other": 3}),
     "test_data_collect_identifiers_ru.csv": (10, 10, {}),
@@ -387,16 +387,17 @@ def test_synthetic_types_volume_issue_and_ids(tmp_path: Path) -> None:
     assert (rec.kind, rec.pmid, rec.doi, rec.journal) == ("book-chapter", "11111111", None, None)
 
 
-def test_citation_rows_are_counted_as_skipped(tmp_path: Path) -> None:
-    _, report = run(tmp_path, CITATIONS)
-    assert report.skipped == 11
-    assert "skipped (types kg does not map): citation link (OpenCitations Index row) 11" in (
-        report.summary()
-    )
-    result = parse_row(
-        {"citing_id": "doi:10.1/a", "cited_id": "doi:10.1/b"}, Location("c.csv", "row 1")
-    )
-    assert result == Skipped(CITATION, Location("c.csv", "row 1"))
+def test_citation_rows_state_citations_and_describe_no_work() -> None:
+    # tests/readers/test_references.py has the rest: the Index's columns, bad cells
+    rows = _rows(CITATIONS)
+    results = [parse_row(row, Location("c.csv", f"row {i}")) for i, row in enumerate(rows, 1)]
+    assert all(isinstance(r, Record) and not r.describes for r in results)
+    for row, rec in zip(rows, results, strict=True):
+        assert isinstance(rec, Record)
+        assert rec.doi == row["citing_id"].removeprefix("doi:").lower()
+        (ref,) = rec.references
+        assert ref.doi == row["cited_id"].removeprefix("doi:").lower()
+        assert ref.created == (row["citing_publication_date"] or None)
 
 
 # --- columns, one by one ----------------------------------------------------------------------
