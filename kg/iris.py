@@ -107,6 +107,10 @@ class IriMinter:
     def org_key(self, *key: str) -> str:
         return f"{self.base}org/{digest(*key)}"
 
+    def citation(self, citing: str, cited: str) -> str:
+        """A citation by the IRIs of its citing and cited works."""
+        return f"{self.base}citation/{digest(citing, cited)}"
+
     def identifier(self, scheme: str, value: str) -> str:
         return f"{self.base}identifier/{scheme}/{path(value)}"
 

@@ -19,6 +19,8 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 PRO = "http://purl.org/spar/pro/"
 PSO = "http://purl.org/spar/pso/"
 CITO = "http://purl.org/spar/cito/"
+BIRO = "http://purl.org/spar/biro/"
+C4O = "http://purl.org/spar/c4o/"
 DATACITE = "http://purl.org/spar/datacite/"
 LITERAL = "http://www.essepuntato.it/2010/06/literalreification/"
 OCO = "https://w3id.org/oc/ontology/"
@@ -32,6 +34,8 @@ LOC_ISO639_2 = "http://id.loc.gov/vocabulary/iso639-2/"
 
 # Prefixes written at the top of Turtle/TriG output, in this order.
 PREFIXES: dict[str, str] = {
+    "biro": BIRO,
+    "c4o": C4O,
     "cito": CITO,
     "datacite": DATACITE,
     "dcterms": DCTERMS,
@@ -138,6 +142,20 @@ RETRACTS = _t(CITO, "retracts")
 IS_RETRACTED_BY = _t(CITO, "isRetractedBy")
 CORRECTS = _t(CITO, "corrects")
 IS_CORRECTED_BY = _t(CITO, "isCorrectedBy")
+# citations (kg/mapping/citations.py)
+EXPRESSION = _t(FABIO, "Expression")
+CITES = _t(CITO, "cites")
+CITATION = _t(CITO, "Citation")
+JOURNAL_SELF_CITATION = _t(CITO, "JournalSelfCitation")
+AUTHOR_SELF_CITATION = _t(CITO, "AuthorSelfCitation")
+HAS_CITING_ENTITY = _t(CITO, "hasCitingEntity")
+HAS_CITED_ENTITY = _t(CITO, "hasCitedEntity")
+CITATION_CREATION_DATE = _t(CITO, "hasCitationCreationDate")
+CITATION_TIME_SPAN = _t(CITO, "hasCitationTimeSpan")
+HAS_PART = _t(FRBR, "part")
+BIBLIOGRAPHIC_REFERENCE = _t(BIRO, "BibliographicReference")
+REFERENCES = _t(BIRO, "references")
+HAS_CONTENT = _t(C4O, "hasContent")
 HAS_IDENTIFIER = _t(DATACITE, "hasIdentifier")
 USES_SCHEME = _t(DATACITE, "usesIdentifierScheme")
 LITERAL_VALUE = _t(LITERAL, "hasLiteralValue")
@@ -183,6 +201,7 @@ XSD_DATETIME = XSD + "dateTime"
 XSD_GYEAR = XSD + "gYear"
 XSD_GYEARMONTH = XSD + "gYearMonth"
 XSD_ANYURI = XSD + "anyURI"
+XSD_DURATION = XSD + "duration"
 
 
 def emitted_terms() -> set[str]:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from kg.digest import digest as _digest
 from kg.digest import node_digest as _node_digest
 from kg.errors import Location
-from kg.mapping.mapper import MappedBlock, Mapper
+from kg.mapping.blocks import MappedBlock
+from kg.mapping.mapper import Mapper
 from kg.rdf.writers import nt_lines
 from kg.records import Issue, Record
 from kg.vocab import PREFIXES
@@ -147,6 +148,9 @@ class Mapped:
     fingerprint: int  # of the whole description: the same record seen twice
     blocks: list[Prepared]
     targets: list[tuple[str, str]]
+    describes: bool = True  # False: the record only states the work's citations
+    references: int = 0  # entries of its reference list (or citations it states)
+    cited: int = 0  # of which name a work (by DOI or PubMed id): cito:cites links
 
 
 def prepare_record(
@@ -155,4 +159,16 @@ def prepare_record(
     m = mapper.map_record(rec)
     blocks = prepare(m.blocks, pairs_too, reads, m.subject)
     fingerprint = _digest("".join(b[1] for b in blocks))
-    return Mapped(rec.origin, rec.issues, m.subject, fingerprint, blocks, m.targets)
+    refs = rec.references
+    cited = sum(1 for r in refs if r.doi or r.pmid) if refs else 0
+    return Mapped(
+        rec.origin,
+        rec.issues,
+        m.subject,
+        fingerprint,
+        blocks,
+        m.targets,
+        m.describes,
+        len(refs),
+        cited,
+    )

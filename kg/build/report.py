@@ -74,6 +74,9 @@ class BuildReport:
     merged: int = 0  # records that added to a work another record described
     skipped: int = 0  # works of kinds kg does not map
     status_only: int = 0  # works known only by DOI (the target or source of a status)
+    references: int = 0  # reference-list entries read (and citations a citation index gives)
+    cited: int = 0  # of which name the cited work by DOI or PubMed id (cito:cites)
+    citation_rows: int = 0  # records that only state a work's citations (OpenCitations rows)
     rejects: list[Reject] = field(default_factory=list)
     issues: list[tuple[Location, Issue]] = field(default_factory=list)
     triples: int = 0
@@ -127,6 +130,13 @@ class BuildReport:
         if self.status_only:
             n = self.status_only
             out.append(f"Works known only by their DOI (the target or source of a status): {n}")
+        if self.references:
+            text = self.references - self.cited
+            out.append(
+                f"References: {self.references} read, {self.cited} citing a work by DOI or "
+                f"PubMed id (cito:cites), {text} kept as text only"
+                + (f"; {self.citation_rows} from citation indexes" if self.citation_rows else "")
+            )
         if self.merges or self.near_misses:
             merged = Counter(m.kind for m in self.merges)
             near = Counter(m.kind for m in self.near_misses)
@@ -211,6 +221,9 @@ class BuildReport:
             "duplicates": self.duplicates,
             "skipped": self.skipped,
             "status_only": self.status_only,
+            "references": self.references,
+            "cited": self.cited,
+            "citation_rows": self.citation_rows,
             "triples": self.triples,
             "output": self.output,
             "format": self.format,

@@ -84,6 +84,15 @@ class State:
             summary.repaired += sum(i.kind == REPAIRED for i in issues)
             issues = [i for i in issues if i.kind != REPAIRED]
         blocks = mapped.blocks
+        report.references += mapped.references
+        report.cited += mapped.cited
+        if not mapped.describes:  # a citation index's row: it names the work, no more
+            report.citation_rows += 1
+            self.emitter.emit(blocks, graph)
+            report.issues.extend((mapped.origin, issue) for issue in issues)
+            if self.checker is not None:
+                self.checker.add(blocks, mapped.origin, seq)
+            return
         fingerprint = mapped.fingerprint
         key = self._work_key(mapped.subject, graph)
         earlier = self.works.get(key)
@@ -130,6 +139,8 @@ class State:
         what it added to a work an earlier record described; ``detailed``: with what each
         block states (:func:`prepare`)."""
         mapped = prepare_record(self.mapper, rec, False, self.reads if detailed else None)
+        if not mapped.describes:
+            return mapped.blocks
         if self.works.get(self._work_key(mapped.subject, graph)) == mapped.fingerprint:
             return mapped.blocks
         return [b for b in mapped.blocks if b[5]]

@@ -14,10 +14,12 @@ that describe one record: the work and everything it links to. The build
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from kg import vocab as V
 from kg.iris import IriMinter, digest, name_key, segment
+from kg.mapping.blocks import MappedBlock, MappedRecord, Pairs, partial_date
+from kg.mapping.citations import map_references, named_work
 from kg.mapping.resolve import Resolver, org_key
 from kg.rdf.writers import iri, literal
 from kg.records import (
@@ -38,30 +40,7 @@ from kg.vocab import (
     XSD_DATE,
     XSD_DATETIME,
     XSD_GYEAR,
-    XSD_GYEARMONTH,
 )
-
-
-@dataclass(slots=True)
-class MappedBlock:
-    subject: str  # N-Triples form: "<iri>"
-    pairs: list[tuple[str, str]]
-    tracked: bool  # the node may come again: write it once, then only what is new
-    merge: bool = False  # kept when another record already described the work
-    key: str | None = None  # what "the same block" means for tracking (default: subject)
-    fingerprint: int | None = None  # hash of the pairs, set by the build when it needs it
-
-
-@dataclass(slots=True)
-class MappedRecord:
-    subject: str  # the work, N-Triples form
-    blocks: list[MappedBlock]
-    # other works this record names by DOI (works it gives a status to, notices
-    # it cites as a source): (IRI in N-Triples form, DOI)
-    targets: list[tuple[str, str]] = field(default_factory=list)
-
-
-Pairs = list[tuple[str, str]]
 
 KIND_CLASS = {
     "journal-article": V.JOURNAL_ARTICLE,
@@ -88,12 +67,6 @@ _STATUS_DATE = {"retracted": V.RETRACTION_DATE, "corrected": V.CORRECTION_DATE}
 
 def _date_literal(value: str) -> str:
     return literal(value, datatype=XSD_DATETIME if "T" in value else XSD_DATE)
-
-
-def _partial_date(value: str) -> str:
-    """``2015`` as xsd:gYear, ``2015-06`` as xsd:gYearMonth, ``2015-06-01`` as xsd:date."""
-    dtype = {4: XSD_GYEAR, 7: XSD_GYEARMONTH}.get(len(value), XSD_DATE)
-    return literal(value, datatype=dtype)
 
 
 def _by_kind(statuses: list[Status]) -> dict[str, list[Status]]:
@@ -211,6 +184,12 @@ class Mapper:
             self.resolver.next_record()
         w_iri = article_iri(rec, m, self.resolver)
         w = iri(w_iri)
+        if not rec.describes:  # a citation index's row: the work is only named
+            named_work(w, rec.doi, None if rec.doi else rec.pmid, out, self._identifier)
+            cites: Pairs = []
+            map_references(rec, w_iri, [], cites, out, m, self._identifier)
+            out.insert(1, MappedBlock(w, _unique(cites), True, merge=True, key=f"{w} merge"))
+            return MappedRecord(w, out, describes=False)
         main: Pairs = [(V.TYPE, KIND_CLASS[rec.kind])]
         # A work is described once (the build, kg/build/, keeps its first description);
         # only a notice can meet its own node again, in another record's status.
@@ -230,9 +209,9 @@ class Mapper:
         if rec.date:
             main.append((V.PUBLICATION_DATE, literal(rec.date, datatype=XSD_DATE)))
         if rec.printed:
-            main.append((V.DC_ISSUED, _partial_date(rec.printed)))
+            main.append((V.DC_ISSUED, partial_date(rec.printed)))
         if rec.online:
-            main.append((V.DC_AVAILABLE, _partial_date(rec.online)))
+            main.append((V.DC_AVAILABLE, partial_date(rec.online)))
         if rec.doi:
             main.append((V.DOI, literal(rec.doi)))
             main.append((V.HAS_IDENTIFIER, self._identifier(out, "doi", rec.doi)))
@@ -265,6 +244,7 @@ class Mapper:
         more.extend((V.AFFILIATION_COUNTRY, literal(c)) for c in rec.countries)
         for kind, statuses in _by_kind(rec.statuses).items():
             self._status(rec, kind, statuses, w_iri, main, more, out)
+        map_references(rec, w_iri, main, more, out, m, self._identifier)
 
         mapped = MappedRecord(w, out, self._mentions)
         targets: dict[str, Pairs] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kg import vocab as V
 from kg.iris import digest, segment
-from kg.mapping.mapper import MappedBlock
+from kg.mapping.blocks import MappedBlock
 from kg.rdf.writers import literal
 
 

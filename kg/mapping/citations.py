@@ -1,0 +1,112 @@
+"""A work's references and citations to RDF: the "Citations" part of docs/model.md.
+
+- every reference that names a work (by DOI or PubMed id) gives ``<citing> cito:cites
+  <cited>``; the cited work gets the IRI and identifier it gets when a record describes
+  it, and ``a fabio:Expression`` (as OpenCitations types every work), so a work known
+  only from a reference list is still a work;
+- every entry of a reference list is a ``biro:BibliographicReference`` that is a
+  ``frbr:part`` of the citing work, at ``{work}/reference/{n}``, with its text
+  (``c4o:hasContent``) and the work it names (``biro:references``): what the reference
+  says (year, first author) stays the reference's, never the cited work's description;
+- where a source says more than "cites" (a citation index's creation date, timespan,
+  self-citation), a ``cito:Citation`` of its own at ``{base}citation/{digest}``, a digest
+  of the citing and cited works' IRIs: the same citation from two sources is one node.
+
+The ``cites`` links and the cited works' blocks are ``merge`` blocks: any source may add
+them (OpenCitations to a work Crossref described). The reference list is part of the
+work's description: the first source to describe the work gives it, like its authors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kg import vocab as V
+from kg.iris import IriMinter
+from kg.mapping.blocks import MappedBlock, Pairs, partial_date
+from kg.rdf.writers import iri, literal
+from kg.records import Record, Reference
+
+# (out, scheme, value, merge) -> the identifier node, its block appended to out
+Identify = Callable[[list[MappedBlock], str, str, bool], str]
+
+
+def cited_iri(ref: Reference, minter: IriMinter) -> str | None:
+    """The IRI of the work a reference names, or None when it names none."""
+    if ref.doi:
+        return minter.doi(ref.doi)
+    if ref.pmid:
+        return minter.pmid(ref.pmid)
+    return None
+
+
+def named_work(
+    node: str, doi: str | None, pmid: str | None, out: list[MappedBlock], identify: Identify
+) -> None:
+    """A work named by its DOI or PubMed id: its type, identifier and id literal.
+
+    The same block, under the same key, whoever names the work (a citing record, a
+    citation index's row for its own citations), so the build writes it once.
+    """
+    pairs: Pairs = [(V.TYPE, V.EXPRESSION)]
+    if doi:
+        pairs += [(V.DOI, literal(doi)), (V.HAS_IDENTIFIER, identify(out, "doi", doi, True))]
+    elif pmid:
+        pairs += [
+            (V.PUBMED_ID, literal(pmid)),
+            (V.HAS_IDENTIFIER, identify(out, "pmid", pmid, True)),
+        ]
+    out.append(MappedBlock(node, pairs, True, merge=True, key=f"{node} named"))
+
+
+def map_references(
+    rec: Record,
+    w_iri: str,
+    main: Pairs,
+    more: Pairs,
+    out: list[MappedBlock],
+    minter: IriMinter,
+    identify: Identify,
+) -> None:
+    """The blocks of ``rec``'s references: ``cites`` into ``more`` (the work's merge
+    block), the reference list into ``main`` (its description) when the record
+    describes the work."""
+    w = iri(w_iri)
+    cited_any = False
+    for n, ref in enumerate(rec.references, 1):
+        target = cited_iri(ref, minter)
+        c = iri(target) if target else None
+        if c is not None:
+            cited_any = True
+            more.append((V.CITES, c))
+            named_work(c, ref.doi, None if ref.doi else ref.pmid, out, identify)
+            _citation(ref, w, c, minter, out)
+        if rec.describes and (ref.text or c is not None):
+            node = iri(f"{w_iri}/reference/{n}")
+            pairs: Pairs = [(V.TYPE, V.BIBLIOGRAPHIC_REFERENCE)]
+            if ref.text:
+                pairs.append((V.HAS_CONTENT, literal(ref.text)))
+            if c is not None:
+                pairs.append((V.REFERENCES, c))
+            main.append((V.HAS_PART, node))
+            out.append(MappedBlock(node, pairs, False))
+    if cited_any:
+        more.append((V.TYPE, V.EXPRESSION))
+
+
+def _citation(ref: Reference, w: str, c: str, minter: IriMinter, out: list[MappedBlock]) -> None:
+    """A ``cito:Citation`` for a reference that says more than that ``w`` cites ``c``."""
+    if ref.created is None and ref.timespan is None and not (ref.journal_self or ref.author_self):
+        return
+    node = iri(minter.citation(w[1:-1], c[1:-1]))
+    pairs: Pairs = [(V.TYPE, V.CITATION)]
+    if ref.journal_self:
+        pairs.append((V.TYPE, V.JOURNAL_SELF_CITATION))
+    if ref.author_self:
+        pairs.append((V.TYPE, V.AUTHOR_SELF_CITATION))
+    pairs += [(V.HAS_CITING_ENTITY, w), (V.HAS_CITED_ENTITY, c)]
+    if ref.created:
+        pairs.append((V.CITATION_CREATION_DATE, partial_date(ref.created)))
+    if ref.timespan:
+        pairs.append((V.CITATION_TIME_SPAN, literal(ref.timespan, datatype=V.XSD_DURATION)))
+    out.append(MappedBlock(node, pairs, True, merge=True))
