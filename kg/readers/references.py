@@ -49,6 +49,8 @@ def assemble(
     >>> assemble(author="Bonke", year="2003", title="APL regulates vascular identity",
     ...          container="Nature", volume="426", issue="6963", pages="181", doi="10.1/x")
     'Bonke (2003). APL regulates vascular identity. Nature 426(6963):181. doi:10.1/x'
+    >>> assemble(author="Pearson H", year="2006", title="What is a gene?", container="Nature")
+    'Pearson H (2006). What is a gene? Nature'
     >>> assemble(doi="10.1038/nature02100") is None
     True
     """
@@ -66,7 +68,10 @@ def assemble(
         return None
     if doi:
         parts.append(f"doi:{doi}")
-    return ". ".join(parts)
+    line = parts[0]
+    for part in parts[1:]:  # a title that ends in ? or ! keeps its own stop
+        line += (" " if line[-1] in "?!" else ". ") + part
+    return line
 
 
 def crossref_references(

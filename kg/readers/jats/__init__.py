@@ -1,9 +1,10 @@
 """JATS XML articles (publishers' and PubMed Central files, ``.xml``/``.nxml``) to kg records.
 
 :func:`read` reads a file holding one ``<article>`` (or a PMC ``<pmc-articleset>``
-of them) and yields a :class:`~kg.records.Record` per article. Only the front
-matter is read (``front/journal-meta`` and ``front/article-meta``); the body,
-back matter, references, sub-articles and responses are not mapped.
+of them) and yields a :class:`~kg.records.Record` per article. The front
+matter is read (``front/journal-meta`` and ``front/article-meta``), and the
+reference list (``back/ref-list``); the body, the rest of the back matter,
+sub-articles and responses are not mapped.
 
 Safety. The file is parsed with lxml, incrementally, with
 ``resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False``:

@@ -16,6 +16,7 @@ Fields (docs/sources.md has the table):
   ORCID iD and affiliations (``xref ref-type="aff"`` or ``aff`` inside the
   contrib), publication dates, volume, issue, pages or ``elocation-id``,
   keywords, subjects, licences, and the abstract as plain text.
+- ``back/ref-list/ref``: the reference list (kg/readers/jats/references.py).
 - Left out: editors and other contributors, funding, history dates, counts,
   custom metadata, ``self-uri``, abstracts with an ``abstract-type`` (digests,
   teasers) when an untyped one exists.
@@ -31,6 +32,7 @@ from lxml import etree
 from kg.errors import Location, RecordError
 from kg.readers import fields
 from kg.readers.base import ReadResult, Reject, Skipped
+from kg.readers.jats.references import references
 from kg.readers.jats.related import XLINK_HREF, related
 from kg.readers.jats.text import NOT_TEXT, XML_LANG, ArticleContext, lang_of, local_name
 from kg.readers.normalize import (
@@ -157,6 +159,7 @@ def _article(el: Any, origin: Location) -> Record | Skipped:
     rec.abstracts = _abstracts(a, meta, lang)
     related(a, meta, rec, article_type)
     fields.retracted_by_title(rec, [Source(name="publisher")])
+    rec.references = references(a, el)
     rec.issues = a.issues
     return rec
 
