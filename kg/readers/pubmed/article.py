@@ -20,6 +20,8 @@ Fields (docs/sources.md, "PubMed XML", has the table):
   (``Identifier[@Source="ORCID"]``) and affiliations (``AffiliationInfo``, e-mail
   addresses removed); the old DTDs' single ``Article/Affiliation`` is kept for the
   authors as a whole.
+- ``CommentsCorrections[@RefType="Cites"]`` and ``PubmedData/ReferenceList`` -> the
+  works it cites (kg/readers/pubmed/links.py).
 - ``KeywordList/Keyword`` -> keywords; ``MeshHeadingList/MeshHeading/DescriptorName``
   -> subjects; ``Language`` (ISO 639-2) -> the language.
 """
@@ -36,7 +38,7 @@ from kg.readers import fields
 from kg.readers.base import ReadResult, Reject
 from kg.readers.jats.text import ArticleContext
 from kg.readers.normalize import MONTHS, language_code, strip_retracted_prefix
-from kg.readers.pubmed.links import statuses
+from kg.readers.pubmed.links import references, statuses
 from kg.records import Author, Journal, Organization, Record, Source
 
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
@@ -113,6 +115,7 @@ def _article(el: Any, origin: Location) -> Record:
     )
     statuses(a, art, citation, rec)
     fields.retracted_by_title(rec, [Source(name="PubMed", record_id=pmid)])
+    rec.references = references(a, el, citation)
     rec.issues = a.issues
     return rec
 

@@ -5,6 +5,12 @@ Publication``, ``Retraction of Publication``, ``Published Erratum``) and its
 ``ErratumFor``, ...). The same status model as Crossref and Retraction Watch:
 a status, its notice (by DOI, else by its PubMed page), and its sources.
 
+The works an article cites (:func:`references`): ``CommentsCorrections``
+``RefType="Cites"`` (the PMID, ``RefSource`` as the text, a DOI in it) and the newer
+``PubmedData/ReferenceList/Reference`` (``Citation`` as the text, ``ArticleIdList``'s
+``doi`` and ``pubmed`` ids). A reference that cannot be read is left out with a
+warning, never the article.
+
 PubMed names linked records by PMID (``<PMID>``) and a citation text
 (``<RefSource>``), which often ends ``doi: 10...``: kg takes the DOI from there.
 kg names works by DOI, so a notice's target known only by PMID is left out with
@@ -17,10 +23,12 @@ import re
 from typing import Any
 
 from kg import ids
+from kg.errors import RecordError
 from kg.readers import fields
 from kg.readers.context import ReaderContext
+from kg.readers.jats.text import ArticleContext
 from kg.readers.normalize import MONTHS
-from kg.records import Notice, Record, Source, Status, Update
+from kg.records import Notice, Record, Reference, Source, Status, Update
 
 PUBMED = "https://pubmed.ncbi.nlm.nih.gov/"
 # CommentsCorrections RefType on a work -> (its status, reason): the link names the notice
@@ -139,3 +147,62 @@ def _ref(a: ReaderContext, cc: Any, field: str) -> tuple[str | None, str | None,
 
 def _list(reason: str | None) -> list[str]:
     return [reason] if reason else []
+
+
+def references(a: ArticleContext, el: Any, citation: Any) -> list[Reference]:
+    """The works the article cites, in order: ``PubmedData/ReferenceList`` first, then
+    the ``Cites`` links whose PMID the list does not already give."""
+    out: list[Reference] = []
+    for i, ref in enumerate(el.iterfind("PubmedData/ReferenceList//Reference"), start=1):
+        field = f"ReferenceList/Reference[{i}]"
+        found = _guarded(a, field, _listed, a, ref, field)
+        if found is not None:
+            out.append(found)
+    listed = {r.pmid for r in out if r.pmid}
+    links = citation.iterfind("CommentsCorrectionsList/CommentsCorrections")
+    for i, cc in enumerate(links, start=1):
+        if (cc.get("RefType") or "").strip().lower() != "cites":
+            continue
+        field = f"CommentsCorrections[{i}]"
+        found = _guarded(a, field, _cites, a, cc, field)
+        if found is not None and not (found.pmid and found.pmid in listed):
+            out.append(found)
+    return out
+
+
+def _guarded(a: ReaderContext, field: str, fn: Any, *args: Any) -> Reference | None:
+    """``fn(*args)``: a reference, or None (with a warning) where it cannot be read."""
+    try:
+        found: Reference | None = fn(*args)
+    except RecordError as e:
+        a.warn(field, f"{e.problem}; the reference is left out")
+        return None
+    if found is not None and found.doi is None and found.pmid is None and found.text is None:
+        a.warn(field, "the reference names no work (no DOI, PMID or text); left out")
+        return None
+    return found
+
+
+def _cites(a: ArticleContext, cc: Any, field: str) -> Reference:
+    doi, pmid, _ = _ref(a, cc, field)
+    source = cc.find("RefSource")
+    text = a.text(source, f"{field}/RefSource") if source is not None else ""
+    return Reference(doi=doi, pmid=pmid, text=text or None)
+
+
+def _listed(a: ArticleContext, ref: Any, field: str) -> Reference:
+    out = Reference()
+    cited = ref.find("Citation")
+    if cited is not None:
+        out.text = a.text(cited, f"{field}/Citation") or None
+    for aid in ref.iterfind("ArticleIdList/ArticleId"):
+        kind = (aid.get("IdType") or "").strip().lower()
+        value = a.text(aid, f"{field}/ArticleId")
+        if kind == "doi" and out.doi is None and value:
+            out.doi = fields.optional_id(a, f"{field}/ArticleId", value, "doi")
+        elif kind == "pubmed" and out.pmid is None and value:
+            if value.isdigit():
+                out.pmid = value.lstrip("0") or "0"
+            else:
+                a.warn(f"{field}/ArticleId", f"PMID {value!r} is not a number; left out")
+    return out
