@@ -18,7 +18,9 @@ creation date (the Index's ``creation``; Meta's ``citing_publication_date``), it
 (``journal_sc``, ``author_sc``: ``yes``/``no``). Empty cells give None.
 
 A row whose citing or cited id names no work by DOI or PubMed id is rejected, naming
-the column; so is a row cut off before a column. A creation date that is not
+the column; so is a row whose cited work is the citing one (a work does not cite
+itself: OpenCitations Meta's example has such a row), and a row cut off before a
+column. A creation date that is not
 ``YYYY[-MM[-DD]]`` (a calendar date), a timespan that is not an xsd:duration and a flag
 that is not yes or no are left out with a warning. The OCI, Meta's
 ``cited_publication_date`` and ids of other schemas (``omid``, ``pmcid``, ...) are not
@@ -71,6 +73,8 @@ def parse_citation(row: Mapping[str, Any], origin: Location) -> Record:
     shown = citing_doi or f"PMID {citing_pmid}"
     r.origin = Location(origin.path, f"{origin.record} [{shown}]")
     cited_doi, cited_pmid = work_ids(r, cited_col)
+    if (citing_doi and citing_doi == cited_doi) or (citing_pmid and citing_pmid == cited_pmid):
+        raise r.fail(cited_col, "the work cites itself: citing and cited name the same work")
     date_col = "creation" if index else "citing_publication_date"
     ref = Reference(doi=cited_doi, pmid=cited_pmid, created=_created(r, date_col))
     if index:

@@ -32,7 +32,7 @@ from kg.readers.normalize import (
     split_pages,
     strip_retracted_prefix,
 )
-from kg.readers.references import crossref_references
+from kg.readers.references import crossref_references, without_self
 from kg.records import (
     CONTAINER_KIND,
     Author,
@@ -203,7 +203,8 @@ def parse_work(data: Any, origin: Location) -> Record | Skipped:
             rec.url = w.lenient("resource.primary.URL", check_url, url)
     rec.statuses = _own_statuses(w)
     fields.retracted_by_title(rec, [Source(name="Crossref")])
-    rec.references = crossref_references(w, data.get("reference"))
+    refs = crossref_references(w, data.get("reference"))
+    rec.references = without_self(w, refs, rec.doi, rec.pmid, "reference")
     rec.issues = w.issues
     return rec
 

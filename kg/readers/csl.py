@@ -63,7 +63,7 @@ from kg.readers.normalize import (
     strip_retracted_prefix,
     written_in,
 )
-from kg.readers.references import crossref_references
+from kg.readers.references import crossref_references, without_self
 from kg.readers.syntax import parse_lines, parse_one, read_native_json
 from kg.records import (
     CONTAINER_KIND,
@@ -261,7 +261,8 @@ def parse_item(data: Any, origin: Location) -> Record | Skipped:
     rec.authors = _authors(w)
     rec.url = _url(w)
     rec.pmid = _pmid(w)
-    rec.references = crossref_references(w, data.get("reference"))
+    refs = crossref_references(w, data.get("reference"))
+    rec.references = without_self(w, refs, rec.doi, rec.pmid, "reference")
     rec.issues = w.issues
     return rec
 

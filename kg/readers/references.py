@@ -14,9 +14,10 @@ A Crossref entry (``reference[i]``) gives:
   ``journal-title``, ``volume``, ``issue``, ``first-page`` and the DOI. An entry that
   gives only its DOI has no text (the DOI says all it says).
 
-A bad entry never rejects the record: an entry that is not an object, or that names no
-work (no DOI, no text), is left out with a warning; so is a ``reference`` that is not a
-list.
+A reference that names the citing work itself loses that id (:func:`without_self`, for
+every reader's reference list). A bad entry never rejects the record: an entry that is
+not an object, or that names no work (no DOI, no text), is left out with a warning; so
+is a ``reference`` that is not a list.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from kg.readers.normalize import markup_to_text
 from kg.records import Reference
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_BARE_AMPERSAND = re.compile(r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 
 
 def assemble(
@@ -117,6 +119,38 @@ def crossref_references(
     return out
 
 
+def without_self(
+    ctx: ReaderContext, refs: list[Reference], doi: str | None, pmid: str | None, field: str
+) -> list[Reference]:
+    """The references, where one names the citing work itself (its DOI or PubMed id: a
+    data error, a work does not cite itself) without that id, with a warning; one left
+    naming nothing is left out."""
+    out = []
+    for i, ref in enumerate(refs, start=1):
+        own = [k for k, v in (("DOI", doi), ("PubMed id", pmid)) if v and v == _id(ref, k)]
+        if not own:
+            out.append(ref)
+            continue
+        if "DOI" in own:
+            ref.doi = None
+        if "PubMed id" in own:
+            ref.pmid = None
+        kept = ref.doi or ref.pmid or ref.text
+        what = f"{field} {i}" + (f" ({ref.label})" if ref.label else "")
+        ctx.warn(
+            field,
+            f"{what} names the work itself by its {' and '.join(own)}; "
+            + ("the id is left out" if kept else "left out"),
+        )
+        if kept:
+            out.append(ref)
+    return out
+
+
+def _id(ref: Reference, kind: str) -> str | None:
+    return ref.doi if kind == "DOI" else ref.pmid
+
+
 def _part(ctx: ReaderContext, where: str, entry: Mapping[str, Any], key: str) -> str | None:
     """A part of an entry as plain text on one line; None when absent, empty or not text
     (with a warning: a bad part only loses itself)."""
@@ -130,7 +164,9 @@ def _part(ctx: ReaderContext, where: str, entry: Mapping[str, Any], key: str) ->
     if _SURROGATE.search(text):  # bytes that were not UTF-8, kept as surrogates
         ctx.warn(f"{where}.{key}", "not UTF-8 text; left out")
         return None
+    # an & that starts no entity is text (a URL's &noteId=), not HTML's legacy &not
+    text = _BARE_AMPERSAND.sub("&amp;", text)
     return ctx.lenient(f"{where}.{key}", markup_to_text, text) or None
 
 
-__all__ = ["assemble", "crossref_references"]
+__all__ = ["assemble", "crossref_references", "without_self"]

@@ -43,6 +43,7 @@ from kg.readers.normalize import (
     split_pages,
     strip_retracted_prefix,
 )
+from kg.readers.references import without_self
 from kg.records import (
     Address,
     Author,
@@ -159,7 +160,7 @@ def _article(el: Any, origin: Location) -> Record | Skipped:
     rec.abstracts = _abstracts(a, meta, lang)
     related(a, meta, rec, article_type)
     fields.retracted_by_title(rec, [Source(name="publisher")])
-    rec.references = references(a, el)
+    rec.references = without_self(a, references(a, el), rec.doi, rec.pmid, "ref-list/ref")
     rec.issues = a.issues
     return rec
 

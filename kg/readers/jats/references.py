@@ -19,6 +19,7 @@ streaming.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kg.errors import RecordError
@@ -30,6 +31,7 @@ from kg.records import Reference
 # the elements that hold a reference's citation, the ones written as printed first
 _MIXED = ("mixed-citation", "citation", "nlm-citation")
 _CITATIONS = (*_MIXED, "element-citation")
+_SPACE_BEFORE_STOP = re.compile(r"\s+([.,;:])(?=\s|$)")
 
 
 def references(a: ArticleContext, article: Any) -> list[Reference]:
@@ -91,8 +93,8 @@ def _is_mixed(el: Any) -> bool:
 
 
 def _text(a: ArticleContext, el: Any, field: str, doi: str | None) -> str | None:
-    if _is_mixed(el):
-        return a.text(el, field) or None
+    if _is_mixed(el):  # as printed; a space the markup left before punctuation dropped
+        return _SPACE_BEFORE_STOP.sub(r"\1", a.text(el, field)) or None
     return assemble(
         author=_names(a, el, field),
         year=_part(a, el, "year", field),

@@ -39,6 +39,7 @@ from kg.readers.base import ReadResult, Reject
 from kg.readers.jats.text import ArticleContext
 from kg.readers.normalize import MONTHS, language_code, strip_retracted_prefix
 from kg.readers.pubmed.links import references, statuses
+from kg.readers.references import without_self
 from kg.records import Author, Journal, Organization, Record, Source
 
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
@@ -115,7 +116,8 @@ def _article(el: Any, origin: Location) -> Record:
     )
     statuses(a, art, citation, rec)
     fields.retracted_by_title(rec, [Source(name="PubMed", record_id=pmid)])
-    rec.references = references(a, el, citation)
+    refs = references(a, el, citation)
+    rec.references = without_self(a, refs, rec.doi, rec.pmid, "references")
     rec.issues = a.issues
     return rec
 
