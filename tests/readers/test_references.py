@@ -394,6 +394,43 @@ def test_jats_figures() -> None:
     )
 
 
+def test_a_jats_article_with_a_broken_reference_list_still_comes_through(
+    tmp_path: Path,
+) -> None:
+    original = JATS_FILES[1]
+    rng = random.Random(217)
+    junk = ["", " ", "10.", "doi:", "x" * 3000, "12a", "\u00a0", "10.1234/ok"]
+    mapper = Mapper(IriMinter())
+    for round_ in range(20):
+        parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
+        tree = etree.parse(str(original), parser)
+        refs = tree.findall(".//back/ref-list/ref")
+        for ref in rng.sample(refs, 8):
+            what = rng.randrange(5)
+            if what == 0:  # ids that are not ids
+                for pid in ref.iter("pub-id"):
+                    pid.text = rng.choice(junk)
+                    pid.set("pub-id-type", rng.choice(["doi", "pmid", "DOI", ""]))
+            elif what == 1:  # the citation gone
+                for child in list(ref):
+                    ref.remove(child)
+            elif what == 2:  # an entity the DTD would define, and one nobody defines
+                citation = ref.find("citation")
+                if citation is not None:
+                    citation.append(etree.Entity("eacute"))
+                    citation.append(etree.Entity("nosuchentity"))
+            elif what == 3:  # a ref in a ref, an empty mixed citation
+                ref.append(etree.fromstring("<ref id=''><mixed-citation> </mixed-citation></ref>"))
+            else:
+                ref.attrib.clear()
+        path = tmp_path / f"a{round_}.xml"
+        tree.write(str(path))
+        rec = one_record(list(jats.read(path, path.name)))
+        assert rec.doi == "10.1371/journal.pone.0000217", round_
+        assert all(r.doi or r.pmid or r.text for r in rec.references)
+        mapper.map_record(rec)
+
+
 ARTICLE = """<article article-type="research-article"><front><article-meta>
 <article-id pub-id-type="doi">10.5555/a</article-id>
 <title-group><article-title>A</article-title></title-group></article-meta></front>
