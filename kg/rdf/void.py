@@ -13,6 +13,12 @@ and returns Turtle describing the graph with the VoID vocabulary
   or ``.../class/{hash}`` outside the namespaces kg knows) with ``void:class`` and
   ``void:entities``, and one ``void:propertyPartition`` per property
   (``<{base}dataset/property/...>``) with ``void:property`` and ``void:triples``;
+- the citations: when the graph has ``cito:cites`` links, a ``void:Linkset``
+  ``<{base}dataset/citations>`` (a ``void:subset`` of the dataset, whose works it
+  links to works of its own) with ``void:linkPredicate cito:cites``,
+  ``void:triples`` (the citation links), ``void:distinctSubjects`` (the citing
+  works) and ``void:distinctObjects`` (the cited works); the ``cito:Citation``
+  nodes a citation index gives have their class partition like any class;
 - for N-Quads/TriG input, one ``void:subset`` per named graph
   (``<{base}dataset/graph/{hash}>``) with ``void:triples`` and ``dcterms:source``
   the graph IRI: kg writes one graph per source file;
@@ -28,7 +34,7 @@ No blank nodes, nothing from the clock: the same input gives byte-identical
 Turtle. Every term written is defined in a file under ontology/.
 
 Cost: files are loaded into an in-memory pyoxigraph store (``bulk_load``), then
-counted by six SPARQL aggregate queries over the union of its graphs; memory is
+counted by seven SPARQL aggregate queries over the union of its graphs; memory is
 the store plus hash sets of the distinct subjects and objects, and, only when
 more than one graph holds data, of the distinct triples (a triple in two graphs
 counts once; that query is about 10x slower than the one-graph count).
@@ -56,7 +62,7 @@ import pyoxigraph as ox
 from kg.errors import RdfSyntaxError, UsageError
 from kg.rdf.files import FORMATS, format_of
 from kg.rdf.writers import Abbreviator, TurtleWriter, iri, literal, write_blocks
-from kg.vocab import DCTERMS, FOAF, OWL, PREFIXES, PROV, RDF, RDFS, SH, XSD
+from kg.vocab import CITO, DCTERMS, FOAF, OWL, PREFIXES, PROV, RDF, RDFS, SH, XSD
 
 VOID = "http://rdfs.org/ns/void#"
 SHAPES_DOCUMENT = "https://w3id.org/kg/shapes"
@@ -94,6 +100,12 @@ WHERE {{ ?s <{_TYPE}> ?c BIND(IF(isIRI(?s), ?s, ?none) AS ?e) }}
 GROUP BY ?c
 """
 _Q_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+_CITES = CITO + "cites"
+# the citation links (a link two graphs state counts once), citing and cited works
+_Q_CITATIONS = f"""
+SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?citing) (COUNT(DISTINCT ?o) AS ?cited)
+WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ ?s <{_CITES}> ?o }} }}
+"""
 
 
 @dataclass
@@ -109,6 +121,9 @@ class DatasetStatistics:
     class_entities: dict[str, int] = field(default_factory=dict)  # class IRI -> IRI subjects
     property_triples: dict[str, int] = field(default_factory=dict)  # property IRI -> triples
     graph_triples: dict[str, int] = field(default_factory=dict)  # named graph IRI -> triples
+    citations: int = 0  # distinct cito:cites links
+    citing_works: int = 0  # distinct subjects of cito:cites
+    cited_works: int = 0  # distinct objects of cito:cites
 
     @property
     def properties(self) -> int:
@@ -202,6 +217,11 @@ def dataset_statistics(store: ox.Store, base: str = "") -> DatasetStatistics:
             stats.class_entities[cls.value] = _int(row["n"])
     stats.class_entities = dict(sorted(stats.class_entities.items()))
     stats.graph_triples = dict(sorted(stats.graph_triples.items()))
+    if stats.property_triples.get(_CITES):
+        (row,) = _rows(store, _Q_CITATIONS)
+        stats.citations = _int(row["n"])
+        stats.citing_works = _int(row["citing"])
+        stats.cited_works = _int(row["cited"])
     return stats
 
 
@@ -334,6 +354,26 @@ def _blocks(
             partitions.append(
                 (node, [(a, void_dataset), (iri(about), iri(term)), (iri(size), _number(n))])
             )
+
+    if stats.citations:
+        # the citations: links from the dataset's works to works of its own
+        linkset = iri(f"{base}dataset/citations")
+        pairs.append((iri(VOID + "subset"), linkset))
+        partitions.append(
+            (
+                linkset,
+                [
+                    (a, iri(VOID + "Linkset")),
+                    (iri(DCTERMS + "title"), literal("Citations (cito:cites)")),
+                    (iri(VOID + "linkPredicate"), iri(_CITES)),
+                    (iri(VOID + "subjectsTarget"), dataset),
+                    (iri(VOID + "objectsTarget"), dataset),
+                    (iri(VOID + "triples"), _number(stats.citations)),
+                    (iri(VOID + "distinctSubjects"), _number(stats.citing_works)),
+                    (iri(VOID + "distinctObjects"), _number(stats.cited_works)),
+                ],
+            )
+        )
 
     activity = iri(PROV + "Activity")
     blocks: list[Block] = [(dataset, pairs), *extra]
