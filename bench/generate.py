@@ -18,6 +18,17 @@ institution, and their names are written in several ways ("Kartashova A. A.",
 "A. A. Kartashova", "Kartashova, Anna A."), so that entity resolution merges
 authorships and one person is described by many records. Without it (the
 default) every author is drawn afresh, and the output is what it always was.
+
+With --references N (Crossref works only) each work gets a ``reference`` list of N
+entries, drawn from a random stream of their own (the works are the same as
+without): about 75% name an earlier generated work by its DOI (one in ten of
+those a retracted one when there is one, so that retracted works are cited
+before and after their retraction), 15% a DOI outside the generated works (a pool
+of N/10 per record, so that most are cited more than once), and 10% have no DOI,
+only their ``unstructured`` text. Entries with a DOI give either the text or its
+parts (author, year, article title, journal), as Crossref's do.
+
+    python bench/generate.py 2000 --crossref --references 20 -o bench/out/crossref-refs.jsonl
 """
 
 from __future__ import annotations
@@ -279,6 +290,48 @@ def to_crossref(rec: dict) -> list[dict]:
     return works
 
 
+def references(
+    rng: random.Random, rec: dict, n: int, earlier: list[dict], retracted: list[dict], total: int
+) -> list[dict]:
+    """``n`` Crossref reference entries for ``rec``: DOIs of ``earlier`` works (some of
+    the ``retracted`` ones), DOIs outside the generated works, and text only."""
+    entries = []
+    for k in range(n):
+        entry: dict = {"key": f"{rec['doi']}-ref{k + 1}"}
+        roll = rng.random()
+        if roll < 0.75 and earlier:
+            pool = retracted if retracted and rng.random() < 0.1 else earlier
+            cited = rng.choice(pool)
+            doi, title, year = cited["doi"], cited["title"]["en"], cited["date"][:4]
+            journal = cited["journal"]["title"]["en"]
+            author = cited["authors"][0]["family"]
+        elif roll < 0.9 or not earlier:
+            doi = f"10.5555/outside.{rng.randrange(max(1, n * total // 10))}"
+            title, year = sentence(rng, 6).capitalize(), str(rng.randrange(1950, 2025))
+            journal, author = f"Journal of {sentence(rng, 2).title()}", rng.choice(FAMILY)
+        else:
+            doi = None
+            title, year = sentence(rng, 6).capitalize(), str(rng.randrange(1950, 2025))
+            journal, author = f"Journal of {sentence(rng, 2).title()}", rng.choice(FAMILY)
+        text = f"{author} {rng.choice(GIVEN)} ({year}). {title}. {journal}."
+        if doi is None:
+            entry["unstructured"] = text
+        else:
+            entry["DOI"] = doi
+            entry["doi-asserted-by"] = rng.choice(("publisher", "crossref"))
+            if rng.random() < 0.5:
+                entry["unstructured"] = text
+            else:
+                entry |= {
+                    "author": author,
+                    "year": year,
+                    "article-title": title,
+                    "journal-title": journal,
+                }
+        entries.append(entry)
+    return entries
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -290,7 +343,19 @@ def main() -> None:
     ap.add_argument(
         "--people", type=int, default=0, help="a pool of this many people who write many works"
     )
+    ap.add_argument(
+        "--references",
+        type=int,
+        default=0,
+        metavar="N",
+        help="give each Crossref work a reference list of N entries (with --crossref)",
+    )
     args = ap.parse_args()
+    if args.references and not args.crossref:
+        ap.error("--references needs --crossref (kg's own records have no reference lists)")
+    cite = random.Random(args.seed + 2)  # its own stream: the works stay the same
+    earlier: list[dict] = []
+    retracted: list[dict] = []
     rng = random.Random(args.seed)
     orgs, journals = pools(rng)
     people = people_pool(random.Random(args.seed + 1), args.people, orgs) if args.people else None
@@ -298,7 +363,15 @@ def main() -> None:
     with args.output.open("w", encoding="utf-8") as f:
         for i in range(args.n):
             rec = record(rng, i, orgs, journals, people)
-            for out in to_crossref(rec) if args.crossref else [rec]:
+            works = to_crossref(rec) if args.crossref else [rec]
+            if args.references:
+                works[0]["reference"] = references(
+                    cite, rec, args.references, earlier, retracted, args.n
+                )
+                earlier.append(rec)
+                if "status" in rec:
+                    retracted.append(rec)
+            for out in works:
                 f.write(json.dumps(out, ensure_ascii=False) + "\n")
 
 

@@ -3,7 +3,8 @@
     python bench/query_bench.py STORE_FOLDER [--repeat 3]
 
 Parameters come from the store itself (an ISSN, a ROR id, an ORCID iD and a
-DOI found in it), so the queries find something. Prints a table and writes
+DOI found in it; for work-citations the DOI of a work that cites and is cited),
+so the queries find something. Prints a table and writes
 bench/out/queries.json.
 """
 
@@ -25,13 +26,16 @@ PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
 PREFIX datacite: <http://purl.org/spar/datacite/>
 PREFIX literal: <http://www.essepuntato.it/2010/06/literalreification/>
+PREFIX cito: <http://purl.org/spar/cito/>
 SELECT ?v WHERE { %s } LIMIT 1
 """
 
 
-def pick(store: ox.Store, pattern: str) -> str:
-    for row in store.query(PICK % pattern, use_default_graph_as_union=True):  # type: ignore[union-attr]
-        return str(row[0].value)  # type: ignore[index]
+def pick(store: ox.Store, pattern: str, *others: str) -> str:
+    """A value for ``?v`` in the first of the patterns that finds one."""
+    for p in (pattern, *others):
+        for row in store.query(PICK % p, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            return str(row[0].value)  # type: ignore[index]
     raise SystemExit(f"nothing in the store for {pattern}")
 
 
@@ -61,6 +65,15 @@ def main() -> None:
         "article-description": {"doi": pick(store, "?a prism:doi ?v")},
         "describe": {"iri": f"https://example.org/kg/org/ror/{ror}"},
         "institutions-by-output": {"min_works": "1"},
+        # a work that cites and is cited, when the store has citations
+        "work-citations": {
+            "doi": pick(
+                store,
+                "?a cito:cites ?b ; prism:doi ?v . ?c cito:cites ?a",
+                "?a cito:cites ?b ; prism:doi ?v",
+                "?a prism:doi ?v",
+            )
+        },
     }
     rows = []
     for name, q in library().items():

@@ -4,6 +4,7 @@
     python bench/run.py 10000 --validate        # also time kg validate (slow)
     python bench/run.py 10000 --skip-queries
     python bench/run.py 1000000 --only N-Triples --only default --skip-load
+    python bench/run.py 2000 --references 20 --only references
 
 For each size it generates Crossref works (bench/generate.py, kept in
 bench/out/), then times, each in its own process with its peak memory read
@@ -14,12 +15,16 @@ from the kernel (os.wait4):
 - ``kg build`` to N-Triples in one process and with ``--workers 2``, without
   and with entity resolution (no validation), to N-Quads and to Turtle;
 - the default build (entity resolution and validation on), ``--workers 2``;
+- with references: the same works, each with a reference list of ``--references``
+  entries (default 20; bench/generate.py ``--references``), to N-Triples,
+  ``--no-resolve``, ``--workers 2`` (``--references 0`` leaves it out);
 - with ``--validate``: the validated build without resolution (``--workers 2``),
   and ``kg validate`` of the N-Triples file whole (up to 10k records: it holds
   the file in memory);
 - ``--resolve-max N`` leaves out the builds with entity resolution above N
   records;
-- ``kg load`` of the N-Triples into a fresh embedded store;
+- ``kg load`` of the N-Triples into a fresh embedded store: of the build with
+  references when there is one, so that the citation queries find citations;
 - every library query over that store (bench/query_bench.py).
 
 Prints a table per size and writes bench/out/run-N.json.
@@ -47,6 +52,18 @@ sys.path.insert(0, str(HERE))
 from build_bench import count_lines, measure  # noqa: E402
 
 
+def generated(n: int, references: int = 0) -> Path:
+    """bench/out/crossref-N.jsonl (with reference lists: crossref-N-refsR.jsonl), made once."""
+    OUT.mkdir(exist_ok=True)
+    name = f"crossref-{n}-refs{references}.jsonl" if references else f"crossref-{n}.jsonl"
+    records = OUT / name
+    if not records.exists():
+        generate = [sys.executable, str(HERE / "generate.py"), str(n), "--crossref"]
+        extra = ["--references", str(references)] if references else []
+        subprocess.run([*generate, *extra, "-o", str(records)], check=True)
+    return records
+
+
 def run_size(
     n: int,
     validate: bool,
@@ -54,14 +71,9 @@ def run_size(
     resolve_max: int | None,
     only: list[str] | None = None,
     load: bool = True,
+    references: int = 20,
 ) -> dict[str, object]:
-    OUT.mkdir(exist_ok=True)
-    records = OUT / f"crossref-{n}.jsonl"
-    if not records.exists():
-        subprocess.run(
-            [sys.executable, str(HERE / "generate.py"), str(n), "--crossref", "-o", str(records)],
-            check=True,
-        )
+    records = generated(n)
     kg = [sys.executable, "-m", "kg", "-q"]
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
@@ -76,6 +88,7 @@ def run_size(
         nt = work / "kg.nt"
         triples = 0
         two = ["--workers", "2"]
+        refs = work / "references.nt"
         stages: list[tuple[str, Path, list[str]]] = [
             ("kg build to N-Triples, --no-resolve", nt, ["--no-resolve", "--no-validate"]),
             (
@@ -109,6 +122,15 @@ def run_size(
                 ["--no-resolve", "--no-validate", *two],
             ),
         ]
+        if references:
+            stages.append(
+                (
+                    f"kg build to N-Triples, with references ({references} a work), "
+                    "--no-resolve, --workers 2",
+                    refs,
+                    ["--no-resolve", "--no-validate", *two],
+                )
+            )
         if resolve_max is not None and n > resolve_max:
             stages = [s for s in stages if "--no-resolve" in s[2]]
         if only:
@@ -123,11 +145,13 @@ def run_size(
             )
         for label, target, extra in stages:
             report = work / "report.json"
-            build = [*kg, "build", str(records), "-o", str(target), "--report", str(report)]
+            source = generated(n, references) if target == refs else records
+            build = [*kg, "build", str(source), "-o", str(target), "--report", str(report)]
             seconds, rss, code = measure([*build, *extra])
             if target.suffix in (".nt", ".nq"):
                 counted = count_lines(target)
-                triples = triples or counted
+                if target != refs:  # the works' own triples, without their references
+                    triples = triples or counted
             else:
                 counted = triples
             rows.append(_row(label, n, counted, seconds, rss, code))
@@ -136,16 +160,18 @@ def run_size(
                 validation = built.get("validation") or {}
                 rows[-1] |= {"settled": built.get("settled"), "counts": validation.get("counts")}
                 report.unlink()
-            if target != nt:
+            if target not in (nt, refs):
                 target.unlink()
         if validate and n <= WHOLE_VALIDATE_MAX:
             seconds, rss, code = measure([*kg, "validate", str(nt)])
             rows.append(_row("kg validate (N-Triples, whole)", n, triples, seconds, rss, code))
         store = work / "store"
         code = 1
-        if load and nt.exists():
-            seconds, rss, code = measure([*kg, "load", str(nt), "--store", str(store)])
-            rows.append(_row("kg load (embedded store)", n, triples, seconds, rss, code))
+        loaded, label = (refs, ", with references") if refs.exists() else (nt, "")
+        if load and loaded.exists():
+            size = count_lines(loaded)
+            seconds, rss, code = measure([*kg, "load", str(loaded), "--store", str(store)])
+            rows.append(_row(f"kg load (embedded store){label}", n, size, seconds, rss, code))
         query_rows: list[dict[str, object]] = []
         if load and queries and code == 0:
             subprocess.run(
@@ -199,10 +225,23 @@ def main() -> None:
         help="run only the build stages whose name holds this text (repeatable)",
     )
     ap.add_argument("--skip-load", action="store_true", help="do not time kg load (nor queries)")
+    ap.add_argument(
+        "--references",
+        type=int,
+        default=20,
+        metavar="R",
+        help="also build the works with reference lists of R entries (0: not)",
+    )
     args = ap.parse_args()
     for n in args.sizes:
         result = run_size(
-            n, args.validate, not args.skip_queries, args.resolve_max, args.only, not args.skip_load
+            n,
+            args.validate,
+            not args.skip_queries,
+            args.resolve_max,
+            args.only,
+            not args.skip_load,
+            args.references,
         )
         (OUT / f"run-{n}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(f"\n{n:,} records, {result['triples']:,} triples; {result['machine']}")
