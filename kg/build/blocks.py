@@ -147,7 +147,7 @@ class Mapped:
     subject: str
     fingerprint: int  # of the whole description: the same record seen twice
     blocks: list[Prepared]
-    targets: list[tuple[str, str]]
+    targets: list[tuple[str, str, str]]  # works named, not described: (IRI, scheme, value)
     describes: bool = True  # False: the record only states the work's citations
     references: int = 0  # entries of its reference list (or citations it states)
     cited: int = 0  # of which name a work (by DOI or PubMed id): cito:cites links

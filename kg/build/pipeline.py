@@ -206,6 +206,7 @@ def _second_pass(
         if inputs is not None:
             inputs.check(progress)
     finally:
+        state.named.close()
         if pool is not None:
             pool.close()
         if checker is not None:

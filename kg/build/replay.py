@@ -85,8 +85,6 @@ class Replay:
                         f"{source.name} changed while kg was building it: its records are "
                         "not the ones kg read before; build again"
                     )
-        for seq, what in state.pseudos_of("doi"):
-            if seqs is None or seq in seqs:
-                graph, doi = str(what[1]) if what[1] else None, str(what[2])
-                blocks = prepare(state.mapper.doi_only(doi), True, state.reads)
-                yield seq, Location(graph[1:-1] if graph else ""), graph, blocks
+        for seq, graph, scheme, value in state.named.written(seqs):
+            blocks = prepare(state.mapper.named_only(scheme, value), True, state.reads)
+            yield seq, Location(graph[1:-1] if graph else ""), graph, blocks

@@ -73,7 +73,7 @@ class BuildReport:
     duplicates: int = 0
     merged: int = 0  # records that added to a work another record described
     skipped: int = 0  # works of kinds kg does not map
-    status_only: int = 0  # works known only by DOI (the target or source of a status)
+    named_only: int = 0  # works known only by an identifier (cited; a status's target or source)
     references: int = 0  # reference-list entries read (and citations a citation index gives)
     cited: int = 0  # of which name the cited work by DOI or PubMed id (cito:cites)
     citation_rows: int = 0  # records that only state a work's citations (OpenCitations rows)
@@ -127,9 +127,11 @@ class BuildReport:
             + (f", {self.skipped} skipped" if self.skipped else "")
         )
         out = [head, *lines, *self._passed_over()]
-        if self.status_only:
-            n = self.status_only
-            out.append(f"Works known only by their DOI (the target or source of a status): {n}")
+        if self.named_only:
+            out.append(
+                "Works known only by their DOI or PubMed id (cited, or the target or source "
+                f"of a status): {self.named_only}"
+            )
         if self.references:
             text = self.references - self.cited
             out.append(
@@ -220,7 +222,7 @@ class BuildReport:
             "merged": self.merged,
             "duplicates": self.duplicates,
             "skipped": self.skipped,
-            "status_only": self.status_only,
+            "named_only": self.named_only,
             "references": self.references,
             "cited": self.cited,
             "citation_rows": self.citation_rows,

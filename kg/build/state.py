@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from kg.build.blocks import Mapped, Prepared, prepare, prepare_record
 from kg.build.emitter import Emitter
+from kg.build.named import NamedWorks
 from kg.build.report import BuildReport, FileSummary
 from kg.build.window import WorkIndex
 from kg.errors import Location
@@ -46,7 +47,7 @@ class State:
         self.works = WorkIndex()
         self.origins = Recent(10_000)
         self.described = WorkIndex()  # hashes of work IRIs described in any graph
-        self.targets: dict[tuple[str | None, str], str] = {}  # works only given a status
+        self.named = NamedWorks()  # works named (cited, given a status), on disk
         self.seq = 0  # records added so far: the next record's statement number
         # what no record states but the build writes (a source graph's provenance,
         # a work known only by its DOI): statement number -> how to make it again
@@ -86,6 +87,9 @@ class State:
         blocks = mapped.blocks
         report.references += mapped.references
         report.cited += mapped.cited
+        add = self.named.add
+        for target, scheme, value in mapped.targets:
+            add(graph, target, scheme, value)
         if not mapped.describes:  # a citation index's row: it names the work, no more
             report.citation_rows += 1
             self.emitter.emit(blocks, graph)
@@ -127,8 +131,6 @@ class State:
                     ),
                 )
             )
-        for target, doi in mapped.targets:
-            self.targets.setdefault((graph, target), doi)
         self.emitter.emit(blocks, graph)
         report.issues.extend((mapped.origin, issue) for issue in issues)
         if self.checker is not None:
@@ -146,19 +148,21 @@ class State:
         return [b for b in mapped.blocks if b[5]]
 
     def finish(self) -> None:
-        """Works named only by DOI (as a status target or source) get their DOI, at the end."""
-        for (graph, target), doi in sorted(
-            self.targets.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
-        ):
+        """Works named only by an identifier (cited, a status's target or source) get it, and
+        ``a fabio:Expression``, at the end (kg/build/named.py)."""
+        named = self.named
+        for graph, target, scheme, value in named.sorted():
             # a notice node written for a status already carries its DOI
             described = (
                 hash(target) in self.described if self.per_graph else hash(target) in self.works
             )
             if not described and not self.emitter.wrote(graph, target):
-                blocks = prepare(self.mapper.doi_only(doi), True, self.reads)
+                blocks = prepare(self.mapper.named_only(scheme, value), True, self.reads)
                 self.emitter.emit(blocks, graph)
-                self.report.status_only += 1
+                self.report.named_only += 1
+                seq = named.wrote(graph, scheme, value)
                 if self.checker is not None:
                     self.checker.start_graph(graph)
                     origin = Location(graph[1:-1] if graph else "")
-                    self.checker.add(blocks, origin, self.pseudo(("doi", graph, doi)))
+                    self.checker.add(blocks, origin, seq)
+        named.finished()

@@ -25,9 +25,9 @@ class MappedBlock:
 class MappedRecord:
     subject: str  # the work, N-Triples form
     blocks: list[MappedBlock]
-    # other works this record names by DOI (works it gives a status to, notices
-    # it cites as a source): (IRI in N-Triples form, DOI)
-    targets: list[tuple[str, str]] = field(default_factory=list)
+    # other works this record names by an identifier (works it gives a status to or
+    # cites, notices it gives as a source): (IRI in N-Triples form, scheme, value)
+    targets: list[tuple[str, str, str]] = field(default_factory=list)
     # False when the record only states the work's citations (Record.describes)
     describes: bool = True
 

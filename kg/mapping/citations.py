@@ -1,9 +1,9 @@
 """A work's references and citations to RDF: the "Citations" part of docs/model.md.
 
 - every reference that names a work (by DOI or PubMed id) gives ``<citing> cito:cites
-  <cited>``; the cited work gets the IRI and identifier it gets when a record describes
-  it, and ``a fabio:Expression`` (as OpenCitations types every work), so a work known
-  only from a reference list is still a work;
+  <cited>``; the cited work has the IRI it has when a record describes it; one that no
+  record describes gets, at the end of the build, its identifier and ``a fabio:Expression``
+  (:func:`named_work`), so a work known only from a reference list is still a work;
 - every entry of a reference list is a ``biro:BibliographicReference`` that is a
   ``frbr:part`` of the citing work, at ``{work}/reference/{n}``, with its text
   (``c4o:hasContent``) and the work it names (``biro:references``): what the reference
@@ -41,22 +41,17 @@ def cited_iri(ref: Reference, minter: IriMinter) -> str | None:
 
 
 def named_work(
-    node: str, doi: str | None, pmid: str | None, out: list[MappedBlock], identify: Identify
+    node: str, scheme: str, value: str, out: list[MappedBlock], identify: Identify
 ) -> None:
-    """A work named by its DOI or PubMed id: its type, identifier and id literal.
-
-    The same block, under the same key, whoever names the work (a citing record, a
-    citation index's row for its own citations), so the build writes it once.
-    """
-    pairs: Pairs = [(V.TYPE, V.EXPRESSION)]
-    if doi:
-        pairs += [(V.DOI, literal(doi)), (V.HAS_IDENTIFIER, identify(out, "doi", doi, True))]
-    elif pmid:
-        pairs += [
-            (V.PUBMED_ID, literal(pmid)),
-            (V.HAS_IDENTIFIER, identify(out, "pmid", pmid, True)),
-        ]
-    out.append(MappedBlock(node, pairs, True, merge=True, key=f"{node} named"))
+    """What kg writes of a work it knows only by a DOI or PubMed id (cited, or the target of
+    a status): its type and identifier, at the end of the build (kg/build/named.py)."""
+    literal_of = V.DOI if scheme == "doi" else V.PUBMED_ID
+    pairs: Pairs = [
+        (V.TYPE, V.EXPRESSION),
+        (literal_of, literal(value)),
+        (V.HAS_IDENTIFIER, identify(out, scheme, value, False)),
+    ]
+    out.insert(0, MappedBlock(node, pairs, True, key=f"{node} doi"))
 
 
 def map_references(
@@ -66,20 +61,20 @@ def map_references(
     more: Pairs,
     out: list[MappedBlock],
     minter: IriMinter,
-    identify: Identify,
+    mentions: list[tuple[str, str, str]],
 ) -> None:
     """The blocks of ``rec``'s references: ``cites`` into ``more`` (the work's merge
     block), the reference list into ``main`` (its description) when the record
-    describes the work."""
+    describes the work. Each cited work goes to ``mentions`` (IRI, scheme, value): the
+    record states nothing about it, so that what a record says of a work is the same in
+    every record (validation's books, kg/validation/books.py, rely on it)."""
     w = iri(w_iri)
-    cited_any = False
     for n, ref in enumerate(rec.references, 1):
         target = cited_iri(ref, minter)
         c = iri(target) if target else None
         if c is not None:
-            cited_any = True
             more.append((V.CITES, c))
-            named_work(c, ref.doi, None if ref.doi else ref.pmid, out, identify)
+            mentions.append((c, "doi", ref.doi) if ref.doi else (c, "pmid", ref.pmid or ""))
             _citation(ref, w, c, minter, out)
         if rec.describes and (ref.text or c is not None):
             node = iri(f"{w_iri}/reference/{n}")
@@ -90,8 +85,6 @@ def map_references(
                 pairs.append((V.REFERENCES, c))
             main.append((V.HAS_PART, node))
             out.append(MappedBlock(node, pairs, False))
-    if cited_any:
-        more.append((V.TYPE, V.EXPRESSION))
 
 
 def _citation(ref: Reference, w: str, c: str, minter: IriMinter, out: list[MappedBlock]) -> None:

@@ -173,7 +173,8 @@ class Mapper:
         self._orgs: dict[tuple[object, ...], tuple[str, list[MappedBlock]]] = {}
         self._making: set[str] = set()  # ROR ids whose parents are being mapped
         self._journals: dict[tuple[object, ...], tuple[str, str, list[MappedBlock]]] = {}
-        self._mentions: list[tuple[str, str]] = []  # works named by DOI in the current record
+        # works the current record names by DOI or PubMed id: (IRI, scheme, value)
+        self._mentions: list[tuple[str, str, str]] = []
 
     def map_record(self, rec: Record) -> MappedRecord:
         """The blocks describing one record, the work first, in a fixed order."""
@@ -185,11 +186,12 @@ class Mapper:
         w_iri = article_iri(rec, m, self.resolver)
         w = iri(w_iri)
         if not rec.describes:  # a citation index's row: the work is only named
-            named_work(w, rec.doi, None if rec.doi else rec.pmid, out, self._identifier)
+            scheme, value = ("doi", rec.doi) if rec.doi else ("pmid", rec.pmid or "")
+            self._mentions.append((w, scheme, value))
             cites: Pairs = []
-            map_references(rec, w_iri, [], cites, out, m, self._identifier)
-            out.insert(1, MappedBlock(w, _unique(cites), True, merge=True, key=f"{w} merge"))
-            return MappedRecord(w, out, describes=False)
+            map_references(rec, w_iri, [], cites, out, m, self._mentions)
+            out.insert(0, MappedBlock(w, _unique(cites), True, merge=True, key=f"{w} merge"))
+            return MappedRecord(w, out, self._mentions, describes=False)
         main: Pairs = [(V.TYPE, KIND_CLASS[rec.kind])]
         # A work is described once (the build, kg/build/, keeps its first description);
         # only a notice can meet its own node again, in another record's status.
@@ -244,7 +246,7 @@ class Mapper:
         more.extend((V.AFFILIATION_COUNTRY, literal(c)) for c in rec.countries)
         for kind, statuses in _by_kind(rec.statuses).items():
             self._status(rec, kind, statuses, w_iri, main, more, out)
-        map_references(rec, w_iri, main, more, out, m, self._identifier)
+        map_references(rec, w_iri, main, more, out, m, self._mentions)
 
         mapped = MappedRecord(w, out, self._mentions)
         targets: dict[str, Pairs] = {}
@@ -252,7 +254,7 @@ class Mapper:
             t_iri = m.doi(update.target_doi)
             if t_iri not in targets:
                 targets[t_iri] = []
-                self._mentions.append((iri(t_iri), update.target_doi))
+                self._mentions.append((iri(t_iri), "doi", update.target_doi))
                 t = iri(t_iri)
                 out.append(MappedBlock(t, targets[t_iri], True, merge=True, key=f"{t} merge"))
             self._status(rec, update.status.kind, [update.status], t_iri, main, targets[t_iri], out)
@@ -261,12 +263,16 @@ class Mapper:
                 block.pairs = _unique(block.pairs)
         return mapped
 
-    def doi_only(self, doi: str) -> list[MappedBlock]:
-        """What kg knows of a work it only saw as the target of a status: its DOI."""
+    def named_only(self, scheme: str, value: str) -> list[MappedBlock]:
+        """What kg knows of a work it only saw named (cited, a status's target or source)."""
         out: list[MappedBlock] = []
-        node = iri(self.m.doi(doi))
-        pairs = [(V.DOI, literal(doi)), (V.HAS_IDENTIFIER, self._identifier(out, "doi", doi))]
-        out.insert(0, MappedBlock(node, pairs, True, key=f"{node} doi"))
+        named_work(
+            iri(self.m.doi(value) if scheme == "doi" else self.m.pmid(value)),
+            scheme,
+            value,
+            out,
+            self._identifier,
+        )
         return out
 
     def _identifier(
@@ -557,7 +563,7 @@ class Mapper:
     def _source(self, source: Source, out: list[MappedBlock]) -> str:
         if source.doi:  # a document, e.g. the publisher's notice: described on its own
             node = iri(self.m.doi(source.doi))
-            self._mentions.append((node, source.doi))
+            self._mentions.append((node, "doi", source.doi))
             return node
         if source.url:
             node = iri(source.url)

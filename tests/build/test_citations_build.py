@@ -76,12 +76,14 @@ def test_any_order_gives_one_graph_and_keeps_every_description(
     a, b, c, d = (URIRef(f"{BASE}doi/10.5555/{x}") for x in "abcd")
     # the cited work keeps its own description, whichever came first
     assert (b, DCTERMS.title, Literal("The cited work", lang="en")) in g
-    assert set(g.objects(b, RDF.type)) == {FABIO.JournalArticle, FABIO.Expression}
+    assert set(g.objects(b, RDF.type)) == {FABIO.JournalArticle}
     assert (a, DCTERMS.title, Literal("The citing work", lang="en")) in g
     assert set(g.objects(a, CITO.cites)) == {b, c}
     assert set(g.objects(d, CITO.cites)) == {b}
     assert set(g.objects(d, RDF.type)) == {FABIO.Expression}  # named by the index only
-    assert (c, PRISM.doi, Literal("10.5555/c")) in g
+    assert (c, PRISM.doi, Literal("10.5555/c")) in g  # known only as cited: named at the end
+    assert set(g.objects(c, RDF.type)) == {FABIO.Expression}
+    assert report.named_only == 2  # c and d
     citations = {
         (g.value(n, CITO.hasCitingEntity), g.value(n, CITO.hasCitationCreationDate))
         for n in g.subjects(RDF.type, CITO.Citation)
@@ -114,10 +116,15 @@ def test_workers_and_orders_give_the_same_triples(tmp_path: Path, inputs: list[P
     assert again.read_bytes() == (tmp_path / "out1.nt").read_bytes()
 
 
-def test_a_self_citing_reference_list_is_a_violation(tmp_path: Path) -> None:
+def test_a_reference_to_the_work_itself_loses_its_doi_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "self.json"
-    refs = [{"key": "r1", "DOI": "10.5555/a"}]
+    refs = [{"key": "r1", "DOI": "10.5555/a", "unstructured": "The work itself"}]
     path.write_text(json.dumps(crossref("10.5555/a", "Cites itself", 2018, refs)))
-    report = build([path], tmp_path / "out.nt", base=BASE)
-    assert report.validation is not None and not report.validation.conforms
-    assert any("cites itself" in r.message for r in report.validation.results)
+    out = tmp_path / "out.nt"
+    report = build([path], out, base=BASE)
+    assert report.validation is not None and report.validation.conforms
+    assert any("names the work itself" in i.message for _, i in report.issues)
+    g = rdflib.Graph().parse(out, format="nt")
+    a = URIRef(f"{BASE}doi/10.5555/a")
+    assert not list(g.objects(a, CITO.cites))
+    assert len(list(g.objects(a, rdflib.URIRef("http://purl.org/vocab/frbr/core#part")))) == 1

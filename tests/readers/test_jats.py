@@ -387,7 +387,7 @@ def test_the_notice_retracts_the_target_article(tmp_path: Path) -> None:
 
 def test_a_notice_alone_leaves_its_target_known_by_doi(tmp_path: Path) -> None:
     store, report = run(tmp_path, NOTICE)
-    assert report.rejects == [] and report.status_only == 1
+    assert report.rejects == [] and report.named_only == 1
     assert report.validation is not None and report.validation.conforms
     assert select(
         store, f"SELECT ?d WHERE {{ <{BASE}doi/10.5555/jats.target.1> prism:doi ?d }}"
