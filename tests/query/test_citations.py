@@ -144,6 +144,18 @@ RETRACTED = {w: d for w in FACTS.triples if (d := FACTS.retraction(w)) is not No
 CITES = FACTS.pairs(CITO + "cites")
 
 
+def self_citation(citing: str, cited: str) -> str:
+    """What the citation's cito:Citation nodes call it: "author", "journal", both or ""."""
+    kinds = {
+        kind
+        for c in FACTS.subjects(CITO + "hasCitingEntity", citing)
+        if cited in FACTS.values(c, CITO + "hasCitedEntity")
+        for cls, kind in (("AuthorSelfCitation", "author"), ("JournalSelfCitation", "journal"))
+        if CITO + cls in FACTS.values(c, RDF_TYPE)
+    }
+    return "; ".join(sorted(kinds))
+
+
 def expected_citing_retracted() -> set[tuple[str, ...]]:
     return {
         (
@@ -154,6 +166,7 @@ def expected_citing_retracted() -> set[tuple[str, ...]]:
             FACTS.first(cited, PRISM + "doi"),
             RETRACTED[cited],
             when(FACTS.citing_date(citing, cited), RETRACTED[cited]),
+            self_citation(citing, cited),
         )
         for citing, cited in CITES
         if cited in RETRACTED
@@ -200,12 +213,13 @@ def query(sources: dict[str, list[str]], where: str, name: str, *params: str) ->
 
 
 def test_the_fixture_has_each_case() -> None:
-    whens = {row[-1] for row in expected_citing_retracted()}
+    whens = {row[6] for row in expected_citing_retracted()}
+    assert {"author", "journal"} <= {row[7] for row in expected_citing_retracted()}
     assert {"before", "after", "same year", "unknown"} <= whens
     # one retracted work cited both before and after its retraction
     by_cited = defaultdict(set)
     for row in expected_citing_retracted():
-        by_cited[row[3]].add(row[-1])
+        by_cited[row[3]].add(row[6])
     assert any({"before", "after"} <= w for w in by_cited.values())
     assert FACTS.subjects(RDF_TYPE, CITO + "AuthorSelfCitation")
     entries = FACTS.subjects(RDF_TYPE, BIRO + "BibliographicReference")
@@ -225,6 +239,7 @@ def test_the_fixture_has_each_case() -> None:
 
 def rows_of(found: list[dict]) -> set[tuple[str, ...]]:
     keys = ("citing", "citingDoi", "citingDate", "cited", "citedDoi", "retracted", "when")
+    keys += ("selfCitation",)
     return {tuple(r.get(k, "") for k in keys) for r in found}
 
 
@@ -248,7 +263,7 @@ def test_citing_retracted_by_doi_and_when(sources: dict[str, list[str]], where: 
         assert rows_of(found) == {r for r in expected if r[3] == cited}
     for only in ("before", "after", "same year", "unknown"):
         found = query(sources, where, "citing-retracted", f"only={only}")
-        assert rows_of(found) == {r for r in expected if r[-1] == only}
+        assert rows_of(found) == {r for r in expected if r[6] == only}
 
 
 # --- most-cited-retracted ---------------------------------------------------------------
