@@ -2,8 +2,8 @@
 
 - every reference that names a work (by DOI or PubMed id) gives ``<citing> cito:cites
   <cited>``; the cited work has the IRI it has when a record describes it; one that no
-  record describes gets, at the end of the build, its identifier and ``a fabio:Expression``
-  (:func:`named_work`), so a work known only from a reference list is still a work;
+  record describes gets, at the end of the build, its DOI or PubMed id and identifier node
+  (:func:`named_work`), as a work that is only the target of a status always has;
 - every entry of a reference list is a ``biro:BibliographicReference`` that is a
   ``frbr:part`` of the citing work, at ``{work}/reference/{n}``, with its text
   (``c4o:hasContent``) and the work it names (``biro:references``): what the reference
@@ -44,10 +44,14 @@ def named_work(
     node: str, scheme: str, value: str, out: list[MappedBlock], identify: Identify
 ) -> None:
     """What kg writes of a work it knows only by a DOI or PubMed id (cited, or the target of
-    a status): its type and identifier, at the end of the build (kg/build/named.py)."""
+    a status): its identifier, at the end of the build (kg/build/named.py).
+
+    No class: what it is, only its own record can say; and a build cut into shards
+    (kg/build/cluster.py) writes this in a shard where another shard describes the work,
+    so it must be part of what the description says (a class would be one more).
+    """
     literal_of = V.DOI if scheme == "doi" else V.PUBMED_ID
     pairs: Pairs = [
-        (V.TYPE, V.EXPRESSION),
         (literal_of, literal(value)),
         (V.HAS_IDENTIFIER, identify(out, scheme, value, False)),
     ]

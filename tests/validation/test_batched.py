@@ -68,7 +68,7 @@ def test_every_constraint_of_kgs_own_shapes_runs_once() -> None:
     reasons = {str(c): why_not_shape(shapes, s, c) for s, c in constraints}
     assert all(r is None for r in reasons.values()), reasons
     core, checks = split_shapes(shapes)
-    assert len(checks) == len(constraints) == 13
+    assert len(checks) == len(constraints) == 15
     assert not list(core.subject_objects(SH.sparql))
 
 
