@@ -228,10 +228,8 @@ def test_the_fixture_has_each_case() -> None:
     assert len({o for w in works for o in FACTS.institutions(w, rollup=False)}) >= 2
     # a department's work that counts for its university with rollup=parent
     assert any(FACTS.institutions(w, True) != FACTS.institutions(w, False) for w in works)
-    # every citing and cited work is a fabio:Expression, as the model says
-    for citing, cited in CITES:
-        assert FABIO + "Expression" in FACTS.values(citing, RDF_TYPE)
-        assert FABIO + "Expression" in FACTS.values(cited, RDF_TYPE)
+    # works known only by an identifier: cited, described by no record, without a class
+    assert any(not FACTS.values(cited, RDF_TYPE) for _, cited in CITES)
 
 
 # --- citing-retracted -----------------------------------------------------------------
