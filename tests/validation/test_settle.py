@@ -417,3 +417,80 @@ def test_what_the_shapes_read_is_cached_on_disk(
     finally:
         kg.validation.reach.cached_reads.cache_clear()
         kg.validation.shacl.parse_shapes.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def citing(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Generated Crossref works whose reference lists cite earlier works (some retracted,
+    some described in another file), works outside, and text; cut into three files; and
+    an OpenCitations Index CSV whose rows cite between described and undescribed works."""
+    d = tmp_path_factory.mktemp("citing")
+    rng, cite = random.Random(3), random.Random(4)
+    orgs, journals = GEN.pools(rng)
+    pool = GEN.people_pool(random.Random(5), 30, orgs[:20])
+    earlier: list[dict[str, object]] = []
+    lines: list[str] = []
+    for i in range(90):
+        rec = GEN.record(rng, i, orgs[:20], journals[:10], pool)
+        works = GEN.to_crossref(rec)
+        works[0]["reference"] = GEN.references(cite, rec, 6, earlier, [], 90)
+        earlier.append(rec)
+        lines.extend(json.dumps(w, ensure_ascii=False) + "\n" for w in works)
+    out = []
+    for i in range(3):
+        p = d / f"works{i}.jsonl"
+        p.write_text("".join(lines[i::3]), encoding="utf-8")
+        out.append(p)
+    dois = [str(r["doi"]) for r in earlier] + [f"10.5555/elsewhere.{k}" for k in range(20)]
+    rows = ["oci,citing,cited,creation,timespan,journal_sc,author_sc"]
+    for k in range(60):
+        a, b = cite.sample(dois, 2)
+        rows.append(
+            f"{k}-{k},{a},{b},2020-0{1 + k % 9},P{1 + k % 5}Y,{cite.choice(('yes', 'no'))},no"
+        )
+    index = d / "index.csv"
+    index.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # a defect to find: a bad ORCID iD check digit, by an author of a work others cite
+    bad = d / "bad.jsonl"
+    author = {"name": "Kartashova A. A.", "orcid": "0000-0002-1825-0098"}
+    work = {"doi": str(earlier[0]["doi"]), "title": {"en": "One"}, "authors": [author]}
+    bad.write_text(json.dumps(work) + "\n", encoding="utf-8")
+    return [*out, index, bad]
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    batch=st.integers(1, 40),
+    seen=st.integers(2, 40),
+    window=st.integers(2, 40),
+    order=st.permutations(range(5)),
+    fmt=st.sampled_from(["nt", "nq"]),
+)
+def test_citations_any_batch_size_window_and_input_order(
+    tmp_path: Path,
+    citing: list[Path],
+    batch: int,
+    seen: int,
+    window: int,
+    order: list[int],
+    fmt: str,
+) -> None:
+    """Reference lists and citation-index rows keep the build's validation equal to
+    validating its output, and leave nothing for the end pass to settle that citations
+    alone would cause (a citing record states nothing of the works it cites)."""
+    sources = [citing[i] for i in order]
+    out = tmp_path / f"out.{fmt}"
+    saved = _Emitter.SEEN_SIZE, _Emitter.CACHE_SIZE
+    _Emitter.SEEN_SIZE, _Emitter.CACHE_SIZE = seen, seen
+    try:
+        found = _built(sources, out, batch_size=batch, settle_window=window)
+    finally:
+        _Emitter.SEEN_SIZE, _Emitter.CACHE_SIZE = saved
+    assert found == _whole(out)
+    assert any("0000-0002-1825-0098" in str(r) for r in found)
+    text = out.read_text(encoding="utf-8")
+    assert "<http://purl.org/spar/cito/cites>" in text and "cito/Citation>" in text
