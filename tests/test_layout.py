@@ -22,6 +22,7 @@ RANKS = {
     "stores": 2,
     "query": 3,
     "build": 4,
+    "serve": 4,  # kg serve: the graph as linked data (kg/serve/)
     "cli": 5,
     "api": 6,  # kg/__init__.py and kg/__main__.py
 }
