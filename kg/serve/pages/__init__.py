@@ -2,52 +2,63 @@
 
 Every function takes the store (a pyoxigraph Store whose default graph is queried as the
 union of its named graphs) and ``base``, the IRI base the graph was built with, so that a
-page links to ``/{path}`` for every node under the base.
+page links to ``/{path}`` for every node under the base. docs/pages.md describes each page.
 """
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
+
+from kg import vocab
+from kg.serve.pages.article import article_page
+from kg.serve.pages.common import WORK_CLASSES, ref, select
+from kg.serve.pages.generic import generic_page
+from kg.serve.pages.home import home, retractions
+from kg.serve.pages.journal import journal_page
+from kg.serve.pages.organisation import organisation_page
+from kg.serve.pages.person import person_page
+from kg.serve.search import SearchIndex, search_results
+
+__all__ = ["entity_page", "home_page", "retractions_page", "search_page", "SearchIndex"]
 
 
 def entity_page(store: Any, iri: str, base: str) -> str | None:
     """The page of one node (an article, a person, an organisation, a journal; any other
     node as a table of its triples), or None when the store says nothing about it."""
-    rows = list(store.quads_for_pattern(_node(iri), None, None, None))
-    if not rows:
+    try:
+        node = ref(iri)
+    except ValueError:
         return None
-    body = "".join(
-        f"<tr><td>{escape(q.predicate.value)}</td><td>{escape(str(q.object))}</td></tr>"
-        for q in rows
+    rows = select(
+        store,
+        f"SELECT ?t WHERE {{ {{ {node} ?p ?o OPTIONAL {{ {node} a ?t }} }} }} LIMIT 50",
     )
-    return _page(iri, f"<table>{body}</table>")
+    if not rows:
+        if not select(store, f"SELECT ?s WHERE {{ ?s ?p {node} }} LIMIT 1"):
+            return None
+    types = sorted({r["t"].value for r in rows if "t" in r})
+    if any(t in WORK_CLASSES for t in types):
+        return article_page(store, iri, base, [t for t in types if t in WORK_CLASSES])
+    if vocab.FOAF + "Person" in types:
+        return person_page(store, iri, base)
+    if vocab.FOAF + "Organization" in types:
+        return organisation_page(store, iri, base)
+    if vocab.FABIO + "Journal" in types:
+        return journal_page(store, iri, base)
+    return generic_page(store, iri, base, types)
 
 
 def home_page(store: Any, base: str) -> str:
     """The front page: what the graph holds, links to the retraction index and search."""
-    links = '<a href="/retractions">Retractions</a> · <a href="/sparql">SPARQL</a>'
-    return _page("kg", f"<p>{links}</p>")
+    return home(store, base)
 
 
 def retractions_page(store: Any, base: str) -> str:
     """The retraction index: retractions per year, per journal, per institution, charted."""
-    return _page("Retractions", "<p>Retractions</p>")
+    return retractions(store, base)
 
 
-def search_page(store: Any, base: str, q: str) -> str:
-    """Results of a search over titles and names, each linking to its page."""
-    return _page(f"Search: {q}", "<p>No results</p>")
-
-
-def _node(iri: str) -> Any:
-    import pyoxigraph as ox
-
-    return ox.NamedNode(iri)
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
-        f"</head><body><h1>{escape(title)}</h1>{body}</body></html>"
-    )
+def search_page(store: Any, base: str, q: str, *, index: SearchIndex | None = None) -> str:
+    """Results of a search over titles and names, each linking to its page. Without
+    ``index``, the index of ``store`` built on first use (and kept) is searched."""
+    return search_results(store, base, q, index=index)
