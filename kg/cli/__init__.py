@@ -6,7 +6,7 @@ Exit codes, the same for every command: 0 ok, 1 validation failed,
 
 Modules: common.py (the run's state and the options commands share),
 building.py (build, validate), storing.py (load, drop, graphs, export, describe),
-querying.py (query), ror.py (ror index, ror match). The library is imported
+querying.py (query), ror.py (ror index, ror match), serving.py (serve). The library is imported
 inside the commands, so that ``kg --help`` stays quick.
 """
 
@@ -24,6 +24,7 @@ from kg.cli.building import build, validate
 from kg.cli.common import State
 from kg.cli.querying import query
 from kg.cli.ror import ror
+from kg.cli.serving import serve
 from kg.cli.storing import describe, drop, export, graphs, load
 from kg.errors import KgError
 
@@ -78,7 +79,7 @@ def cli(ctx: click.Context, config_path: Path | None, quiet: bool) -> None:
     ctx.obj = State(config_path, quiet)
 
 
-for command in (build, validate, load, drop, graphs, describe, export, query):
+for command in (build, validate, load, drop, graphs, describe, export, query, serve):
     cli.add_command(command)
 cli.add_command(ror)
 

@@ -1,0 +1,245 @@
+"""The SPARQL 1.1 Protocol of ``kg serve`` (``/sparql``), read-only.
+
+A query comes as ``GET ?query=``, a form-encoded ``POST`` (``query=``) or a ``POST`` of
+``application/sparql-query``. Its default graph is the union of the store's named graphs
+(and its default graph) unless ``default-graph-uri`` names graphs; ``named-graph-uri``
+limits what ``GRAPH`` reaches. Results go out in the format the ``Accept`` header (or a
+``format`` parameter) asks for; updates are refused (403).
+
+The query runs in a worker thread and is serialised there whole, into memory: a client
+gets the whole result or an error, never part of one. After ``timeout`` seconds the
+request stops waiting and answers 503; the worker stops at its next write of results
+(a query that writes nothing until it ends, such as a COUNT, runs on to its end).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from html import escape
+
+import anyio
+import pyoxigraph as ox
+
+from kg.serve.rdf import RDF_TYPES, content_type, negotiate, write
+
+RESULT_TYPES = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+RESULT_ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "text/javascript": "application/sparql-results+json",
+    "application/javascript": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+}
+GRAPH_TYPES = {t.media_type: t for t in RDF_TYPES}
+GRAPH_ALIASES = {
+    "application/turtle": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "text/plain": "application/n-triples",
+    "application/json": "application/ld+json",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+}
+# the ``format`` parameter (the query page's choice): a media type for results or graphs
+FORMATS = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", "text/turtle"),
+    "tsv": ("text/tab-separated-values", "text/turtle"),
+    "ttl": ("application/sparql-results+json", "text/turtle"),
+    "nt": ("application/sparql-results+json", "application/n-triples"),
+    "jsonld": ("application/sparql-results+json", "application/ld+json"),
+}
+TIMED_OUT = "the query did not finish in time (kg serve --timeout); no result was sent"
+MAX_RESULT_BYTES = 256 * 1024 * 1024
+_UPDATE = re.compile(
+    r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+_COMMENT = re.compile(r"^\s*#.*$", re.MULTILINE)
+
+
+class SparqlError(Exception):
+    """A request the endpoint answers with an error status and a message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class SparqlRequest:
+    """What a protocol request asks: the query, its graphs, the format asked for."""
+
+    query: str
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    format: str | None = None  # the ``format`` parameter, if any
+
+
+@dataclass(frozen=True)
+class SparqlResult:
+    body: bytes
+    media_type: str
+
+
+def refused_update(text: str) -> SparqlError:
+    return SparqlError(
+        403, "this endpoint is read-only: SPARQL updates are refused (kg serve never writes)"
+    )
+
+
+def looks_like_update(text: str) -> bool:
+    """Whether a text that is not a query is a SPARQL update (it starts with one's verb)."""
+    return _UPDATE.match(_COMMENT.sub("", text)) is not None
+
+
+def choose(accept: str | None, fmt: str | None, kind: str) -> str:
+    """The media type for a result of ``kind`` (``results`` or ``graph``).
+
+    :raises SparqlError: 406 if the Accept header allows none, 400 for an unknown format.
+    """
+    if fmt:
+        if fmt not in FORMATS:
+            raise SparqlError(400, f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+        return FORMATS[fmt][0 if kind == "results" else 1]
+    if kind == "results":
+        offers, aliases = list(RESULT_TYPES), RESULT_ALIASES
+    else:
+        offers, aliases = list(GRAPH_TYPES), GRAPH_ALIASES
+    chosen = negotiate(accept, offers, aliases)
+    if chosen is None:
+        listed = ", ".join(offers)
+        raise SparqlError(406, f"none of the formats asked for; this result is one of: {listed}")
+    return chosen
+
+
+class _Output(io.BytesIO):
+    """Where the results are written: stops the worker once nobody waits for them, at
+    the deadline, or when they grow past the limit."""
+
+    def __init__(self, stop: threading.Event, deadline: float, limit: int) -> None:
+        super().__init__()
+        self.stop = stop
+        self.deadline = deadline
+        self.limit = limit
+
+    def write(self, data: object) -> int:
+        if self.stop.is_set() or time.monotonic() > self.deadline:
+            raise TimeoutError("the query ran out of time")
+        n = super().write(data)  # type: ignore[arg-type]
+        if self.tell() > self.limit:
+            raise MemoryError("the result is too large")
+        return n
+
+
+def evaluate(
+    store: ox.Store,
+    req: SparqlRequest,
+    accept: str | None,
+    *,
+    stop: threading.Event,
+    deadline: float,
+    limit: int = MAX_RESULT_BYTES,
+) -> SparqlResult:
+    """Run the query and serialise its whole result (in the worker thread).
+
+    :raises SparqlError: 400 for a syntax error, 403 for an update, 406, 413, 503.
+    """
+    kwargs: dict[str, object] = {}
+    if req.default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if req.named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
+    try:
+        result = store.query(req.query, **kwargs)  # type: ignore[arg-type]
+    except SyntaxError as e:
+        if looks_like_update(req.query):
+            raise refused_update(req.query) from None
+        raise SparqlError(400, f"not valid SPARQL: {e}") from None
+    except ValueError as e:  # e.g. a graph IRI that is not an IRI
+        raise SparqlError(400, str(e)) from None
+    out = _Output(stop, deadline, limit)
+    try:
+        if isinstance(result, ox.QueryTriples):
+            media_type = choose(accept, req.format, "graph")
+            rdf_type = GRAPH_TYPES[media_type]
+            write(result, out, rdf_type)
+        else:
+            media_type = choose(accept, req.format, "results")
+            result.serialize(out, RESULT_TYPES[media_type])
+    except MemoryError:
+        raise SparqlError(413, f"the result is larger than {limit} bytes; ask for less") from None
+    except (TimeoutError, OSError) as e:
+        if stop.is_set() or time.monotonic() > deadline or "out of time" in str(e):
+            raise SparqlError(503, TIMED_OUT) from None
+        raise SparqlError(500, f"the query failed: {e}") from None
+    except (RuntimeError, ValueError) as e:  # an evaluation error the engine reports
+        raise SparqlError(500, f"the query failed: {e}") from None
+    return SparqlResult(out.getvalue(), content_type(media_type))
+
+
+async def run(
+    store: ox.Store, req: SparqlRequest, accept: str | None, timeout: float
+) -> SparqlResult:
+    """Evaluate in a worker thread; after ``timeout`` seconds stop waiting (503)."""
+    stop = threading.Event()
+    deadline = time.monotonic() + timeout
+
+    def work() -> SparqlResult:
+        return evaluate(store, req, accept, stop=stop, deadline=deadline)
+
+    try:
+        with anyio.fail_after(timeout):
+            return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+    except TimeoutError:
+        stop.set()
+        raise SparqlError(503, TIMED_OUT) from None
+
+
+def query_page(examples: list[tuple[str, str, str]], query: str = "") -> str:
+    """The page for people: a form (no JavaScript) and the library's queries as examples,
+    each ``(name, title, text)``."""
+    options = "".join(
+        f'<option value="{key}">{label}</option>'
+        for key, label in [
+            ("json", "JSON (results) / JSON-LD (graphs)"),
+            ("xml", "XML / RDF/XML"),
+            ("csv", "CSV / Turtle"),
+            ("tsv", "TSV / Turtle"),
+            ("ttl", "Turtle (graphs)"),
+            ("nt", "N-Triples (graphs)"),
+        ]
+    )
+    items = "".join(
+        f"<details><summary>{escape(title or name)} <code>{escape(name)}</code></summary>"
+        f"<pre>{escape(text)}</pre>"
+        f'<form method="get" action="/sparql"><input type="hidden" name="query" '
+        f'value="{escape(text)}"><button>Run</button></form></details>'
+        for name, title, text in examples
+    )
+    text = query or "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10"
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>SPARQL</title></head><body>"
+        "<h1>SPARQL</h1>"
+        "<p>The default graph is the union of every named graph; "
+        "<code>GRAPH</code> reaches each one. Read-only.</p>"
+        '<form method="get" action="/sparql">'
+        f'<p><textarea name="query" rows="14" cols="90">{escape(text)}</textarea></p>'
+        f'<p><label>Format <select name="format">{options}</select></label> '
+        '<button type="submit">Run</button></p></form>'
+        f"<h2>Examples from kg's query library</h2>{items}"
+        '<p><a href="/">Home</a></p></body></html>'
+    )
