@@ -37,6 +37,10 @@ def entity_page(store: Any, iri: str, base: str) -> str | None:
         if not select(store, f"SELECT ?s WHERE {{ ?s ?p {node} }} LIMIT 1"):
             return None
     types = sorted({r["t"].value for r in rows if "t" in r})
+    if not types and select(
+        store, f"SELECT ?v WHERE {{ {node} prism:doi|fabio:hasPubMedId ?v }} LIMIT 1"
+    ):
+        return article_page(store, iri, base, [])  # a work known only by an identifier
     if any(t in WORK_CLASSES for t in types):
         return article_page(store, iri, base, [t for t in types if t in WORK_CLASSES])
     if vocab.FOAF + "Person" in types:
