@@ -59,6 +59,7 @@ FORMATS = {
     "jsonld": ("application/sparql-results+json", "application/ld+json"),
 }
 TIMED_OUT = "the query did not finish in time (kg serve --timeout); no result was sent"
+FORMAT_ALIASES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld"}
 MAX_RESULT_BYTES = 256 * 1024 * 1024
 _UPDATE = re.compile(
     r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
@@ -107,12 +108,16 @@ def looks_like_update(text: str) -> bool:
 def choose(accept: str | None, fmt: str | None, kind: str) -> str:
     """The media type for a result of ``kind`` (``results`` or ``graph``).
 
-    :raises SparqlError: 406 if the Accept header allows none, 400 for an unknown format.
+    A ``format`` parameter (a name of FORMATS, or a media type) overrides Accept.
+
+    :raises SparqlError: 406 if nothing asked for is a format of the result.
     """
-    if fmt:
-        if fmt not in FORMATS:
-            raise SparqlError(400, f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    fmt = FORMAT_ALIASES.get(fmt or "", fmt)
+    if fmt in FORMATS:
         return FORMATS[fmt][0 if kind == "results" else 1]
+    if fmt and "/" in fmt:  # a media type (SPARQLWrapper sends some): as if in Accept
+        accept = fmt
+    # any other value: unknown to kg, left to the Accept header
     if kind == "results":
         offers, aliases = list(RESULT_TYPES), RESULT_ALIASES
     else:
