@@ -33,11 +33,18 @@ def ticks(top: int) -> list[int]:
 
 
 def column_chart(
-    title: str, data: Sequence[tuple[str, int]], *, unit: str = "", colour: str = BAR
+    title: str,
+    data: Sequence[tuple[str, int]],
+    *,
+    unit: str = "",
+    colour: str = BAR,
+    y_label: str = "works",
+    x_label: str = "year",
 ) -> Markup:
-    """A vertical bar chart of (label, value) in the order given (years, say)."""
-    width, height = 640, 260
-    left, right, top_pad, bottom = 44, 12, 28, 44
+    """A vertical bar chart of (label, value) in the order given (years, say), with its
+    axes named ``y_label`` and ``x_label``."""
+    width, height = 640, 230
+    left, right, top_pad, bottom = 56, 12, 28, 46
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     top = nice_max(max((v for _, v in data), default=0))
     n = max(len(data), 1)
@@ -73,6 +80,13 @@ def column_chart(
                 f'text-anchor="middle" fill="{AXIS}">{escape(label)}</text>'
             )
     base_y = top_pad + plot_h
+    mid_y = top_pad + plot_h / 2
+    parts.append(
+        f'<text x="14" y="{mid_y:.1f}" font-size="11" fill="{AXIS}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {mid_y:.1f})">{escape(y_label)}</text>'
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" font-size="11" fill="{AXIS}" '
+        f'text-anchor="middle">{escape(x_label)}</text>'
+    )
     parts.append(
         f'<line x1="{left}" x2="{width - right}" y1="{base_y}" y2="{base_y}" stroke="{AXIS}"/>'
         f'<line x1="{left}" x2="{left}" y1="{top_pad}" y2="{base_y}" stroke="{AXIS}"/>'
@@ -87,14 +101,19 @@ def column_chart(
 
 
 def bar_chart(
-    title: str, data: Sequence[tuple[str, int]], *, unit: str = "", colour: str = BAR
+    title: str,
+    data: Sequence[tuple[str, int]],
+    *,
+    unit: str = "",
+    colour: str = BAR,
+    x_label: str = "works",
 ) -> Markup:
     """A horizontal bar chart of (label, value), one row each, for long labels (journals,
     institutions); labels longer than 40 characters are cut, the full one in the title."""
     row, label_w, width = 22, 260, 640
     top_pad = 28
     plot_w = width - label_w - 60
-    height = top_pad + row * max(len(data), 1) + 24
+    height = top_pad + row * max(len(data), 1) + 40
     top = nice_max(max((v for _, v in data), default=0))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -126,7 +145,10 @@ def bar_chart(
             f'<text x="{x:.1f}" y="{end + 16}" font-size="11" text-anchor="middle" '
             f'fill="{AXIS}">{t}</text>'
         )
-    parts.append("</svg>")
+    parts.append(
+        f'<text x="{label_w + plot_w / 2:.1f}" y="{end + 32}" font-size="11" fill="{AXIS}" '
+        f'text-anchor="middle">{escape(x_label)}</text></svg>'
+    )
     return Markup("".join(parts))
 
 

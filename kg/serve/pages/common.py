@@ -123,6 +123,13 @@ def short(node: str) -> str:
     return node
 
 
+def kind_name(node: str) -> str:
+    """A class as words: ``fabio:JournalArticle`` is 'Journal article'."""
+    local = re.split(r"[/#]", node)[-1]
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).split()
+    return " ".join([words[0], *(w.lower() for w in words[1:])]) if words else node
+
+
 def year_of(value: str) -> str:
     """The year a date, dateTime or gYear string starts with ('' when there is none)."""
     m = re.match(r"-?\d{4}", value)
@@ -148,16 +155,22 @@ def labels(store: Any, nodes: Iterable[str]) -> dict[str, Text]:
     for i in range(0, len(nodes), 400):
         chunk = " ".join(ref(n) for n in nodes[i : i + 400])
         found: dict[str, list[Any]] = {}
+        dois: dict[str, str] = {}
         for row in select(
             store,
-            f"SELECT ?n ?l WHERE {{ VALUES ?n {{ {chunk} }} "
-            "{ ?n dcterms:title ?l } UNION { ?n foaf:name ?l } }",
+            f"SELECT ?n ?l ?doi WHERE {{ VALUES ?n {{ {chunk} }} "
+            "{ ?n dcterms:title ?l } UNION { ?n foaf:name ?l } UNION { ?n prism:doi ?doi } }",
         ):
-            found.setdefault(row["n"].value, []).append(row["l"])
+            if "l" in row:
+                found.setdefault(row["n"].value, []).append(row["l"])
+            elif "doi" in row:
+                dois.setdefault(row["n"].value, row["doi"].value)
         for node, values in found.items():
             label = pick_label(values)
             if label is not None:
                 out[node] = label
+        for node, doi in dois.items():
+            out.setdefault(node, Text(f"DOI {doi}"))
     return out
 
 

@@ -69,7 +69,8 @@ def per_group(store: Any, pattern: str, base: str) -> list[tuple[Any, int]]:
           GROUP BY ?g ORDER BY DESC(?n) ?g""",
     )
     names = labels(store, [r["g"].value for r in rows])
-    return [(link(r["g"].value, base, names.get(r["g"].value)), int(r["n"].value)) for r in rows]
+    out = [(link(r["g"].value, base, names.get(r["g"].value)), int(r["n"].value)) for r in rows]
+    return sorted(out, key=lambda x: (-x[1], x[0].label))
 
 
 def retractions(store: Any, base: str) -> str:
@@ -87,7 +88,11 @@ def retractions(store: Any, base: str) -> str:
         total=total,
         year_rows=year_rows,
         year_chart=column_chart(
-            "Retracted works per year of retraction", years_filled(years), colour=BAR_ALT
+            "Retracted works per year of retraction",
+            years_filled(years),
+            colour=BAR_ALT,
+            y_label="retracted works",
+            x_label="year of retraction",
         ),
         journals=journals,
         journal_chart=bar_chart(

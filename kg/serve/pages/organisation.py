@@ -74,7 +74,9 @@ def organisation_page(store: Any, org: str, base: str) -> str:
         works=items,
         retracted=sum(1 for w in items if w.retracted),
         works_chart=column_chart(
-            f"Works of {title.value} per publication year", years_filled(per_year)
+            f"Works of {title.value} per publication year",
+            years_filled(per_year),
+            x_label="year of publication",
         )
         if per_year
         else None,
@@ -82,6 +84,8 @@ def organisation_page(store: Any, org: str, base: str) -> str:
             f"Retracted works of {title.value} per publication year",
             years_filled(retracted_per_year),
             colour=BAR_ALT,
+            y_label="retracted works",
+            x_label="year of publication",
         )
         if retracted_per_year
         else None,

@@ -1,0 +1,201 @@
+"""The pages of kg serve in a real browser: Debian's chromium driven by Playwright (skipped
+where chromium is missing). A test-only Starlette app serves the page functions with
+uvicorn on a free port of 127.0.0.1. Screenshots go to a temporary folder (KG_SCREENSHOTS
+names another, to look at them)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build.pipeline import build
+from kg.serve.pages import entity_page, home_page, retractions_page, search_page
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE = "https://example.org/kg/"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+
+SEED = "/article/bcf96571b94ec4a4"
+PAGES = {
+    "article": SEED,
+    "retracted-article": "/doi/10.1000/retracted.1",
+    "person": "/person/orcid/0000-0002-1825-0097",
+    "institution": "/org/ror/00a45v709",
+    "journal": "/journal/issn/2305-8420",
+    "retractions": "/retractions",
+    "search": "/search?q=Kartashova",
+    "home": "/",
+}
+
+
+def make_app(store: ox.Store) -> Any:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse, PlainTextResponse, Response
+    from starlette.routing import Route
+
+    def home(request: Request) -> Response:
+        return HTMLResponse(home_page(store, BASE))
+
+    def retractions(request: Request) -> Response:
+        return HTMLResponse(retractions_page(store, BASE))
+
+    def search(request: Request) -> Response:
+        return HTMLResponse(search_page(store, BASE, request.query_params.get("q", "")))
+
+    def node(request: Request) -> Response:
+        html = entity_page(store, BASE + request.path_params["path"], BASE)
+        if html is None:
+            return PlainTextResponse("not found", status_code=404)
+        return HTMLResponse(html)
+
+    return Starlette(
+        routes=[
+            Route("/", home),
+            Route("/retractions", retractions),
+            Route("/search", search),
+            Route("/{path:path}", node),
+        ]
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    out = tmp_path_factory.mktemp("browser") / "graph.nq"
+    build([ROOT / "data", ROOT / "tests/cases/all-features"], out, base=BASE, validate=False)
+    store = ox.Store()
+    store.load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    port = free_port()
+    config = uvicorn.Config(
+        make_app(store), host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = os.environ.get("KG_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        return Path(folder)
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def test_banner_is_visible_above_the_fold(site: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    for path in (SEED, PAGES["retracted-article"]):
+        page.goto(site + path)
+        alert = page.locator('[role="alert"]')
+        assert alert.count() == 1
+        box = alert.bounding_box()
+        assert box is not None and box["width"] > 0 and box["height"] > 0
+        assert box["y"] + box["height"] <= 800
+        assert alert.is_visible()
+        colour = alert.evaluate("e => getComputedStyle(e).backgroundColor")
+        assert colour != "rgba(0, 0, 0, 0)"
+    page.close()
+
+
+def test_banner_on_a_phone(site: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(site + SEED)
+    box = page.locator('[role="alert"]').bounding_box()
+    assert box is not None and box["y"] < 844 and box["width"] <= 390
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    page.close()
+
+
+def test_charts_render(site: str, browser: Any) -> None:
+    page = browser.new_page()
+    for path in (PAGES["retractions"], PAGES["institution"]):
+        page.goto(site + path)
+        bars = page.locator("figure.chart svg rect.bar")
+        assert bars.count() > 0
+        box = bars.first.bounding_box()
+        assert box is not None and box["width"] > 0 and box["height"] > 0
+    page.close()
+
+
+def test_links_navigate(site: str, browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(site + SEED)
+    page.locator("ol.authors a").first.click()
+    page.wait_for_load_state()
+    assert "/person/" in page.url and page.locator("h1").inner_text().endswith("Kartashova A. A.")
+    page.locator("ul.works a").first.click()
+    page.wait_for_load_state()
+    assert page.url == site + SEED
+    page.locator("dl.facts a", has_text="Liberal Arts in Russia").click()
+    page.wait_for_load_state()
+    assert page.url == site + PAGES["journal"]
+    page.locator("header nav a", has_text="Retractions").click()
+    page.wait_for_load_state()
+    assert page.url == site + "/retractions"
+    page.close()
+
+
+def test_search_form_works_without_javascript(site: str, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/")
+    page.locator("header input[name=q]").fill("Kartashova")
+    page.locator("header form button").click()
+    page.wait_for_load_state()
+    assert "/search?q=Kartashova" in page.url
+    page.locator("ol.results a").first.click()
+    page.wait_for_load_state()
+    assert "/person/" in page.url
+    context.close()
+
+
+def test_screenshots(site: str, browser: Any, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    for name, path in PAGES.items():
+        response = page.goto(site + path)
+        assert response is not None and response.status == 200, path
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+        assert (shots / f"{name}.png").stat().st_size > 5000
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(site + SEED)
+    phone.screenshot(path=str(shots / "article-phone.png"))
+    phone.close()
+    page.close()
