@@ -311,7 +311,8 @@ def test_layout(store: ox.Store) -> None:
 def test_home_counts(store: ox.Store) -> None:
     tree = HTMLParser(home_page(store, BASE))
     counts = {
-        b.parent.text().replace(b.text(), "").strip(): int(b.text()) for b in tree.css(".counts b")
+        b.parent.text().replace(b.text(), "").strip(): int(b.text().replace(",", ""))
+        for b in tree.css(".counts b")
     }  # type: ignore[union-attr]
     people = values(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a foaf:Person }")
     assert counts["people"] == int(people[0])

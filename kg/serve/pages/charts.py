@@ -14,22 +14,17 @@ BAR_ALT = "#b91c1c"
 AXIS = "#5a6270"
 
 
-def nice_max(value: int) -> int:
-    """A round number at or above ``value`` for the top of an axis."""
-    if value <= 5:
-        return max(value, 1)
-    step = 10 ** math.floor(math.log10(value))
-    for m in (1, 2, 2.5, 5, 10):
-        if value <= m * step:
-            return int(m * step)
-    return value
-
-
-def ticks(top: int) -> list[int]:
-    """Up to five ticks from 0 to ``top``."""
-    if top <= 5:
-        return list(range(0, top + 1))
-    return [round(top * i / 4) for i in range(5)]
+def axis(largest: int) -> tuple[int, list[int]]:
+    """The top of an axis for values up to ``largest`` and its ticks: whole numbers a round
+    step apart (1, 2, 5, 10, 20, 25, 50, ...), at most six of them."""
+    step = 1
+    while True:
+        for m in (1, 2, 2.5, 5):
+            s = int(step * m)
+            if s == step * m and math.ceil(max(largest, 1) / s) <= 5:
+                top = math.ceil(max(largest, 1) / s) * s
+                return top, list(range(0, top + 1, s))
+        step *= 10
 
 
 def column_chart(
@@ -46,7 +41,7 @@ def column_chart(
     width, height = 640, 230
     left, right, top_pad, bottom = 56, 12, 28, 46
     plot_w, plot_h = width - left - right, height - top_pad - bottom
-    top = nice_max(max((v for _, v in data), default=0))
+    top, marks = axis(max((v for _, v in data), default=0))
     n = max(len(data), 1)
     slot = plot_w / n
     bar_w = max(2.0, min(48.0, slot * 0.7))
@@ -58,7 +53,7 @@ def column_chart(
         f'<text x="{left}" y="16" font-size="13" font-weight="600" fill="#1b1f24">'
         f"{escape(title)}</text>",
     ]
-    for t in ticks(top):
+    for t in marks:
         y = top_pad + plot_h - plot_h * t / top
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
@@ -114,7 +109,7 @@ def bar_chart(
     top_pad = 28
     plot_w = width - label_w - 60
     height = top_pad + row * max(len(data), 1) + 40
-    top = nice_max(max((v for _, v in data), default=0))
+    top, marks = axis(max((v for _, v in data), default=0))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" class="bar-chart">',
@@ -139,7 +134,7 @@ def bar_chart(
         f'<line x1="{label_w}" x2="{label_w}" y1="{top_pad}" y2="{end}" stroke="{AXIS}"/>'
         f'<line x1="{label_w}" x2="{label_w + plot_w}" y1="{end}" y2="{end}" stroke="{AXIS}"/>'
     )
-    for t in ticks(top):
+    for t in marks:
         x = label_w + plot_w * t / top
         parts.append(
             f'<text x="{x:.1f}" y="{end + 16}" font-size="11" text-anchor="middle" '
