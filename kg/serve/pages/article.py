@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.serve.pages.common import (
     RETRACTED,
     STATUS_NAMES,
@@ -178,10 +180,11 @@ def _sources(store: Any, nodes: list[str], base: str) -> dict[str, Link]:
         for k in ("title", "id"):
             if k in row:
                 d[k] = row[k].value
+    fallback = labels(store, [n for n in nodes if "title" not in found.get(n, {})])
     out = {}
     for node in nodes:
         d = found.get(node, {})
-        label = d.get("title", node)
+        label = d.get("title") or (fallback[node].value if node in fallback else node)
         if "id" in d:
             label += f" (record {d['id']})"
         out[node] = Link(link(node, base).href, label)
@@ -249,7 +252,7 @@ def _statuses(store: Any, work: str, base: str) -> list[Status]:
     return sorted(by_node.values(), key=lambda s: (order.get(s.kind, 1), s.name))
 
 
-def _conflicts(store: Any, work: str, base: str) -> list[tuple[str, list[tuple[str, str]]]]:
+def _conflicts(store: Any, work: str, base: str) -> list[tuple[str, list[tuple[Link | str, str]]]]:
     """Properties with one value that two sources give differently, each value with its
     source graph (queries/source-conflicts.rq, for this work)."""
     props = ", ".join(CONFLICT_PROPERTIES)
@@ -259,14 +262,22 @@ def _conflicts(store: Any, work: str, base: str) -> list[tuple[str, list[tuple[s
           FILTER(?p IN ({props})) }}""",
     )
     values: dict[str, dict[str, set[str]]] = {}
+    nodes: set[str] = set()
     for row in rows:
-        values.setdefault(short(row["p"].value), {}).setdefault(row["o"].value, set()).add(
+        o = row["o"]
+        if not isinstance(o, ox.Literal):
+            nodes.add(o.value)
+        values.setdefault(short(row["p"].value), {}).setdefault(o.value, set()).add(
             _graph_name(row["g"].value, base)
         )
-    out = []
+    out: list[tuple[str, list[tuple[Link | str, str]]]] = []
     for prop, by_value in sorted(values.items()):
         if len(by_value) > 1:
-            out.append((prop, [(v, ", ".join(sorted(gs))) for v, gs in sorted(by_value.items())]))
+            shown: list[tuple[Link | str, str]] = [
+                (Link(link(v, base).href, v) if v in nodes else v, ", ".join(sorted(gs)))
+                for v, gs in sorted(by_value.items())
+            ]
+            out.append((prop, shown))
     return out
 
 

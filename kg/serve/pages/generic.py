@@ -8,7 +8,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.serve.pages.common import Link, Text, labels, link, ref, render, select, short
+from kg.serve.pages.common import (
+    Link,
+    Text,
+    href,
+    kind_name,
+    labels,
+    link,
+    ref,
+    render,
+    select,
+    short,
+)
 
 LIMIT = 1000
 
@@ -45,11 +56,11 @@ def generic_page(store: Any, node: str, base: str, types: list[str]) -> str:
     label = names.get(node)
     return render(
         "generic.html",
-        label.value if label else short(node),
+        label.value if label else (href(node, base) if node.startswith(base) else node),
         base,
         node=node,
         label=label,
-        kinds=", ".join(short(t) for t in types),
+        kinds=", ".join(f"{kind_name(t)} ({short(t)})" for t in types),
         outgoing=outgoing,
         incoming=incoming,
         limit=LIMIT,
