@@ -51,7 +51,7 @@ def test_build_defaults_to_data_folder_and_turtle_on_stdout(tmp_path: Path, data
     )
     result = run("-q", "build", cwd=tmp_path)
     assert result.exit_code == 0
-    assert result.stdout.startswith("@prefix cito:")
+    assert result.stdout.startswith("@prefix biro:")  # the prefixes, in order
     assert result.stderr == ""
 
 
