@@ -29,10 +29,6 @@ def organisation_page(store: Any, org: str, base: str) -> str:
         {(r["p"].value.rsplit("#", 1)[-1], r["v"].value) for r in address_rows},
         key=lambda x: order.index(x[0]) if x[0] in order else 9,
     )
-    country = [
-        r["v"].value
-        for r in select(store, f"SELECT DISTINCT ?v WHERE {{ {o} kgo:affiliationCountry ?v }}")
-    ]
     parents = [
         r["x"].value
         for r in select(store, f"SELECT DISTINCT ?x WHERE {{ {o} org:subOrganizationOf ?x }}")
@@ -68,7 +64,6 @@ def organisation_page(store: Any, org: str, base: str) -> str:
         names=sorted({text(r["v"]) for r in name_rows}, key=lambda t: (t.lang or "", t.value)),
         ror=sorted(r["v"].value for r in ror),
         address=address,
-        country=country,
         parents=[link(x, base, found.get(x)) for x in parents],
         units=sorted((link(x, base, found.get(x)) for x in units), key=lambda x: x.label),
         works=items,
