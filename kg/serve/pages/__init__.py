@@ -29,13 +29,11 @@ def entity_page(store: Any, iri: str, base: str) -> str | None:
         node = ref(iri)
     except ValueError:
         return None
-    rows = select(
-        store,
-        f"SELECT ?t WHERE {{ {{ {node} ?p ?o OPTIONAL {{ {node} a ?t }} }} }} LIMIT 50",
-    )
-    if not rows:
-        if not select(store, f"SELECT ?s WHERE {{ ?s ?p {node} }} LIMIT 1"):
-            return None
+    if not select(
+        store, f"SELECT ?p WHERE {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }} LIMIT 1"
+    ):
+        return None
+    rows = select(store, f"SELECT DISTINCT ?t WHERE {{ {node} a ?t }}")
     types = sorted({r["t"].value for r in rows if "t" in r})
     if not types and select(
         store, f"SELECT ?v WHERE {{ {node} prism:doi|fabio:hasPubMedId ?v }} LIMIT 1"
