@@ -206,3 +206,31 @@ def test_a_missing_store_is_the_store_error(tmp_path: Path) -> None:
     assert r.returncode == 4
     assert "there is no kg store here" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_the_embedded_store_and_ctrl_c(served_graph: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    folder = tmp_path / "store"
+    load = [sys.executable, "-m", "kg", "load", str(served_graph), "--store", str(folder)]
+    subprocess.run(load, check=True, capture_output=True, timeout=120)
+    s = KgServer("--store", str(folder), "--base", BASE, "--port", "0")
+    try:
+        with httpx.Client(base_url=s.url) as client:
+            r = client.get("/doi/10.1000/retracted.1", headers={"Accept": "text/turtle"})
+            assert r.status_code == 200
+            assert "retracted.1/status/retracted" in r.text
+            r = client.get(
+                "/sparql",
+                params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                headers={"Accept": "text/csv"},
+            )
+            assert int(r.text.split()[-1]) > 900
+    finally:
+        s.proc.send_signal(signal.SIGINT)  # Ctrl-C
+        s.proc.wait(timeout=20)
+        rest = s.stop()
+    assert s.proc.returncode == 0
+    assert "Traceback" not in rest and "Aborted" not in rest
