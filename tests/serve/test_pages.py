@@ -380,3 +380,14 @@ def test_odd_queries_never_fail(store: ox.Store, q: str) -> None:
     html = search_page(store, BASE, q)
     assert "<h1>Search</h1>" in html
     assert fts_query(q).count('"') % 2 == 0
+
+
+def test_every_node_has_a_page_whose_links_resolve(store: ox.Store) -> None:
+    nodes = values(store, "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
+    assert len(nodes) > 100
+    for node in nodes:
+        tree = page(store, node)
+        title = tree.css_first("title")
+        assert title is not None and title.text().strip(), node
+        assert len(tree.css("h1")) == 1, node
+        assert_links_resolve(store, tree)
