@@ -126,9 +126,21 @@ def search_results(store: Any, base: str, q: str, *, index: SearchIndex | None =
     """The search page: a form and the hits, each linking to its page."""
     from kg.serve.pages.common import Link, render
     from kg.serve.pages.common import href as page_href
+    from kg.serve.pages.works import describe_works
 
     q = (q or "").strip()
     hits = (index or index_for(store)).search(q) if q else []
-    results = [(Link(page_href(h.iri, base), h.label), h.kind) for h in hits]
+    works = {
+        w.node: w for w in describe_works(store, [h.iri for h in hits if h.kind == "work"], base)
+    }
+    results = [
+        (
+            Link(page_href(h.iri, base), h.label),
+            h.kind,
+            works[h.iri].year if h.iri in works else "",
+            h.iri in works and works[h.iri].retracted,
+        )
+        for h in hits
+    ]
     title = f"Search: {q}" if q else "Search"
     return render("search.html", title, base, query=q, results=results)
