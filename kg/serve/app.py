@@ -15,6 +15,7 @@ Every answer for a node or a page has a strong ETag (``If-None-Match`` gives 304
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -47,6 +48,7 @@ from kg.serve.rdf import (
 )
 from kg.serve.sparql import SparqlError, SparqlRequest, query_page, run
 
+LOG = logging.getLogger("kg.serve")
 NODE_OFFERS = [HTML] + [t.media_type for t in RDF_TYPES]
 DEFAULT_TIMEOUT = 30.0
 
@@ -76,6 +78,18 @@ def not_found(request: Request, what: str) -> Response:
         )
         return Response(page, status_code=404, media_type=content_type(HTML))
     return PlainTextResponse(message + "\n", status_code=404)
+
+
+def failed_page(request: Request) -> Response:
+    """500, with the traceback on standard error: a page failed to render."""
+    LOG.exception("kg serve: the page %s failed", request.url.path)
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Error</title></head>"
+        "<body><h1>This page failed</h1><p>The server could not make this page; "
+        'its log says why. The data is still there: <a href="/sparql">SPARQL</a>.</p>'
+        "</body></html>"
+    )
+    return Response(page, status_code=500, media_type=content_type(HTML))
 
 
 def library_examples() -> list[tuple[str, str, str]]:
@@ -149,7 +163,10 @@ def create_app(
         if chosen == HTML:
             from kg.serve.pages import entity_page
 
-            page = await run_in_threadpool(entity_page, store, iri, base)
+            try:
+                page = await run_in_threadpool(entity_page, store, iri, base)
+            except Exception:  # a page that fails is a 500 page; the connection stays open
+                return failed_page(request)
             if page is None:
                 return not_found(request, iri)
             return respond(request, page.encode("utf-8"), HTML)
@@ -159,7 +176,10 @@ def create_app(
 
     def page(make: Callable[[Request], str]) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
-            html = await run_in_threadpool(make, request)
+            try:
+                html = await run_in_threadpool(make, request)
+            except Exception:
+                return failed_page(request)
             return respond(request, html.encode("utf-8"), HTML, vary=False)
 
         return endpoint

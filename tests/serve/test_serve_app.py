@@ -124,3 +124,19 @@ def test_examples_are_the_library_with_defaults_bound() -> None:
             assert name not in examples
     for text in examples.values():
         ox.Store().query(text)  # each one parses
+
+
+def test_a_page_that_fails_is_a_500_page(store: ox.Store) -> None:
+    import logging
+
+    class Broken:  # a store whose every query fails, as a page's bug would
+        def __getattr__(self, name: str) -> Any:
+            raise RuntimeError("broken")
+
+    logging.getLogger("kg.serve").disabled = True
+    try:
+        r = InProcess(create_app(Broken(), BASE)).get("/", headers={"Accept": "text/html"})  # type: ignore[arg-type]
+    finally:
+        logging.getLogger("kg.serve").disabled = False
+    assert r.status_code == 500
+    assert "This page failed" in r.text
