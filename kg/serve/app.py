@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
+import anyio
 import pyoxigraph as ox
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -51,6 +52,7 @@ from kg.serve.sparql import SparqlError, SparqlRequest, query_page, run
 LOG = logging.getLogger("kg.serve")
 NODE_OFFERS = [HTML] + [t.media_type for t in RDF_TYPES]
 DEFAULT_TIMEOUT = 30.0
+SPARQL_THREADS = 4  # queries at once; the others wait (within their timeout)
 
 
 def respond(
@@ -116,6 +118,8 @@ def create_app(
     cors: bool = False,
 ) -> Starlette:
     """The application serving ``store``, whose nodes are named under ``base``."""
+
+    limiters: list[anyio.CapacityLimiter] = []
 
     def node_iri(rel: str) -> tuple[str, str | None] | None:
         """The node a path names and the suffix format it forces, or None."""
@@ -208,7 +212,9 @@ def create_app(
                     html = await run_in_threadpool(lambda: query_page(library_examples()))
                     return respond(request, html.encode("utf-8"), HTML)
                 raise SparqlError(400, "give a query: ?query=..., or POST one")
-            result = await run(store, req, accept, timeout)
+            if not limiters:  # made in the event loop, on first use
+                limiters.append(anyio.CapacityLimiter(SPARQL_THREADS))
+            result = await run(store, req, accept, timeout, limiters[0])
         except SparqlError as e:
             return PlainTextResponse(e.message + "\n", status_code=e.status)
         return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})

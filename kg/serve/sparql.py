@@ -197,9 +197,15 @@ def evaluate(
 
 
 async def run(
-    store: ox.Store, req: SparqlRequest, accept: str | None, timeout: float
+    store: ox.Store,
+    req: SparqlRequest,
+    accept: str | None,
+    timeout: float,
+    limiter: anyio.CapacityLimiter | None = None,
 ) -> SparqlResult:
-    """Evaluate in a worker thread; after ``timeout`` seconds stop waiting (503)."""
+    """Evaluate in a worker thread (of ``limiter``'s, so that queries left running after
+    their time cannot take the threads pages need); after ``timeout`` seconds, counting
+    the wait for a thread, stop waiting (503)."""
     stop = threading.Event()
     deadline = time.monotonic() + timeout
 
@@ -208,7 +214,7 @@ async def run(
 
     try:
         with anyio.fail_after(timeout):
-            return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(work, abandon_on_cancel=True, limiter=limiter)
     except TimeoutError:
         stop.set()
         raise SparqlError(503, TIMED_OUT) from None

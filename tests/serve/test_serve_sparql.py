@@ -224,3 +224,16 @@ def test_a_slow_query_times_out_without_a_partial_result(slow_server: KgServer) 
             headers={"Accept": "application/sparql-results+json"},
         )
         assert r.json()["boolean"] is True
+
+
+def test_queries_left_running_do_not_stop_the_pages(slow_server: KgServer) -> None:
+    role = "<http://purl.org/spar/pro/withRole>"
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g {role} ?i }}"
+    with httpx.Client(base_url=slow_server.url, timeout=60) as client:
+        for _ in range(5):  # more than the server's SPARQL threads, each left running
+            r = client.get("/sparql", params={"query": count})
+            assert r.status_code == 503
+        for path in ("/", "/doi/10.1000/retracted.1"):
+            r = client.get(path, headers={"Accept": "text/html"})
+            assert r.status_code == 200
+            assert r.elapsed.total_seconds() < 5
