@@ -118,8 +118,13 @@ def matches(if_none_match: str | None, tag: str) -> bool:
 
 
 def exists(store: ox.Store, iri: str) -> bool:
-    """Whether the store has a triple with ``iri`` as subject."""
-    quads = store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
+    """Whether the store has a triple with ``iri`` as subject (False for a text that is
+    not an IRI, as a path may make)."""
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return False
+    quads = store.quads_for_pattern(node, None, None, None)
     return next(iter(quads), None) is not None
 
 

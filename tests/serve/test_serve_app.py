@@ -13,7 +13,7 @@ import pytest
 from starlette.applications import Starlette
 
 from kg.serve.app import create_app, library_examples
-from kg.serve.rdf import description, matches, negotiate, parse_accept
+from kg.serve.rdf import description, exists, matches, negotiate, parse_accept
 
 
 class InProcess:
@@ -99,6 +99,8 @@ def test_another_base_and_encoded_iris(store: ox.Store) -> None:
     r = client.get("/doi/10.1000/abc.nt")
     assert r.headers["content-type"].startswith("application/n-triples")
     assert "Vary" not in r.headers
+    assert client.get("/a|b^c").status_code == 404
+    assert not exists(store, BASE + "a b<c>")  # not an IRI: no node
     r = client.get("/doi/10.1000/ABC")
     assert r.status_code == 303 and r.headers["location"] == "/doi/10.1000/abc"
 
