@@ -47,7 +47,8 @@ from kg.serve.rdf import (
     negotiate,
     serialize,
 )
-from kg.serve.sparql import SparqlError, SparqlRequest, query_page, run
+from kg.serve.sparql import SparqlError, SparqlRequest, run
+from kg.serve.sparql_page import query_page
 
 LOG = logging.getLogger("kg.serve")
 NODE_OFFERS = [HTML] + [t.media_type for t in RDF_TYPES]
@@ -214,7 +215,7 @@ def create_app(
                 raise SparqlError(400, "give a query: ?query=..., or POST one")
             if not limiters:  # made in the event loop, on first use
                 limiters.append(anyio.CapacityLimiter(SPARQL_THREADS))
-            result = await run(store, req, accept, timeout, limiters[0])
+            result = await run(store, req, accept, timeout, limiters[0], base)
         except SparqlError as e:
             return PlainTextResponse(e.message + "\n", status_code=e.status)
         return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})

@@ -19,12 +19,11 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from html import escape
 
 import anyio
 import pyoxigraph as ox
 
-from kg.serve.rdf import RDF_TYPES, content_type, negotiate, write
+from kg.serve.rdf import HTML, RDF_TYPES, content_type, negotiate, write
 
 RESULT_TYPES = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -57,6 +56,7 @@ FORMATS = {
     "ttl": ("application/sparql-results+json", "text/turtle"),
     "nt": ("application/sparql-results+json", "application/n-triples"),
     "jsonld": ("application/sparql-results+json", "application/ld+json"),
+    "html": (HTML, HTML),  # a page: the form, and the results as a table or Turtle
 }
 TIMED_OUT = "the query did not finish in time (kg serve --timeout); no result was sent"
 FORMAT_ALIASES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld"}
@@ -119,9 +119,9 @@ def choose(accept: str | None, fmt: str | None, kind: str) -> str:
         accept = fmt
     # any other value: unknown to kg, left to the Accept header
     if kind == "results":
-        offers, aliases = list(RESULT_TYPES), RESULT_ALIASES
+        offers, aliases = [*RESULT_TYPES, HTML], RESULT_ALIASES
     else:
-        offers, aliases = list(GRAPH_TYPES), GRAPH_ALIASES
+        offers, aliases = [*GRAPH_TYPES, HTML], GRAPH_ALIASES
     chosen = negotiate(accept, offers, aliases)
     if chosen is None:
         listed = ", ".join(offers)
@@ -156,8 +156,11 @@ def evaluate(
     stop: threading.Event,
     deadline: float,
     limit: int = MAX_RESULT_BYTES,
+    base: str = "",
 ) -> SparqlResult:
     """Run the query and serialise its whole result (in the worker thread).
+
+    A page (``text/html``) links the IRIs under ``base`` to their paths.
 
     :raises SparqlError: 400 for a syntax error, 403 for an update, 406, 413, 503.
     """
@@ -177,14 +180,15 @@ def evaluate(
     except ValueError as e:  # e.g. a graph IRI that is not an IRI
         raise SparqlError(400, str(e)) from None
     out = _Output(stop, deadline, limit)
+    graph = isinstance(result, ox.QueryTriples)
     try:
+        media_type = choose(accept, req.format, "graph" if graph else "results")
+        page = media_type == HTML  # made from Turtle or JSON results
         if isinstance(result, ox.QueryTriples):
-            media_type = choose(accept, req.format, "graph")
-            rdf_type = GRAPH_TYPES[media_type]
-            write(result, out, rdf_type)
+            write(result, out, GRAPH_TYPES["text/turtle" if page else media_type])
         else:
-            media_type = choose(accept, req.format, "results")
-            result.serialize(out, RESULT_TYPES[media_type])
+            fmt = ox.QueryResultsFormat.JSON if page else RESULT_TYPES[media_type]
+            result.serialize(out, fmt)
     except MemoryError:
         raise SparqlError(413, f"the result is larger than {limit} bytes; ask for less") from None
     except (TimeoutError, OSError) as e:
@@ -193,7 +197,13 @@ def evaluate(
         raise SparqlError(500, f"the query failed: {e}") from None
     except (RuntimeError, ValueError) as e:  # an evaluation error the engine reports
         raise SparqlError(500, f"the query failed: {e}") from None
-    return SparqlResult(out.getvalue(), content_type(media_type))
+    body = out.getvalue()
+    if page:
+        from kg.serve.sparql_page import graph_page, results_page
+
+        made = graph_page(body, req.query) if graph else results_page(body, req.query, base)
+        body = made.encode("utf-8")
+    return SparqlResult(body, content_type(media_type))
 
 
 async def run(
@@ -202,6 +212,7 @@ async def run(
     accept: str | None,
     timeout: float,
     limiter: anyio.CapacityLimiter | None = None,
+    base: str = "",
 ) -> SparqlResult:
     """Evaluate in a worker thread (of ``limiter``'s, so that queries left running after
     their time cannot take the threads pages need); after ``timeout`` seconds, counting
@@ -210,7 +221,7 @@ async def run(
     deadline = time.monotonic() + timeout
 
     def work() -> SparqlResult:
-        return evaluate(store, req, accept, stop=stop, deadline=deadline)
+        return evaluate(store, req, accept, stop=stop, deadline=deadline, base=base)
 
     try:
         with anyio.fail_after(timeout):
@@ -218,39 +229,3 @@ async def run(
     except TimeoutError:
         stop.set()
         raise SparqlError(503, TIMED_OUT) from None
-
-
-def query_page(examples: list[tuple[str, str, str]], query: str = "") -> str:
-    """The page for people: a form (no JavaScript) and the library's queries as examples,
-    each ``(name, title, text)``."""
-    options = "".join(
-        f'<option value="{key}">{label}</option>'
-        for key, label in [
-            ("json", "JSON (results) / JSON-LD (graphs)"),
-            ("xml", "XML / RDF/XML"),
-            ("csv", "CSV / Turtle"),
-            ("tsv", "TSV / Turtle"),
-            ("ttl", "Turtle (graphs)"),
-            ("nt", "N-Triples (graphs)"),
-        ]
-    )
-    items = "".join(
-        f"<details><summary>{escape(title or name)} <code>{escape(name)}</code></summary>"
-        f"<pre>{escape(text)}</pre>"
-        f'<form method="get" action="/sparql"><input type="hidden" name="query" '
-        f'value="{escape(text)}"><button>Run</button></form></details>'
-        for name, title, text in examples
-    )
-    text = query or "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10"
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>SPARQL</title></head><body>"
-        "<h1>SPARQL</h1>"
-        "<p>The default graph is the union of every named graph; "
-        "<code>GRAPH</code> reaches each one. Read-only.</p>"
-        '<form method="get" action="/sparql">'
-        f'<p><textarea name="query" rows="14" cols="90">{escape(text)}</textarea></p>'
-        f'<p><label>Format <select name="format">{options}</select></label> '
-        '<button type="submit">Run</button></p></form>'
-        f"<h2>Examples from kg's query library</h2>{items}"
-        '<p><a href="/">Home</a></p></body></html>'
-    )

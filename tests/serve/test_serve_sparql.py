@@ -191,6 +191,22 @@ def test_the_query_page(server: KgServer) -> None:
         assert r.status_code == 200
         assert "<textarea" in r.text and 'name="format"' in r.text
         assert "retracted-articles" in r.text  # a library query as an example
+        # a query from a browser: the form again, the results as a table with links
+        browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        query = f"SELECT ?p ?o WHERE {{ {RETRACTED} ?p ?o }}"
+        r = client.get(endpoint(server), params={"query": query}, headers={"Accept": browser})
+        assert r.headers["content-type"] == "text/html; charset=utf-8"
+        assert "<table>" in r.text and "<textarea" in r.text
+        assert '<a href="/doi/10.1000/retracted.1/status/retracted">' in r.text
+        construct = f"CONSTRUCT {{ {RETRACTED} ?p ?o }} WHERE {{ {RETRACTED} ?p ?o }}"
+        r = client.get(endpoint(server), params={"query": construct, "format": "html"})
+        assert r.headers["content-type"].startswith("text/html")
+        assert "<pre>" in r.text and "prism:doi" in r.text
+        r = client.get(endpoint(server), params={"query": "ASK {}", "format": "html"})
+        assert "<strong>true</strong>" in r.text
+        # curl and other clients that take anything get JSON, not a page
+        r = client.get(endpoint(server), params={"query": query}, headers={"Accept": "*/*"})
+        assert r.headers["content-type"].startswith("application/sparql-results+json")
 
 
 @pytest.fixture(scope="module")
