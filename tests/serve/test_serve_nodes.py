@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, KgServer
+from kgserve import BASE, KgServer
 
 from kg.serve.rdf import RDF_TYPES
 
