@@ -1,24 +1,19 @@
 """The pages of kg serve in a real browser: Debian's chromium driven by Playwright (skipped
-where chromium is missing). A test-only Starlette app serves the page functions with
-uvicorn on a free port of 127.0.0.1. Screenshots go to a temporary folder (KG_SCREENSHOTS
-names another, to look at them)."""
+where chromium is missing), against ``kg serve`` itself on a free port of 127.0.0.1.
+Screenshots go to a temporary folder (KG_SCREENSHOTS names another, to look at them)."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import pytest
+from kgserve import KgServer
 
 from kg.build.pipeline import build
-from kg.serve.pages import entity_page, home_page, retractions_page, search_page
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://example.org/kg/"
@@ -42,65 +37,16 @@ PAGES = {
 }
 
 
-def make_app(store: ox.Store) -> Any:
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import HTMLResponse, PlainTextResponse, Response
-    from starlette.routing import Route
-
-    def home(request: Request) -> Response:
-        return HTMLResponse(home_page(store, BASE))
-
-    def retractions(request: Request) -> Response:
-        return HTMLResponse(retractions_page(store, BASE))
-
-    def search(request: Request) -> Response:
-        return HTMLResponse(search_page(store, BASE, request.query_params.get("q", "")))
-
-    def node(request: Request) -> Response:
-        html = entity_page(store, BASE + request.path_params["path"], BASE)
-        if html is None:
-            return PlainTextResponse("not found", status_code=404)
-        return HTMLResponse(html)
-
-    return Starlette(
-        routes=[
-            Route("/", home),
-            Route("/retractions", retractions),
-            Route("/search", search),
-            Route("/{path:path}", node),
-        ]
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
+    """``kg serve`` itself, started as a user would, on the samples' graph."""
     out = tmp_path_factory.mktemp("browser") / "graph.nq"
     build([ROOT / "data", ROOT / "tests/cases/all-features"], out, base=BASE, validate=False)
-    store = ox.Store()
-    store.load(path=str(out), format=ox.RdfFormat.N_QUADS)
-    port = free_port()
-    config = uvicorn.Config(
-        make_app(store), host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    server = KgServer("--data", str(out), "--base", BASE, "--port", "0")
+    try:
+        yield server.url.rstrip("/")
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -128,16 +128,18 @@ def test_examples_are_the_library_with_defaults_bound() -> None:
         ox.Store().query(text)  # each one parses
 
 
-def test_a_page_that_fails_is_a_500_page(store: ox.Store) -> None:
+def test_a_page_that_fails_is_a_500_page(store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
     import logging
 
-    class Broken:  # a store whose every query fails, as a page's bug would
-        def __getattr__(self, name: str) -> Any:
-            raise RuntimeError("broken")
+    import kg.serve.pages
 
+    def broken(*args: Any) -> str:  # as a page's bug would
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(kg.serve.pages, "home_page", broken)
     logging.getLogger("kg.serve").disabled = True
     try:
-        r = InProcess(create_app(Broken(), BASE)).get("/", headers={"Accept": "text/html"})  # type: ignore[arg-type]
+        r = InProcess(create_app(store, BASE)).get("/", headers={"Accept": "text/html"})
     finally:
         logging.getLogger("kg.serve").disabled = False
     assert r.status_code == 500
