@@ -160,3 +160,12 @@ def test_no_import_cycles() -> None:
 def test_each_package_says_what_it_is_for(package: str) -> None:
     doc = ast.get_docstring(ast.parse((KG / package / "__init__.py").read_text(encoding="utf-8")))
     assert doc and len(doc) > 40, f"kg/{package}/__init__.py has no docstring"
+
+
+def test_test_modules_have_unique_names() -> None:
+    """pytest imports test modules by their file name (tests/ has no packages), so two
+    test files with one name in two folders stop the whole run at collection."""
+    names: dict[str, list[str]] = {}
+    for path in sorted((KG.parent / "tests").rglob("test_*.py")):
+        names.setdefault(path.name, []).append(str(path.relative_to(KG.parent)))
+    assert not {n: p for n, p in names.items() if len(p) > 1}
