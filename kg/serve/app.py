@@ -185,8 +185,15 @@ def create_app(
         body = await run_in_threadpool(lambda: serialize(description(store, iri), rdf_type))
         return respond(request, body, chosen)
 
-    def page(make: Callable[[Request], str]) -> Callable[[Request], Any]:
+    def exact(request: Request, path: str) -> bool:
+        """Whether the request is for ``path`` itself: a route's pattern ends in ``$``,
+        which also matches before a final newline (``/%0A`` would be ``/``)."""
+        return str(request.scope["path"]) == path
+
+    def page(make: Callable[[Request], str], path: str) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
+            if not exact(request, path):
+                return not_found(request, request.scope["path"])
             try:
                 html = await run_in_threadpool(make, request)
             except Exception:
@@ -211,6 +218,8 @@ def create_app(
         return search_page(store, base, request.query_params.get("q", ""), index=index)
 
     async def sparql(request: Request) -> Response:
+        if not exact(request, "/sparql"):
+            return not_found(request, request.scope["path"])
         accept = request.headers.get("accept")
         try:
             req = await sparql_request(request)
@@ -227,9 +236,9 @@ def create_app(
         return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
 
     routes = [
-        Route("/", page(home), methods=["GET", "HEAD"]),
-        Route("/retractions", page(retractions), methods=["GET", "HEAD"]),
-        Route("/search", page(search), methods=["GET", "HEAD"]),
+        Route("/", page(home, "/"), methods=["GET", "HEAD"]),
+        Route("/retractions", page(retractions, "/retractions"), methods=["GET", "HEAD"]),
+        Route("/search", page(search, "/search"), methods=["GET", "HEAD"]),
         Route("/sparql", sparql, methods=["GET", "HEAD", "POST"]),
         Route("/{path:path}", node, methods=["GET", "HEAD"]),
     ]

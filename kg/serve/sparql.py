@@ -67,6 +67,15 @@ _UPDATE = re.compile(
     re.IGNORECASE,
 )
 _COMMENT = re.compile(r"^\s*#.*$", re.MULTILINE)
+# what may hide the word SERVICE: strings, IRIs and comments (skipped, in the order the
+# parser reads them); then SERVICE as a keyword, not part of a name or a variable
+_SKIPPED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.IGNORECASE)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 class SparqlError(Exception):
@@ -103,6 +112,20 @@ def refused_update(text: str) -> SparqlError:
 def looks_like_update(text: str) -> bool:
     """Whether a text that is not a query is a SPARQL update (it starts with one's verb)."""
     return _UPDATE.match(_COMMENT.sub("", text)) is not None
+
+
+def _codepoint(m: re.Match[str]) -> str:
+    return chr(min(int(m.group(1) or m.group(2), 16), 0x10FFFF))
+
+
+def uses_service(text: str) -> bool:
+    """Whether a query asks another endpoint (``SERVICE``), which would make the server
+    send requests wherever a client wants (refused); codepoint escapes read first."""
+    unescaped = _CODEPOINT.sub(_codepoint, text)
+    for t in {text, unescaped}:
+        if _SERVICE.search(_SKIPPED.sub(" ", t)):
+            return True
+    return False
 
 
 def choose(accept: str | None, fmt: str | None, kind: str) -> str:
@@ -162,8 +185,13 @@ def evaluate(
 
     A page (``text/html``) links the IRIs under ``base`` to their paths.
 
-    :raises SparqlError: 400 for a syntax error, 403 for an update, 406, 413, 503.
+    :raises SparqlError: 400 for a syntax error, 403 for an update or a SERVICE, 406, 413,
+        503.
     """
+    if uses_service(req.query):
+        raise SparqlError(
+            403, "SERVICE is refused: kg serve answers from its own store, it asks no other"
+        )
     kwargs: dict[str, object] = {}
     if req.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
