@@ -1,6 +1,6 @@
 """The Starlette application of ``kg serve``: read-only linked data over one pyoxigraph store.
 
-Routes (docs/serving.md):
+Routes (docs/serve.md):
 
 - ``/`` the home page, ``/retractions`` the retraction index, ``/search?q=`` search
   (kg/serve/pages/);
