@@ -202,15 +202,23 @@ def create_app(
 
         return endpoint
 
+    # "/" and "/retractions" count over the whole graph (seconds at 100,000 records);
+    # the store does not change while it is served, so each is made once and kept
+    made: dict[str, str] = {}
+
     def home(request: Request) -> str:
         from kg.serve.pages import home_page
 
-        return home_page(store, base)
+        if "home" not in made:
+            made["home"] = home_page(store, base)
+        return made["home"]
 
     def retractions(request: Request) -> str:
         from kg.serve.pages import retractions_page
 
-        return retractions_page(store, base)
+        if "retractions" not in made:
+            made["retractions"] = retractions_page(store, base)
+        return made["retractions"]
 
     def search(request: Request) -> str:
         from kg.serve.pages import search_page
