@@ -1,5 +1,5 @@
 """How fast ``kg serve`` answers: pages, RDF, lookups and SPARQL over one kept-alive
-connection, each request 50 times (5 when one takes over a second): median, p95, max
+connection, each request 50 times (5 when the second takes over a second): median, p95, max
 in milliseconds.
 
     python bench/serve_bench.py 10000                      # generate, build, load, serve
@@ -74,6 +74,7 @@ class Server:
 
     def __init__(self, args: list[str]) -> None:
         cmd = [sys.executable, "-m", "kg", "serve", *args, "--base", BASE, "--port", "0"]
+        cmd += ["--timeout", "120"]  # the library query at 100,000 records takes tens of s
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )
@@ -86,8 +87,10 @@ class Server:
             m = re.search(r" at (http://\S+/)$", line.strip())
             if m:
                 self.url = m.group(1)
-                self.startup = time.monotonic() - started
-                return
+                break
+        # the address is printed before the search index is built: ready is answering
+        httpx.get(self.url + "sparql", params={"query": "ASK {}"}, timeout=600).raise_for_status()
+        self.startup = time.monotonic() - started
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -167,7 +170,7 @@ def targets(client: httpx.Client) -> dict[str, tuple[str, str, dict[str, str]]]:
 def measure(
     client: httpx.Client, method: str, target: str, headers: dict[str, str], repeat: int
 ) -> dict[str, Any]:
-    """``repeat`` requests; 5 when the first takes over a second (a whole-graph query)."""
+    """``repeat`` requests; 5 when the second takes over a second (a whole-graph query)."""
     times: list[float] = []
     size = 0
     status = 0
@@ -180,9 +183,10 @@ def measure(
             r = client.get(target, headers=headers)
         times.append((time.perf_counter() - start) * 1000)
         status, size = r.status_code, len(r.content)
-        if status >= 400:
-            raise SystemExit(f"{target[:80]}: {status} {r.text[:200]}")
-        if len(times) == 1 and times[0] > 1000:
+        if status >= 400:  # kept in the table (a 503: past kg serve --timeout)
+            print(f"{target[:80]}: {status} {r.text[:200]}", file=sys.stderr)
+            break
+        if len(times) == 2 and times[1] > 1000:  # the first may make what is then kept
             repeat = min(repeat, 5)
     times.sort()
     return {
