@@ -87,12 +87,14 @@ def serve(
         folder = state.store(store_path)
         store = open_store(folder, create=False, read_only=True)
         what = f"the store {folder}"
-    sock = bind_socket(host, port)
-    bound = sock.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Serving {what} (base {base}) at http://{shown}:{bound}/", err=True)
-    click.echo("Press Ctrl-C to stop.", err=True)
+    sock = bind_socket(host, port)  # a busy port is said before any work is done
     try:
-        run_server(create_app(store, base, timeout=timeout, cors=cors), sock)
+        app = create_app(store, base, timeout=timeout, cors=cors)  # builds the search index
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        # said once it can answer: the tests (and scripts) wait for this line
+        click.echo(f"Serving {what} (base {base}) at http://{shown}:{bound}/", err=True)
+        click.echo("Press Ctrl-C to stop.", err=True)
+        run_server(app, sock)
     finally:
         sock.close()
