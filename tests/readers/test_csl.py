@@ -24,7 +24,7 @@ from kg.readers import Reject, Skipped, SourceFile, csl, read_source
 from kg.records import Record
 
 TESTS = Path(__file__).resolve().parent.parent
-SAMPLES = TESTS / "data" / "detect" / "csl"  # copies of ../shared/samples/csl (SOURCES.md there)
+SAMPLES = TESTS / "data" / "detect" / "csl"  # real CSL-JSON files (their sources: SOURCES.md there)
 ZOTERO = SAMPLES / "zotero-chinese_gbt7714-data.json"
 DEEP_REVIEW = SAMPLES / "manubot_crossref-deep-review-csl_raw.json"
 SCIHUB = SAMPLES / "manubot_pubmed-scihub-study-csl_raw.json"
