@@ -1,8 +1,7 @@
 """Works that records name by an identifier without describing them: the targets of a
 status, the notices a status cites as its source, the works a reference list or a
-citation index cites. Each gets, at the end of the build, its identifier and
-``a fabio:Expression`` (kg/mapping/citations.py ``named_work``), unless a record
-described it.
+citation index cites. Each gets, at the end of the build, its DOI or PubMed id and its
+identifier node (kg/mapping/citations.py ``named_work``), unless a record described it.
 
 A reference list names tens of works per record, so a million-record build names tens of
 millions: they are kept on disk, in SQLite in ``$TMPDIR``, not in memory. A window of the
@@ -22,10 +21,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.recent import Recent
+from kg.validation.settle import PSEUDO
 
-# statement numbers of the named works a build writes: after the other pseudo-statements
-# (kg/validation/settle.py PSEUDO = 1 << 40; the build numbers a few hundred of those)
-NAMED = (1 << 40) + (1 << 36)
+# statement numbers of the named works a build writes: after the build's other
+# pseudo-statements (a source graph's provenance: a few hundred, from PSEUDO)
+NAMED = PSEUDO + (1 << 36)
 
 Named = tuple[str | None, str, str, str]  # graph (N-Triples or None), IRI, scheme, value
 

@@ -84,19 +84,32 @@ class State:
         if any(i.kind == REPAIRED for i in issues):
             summary.repaired += sum(i.kind == REPAIRED for i in issues)
             issues = [i for i in issues if i.kind != REPAIRED]
-        blocks = mapped.blocks
         report.references += mapped.references
         report.cited += mapped.cited
         add = self.named.add
         for target, scheme, value in mapped.targets:
             add(graph, target, scheme, value)
-        if not mapped.describes:  # a citation index's row: it names the work, no more
+        if mapped.describes:
+            kept = self._kept(mapped, graph, summary)
+            if kept is None:
+                return
+            blocks = kept
+        else:  # a citation index's row: it names the work, no more
             report.citation_rows += 1
-            self.emitter.emit(blocks, graph)
-            report.issues.extend((mapped.origin, issue) for issue in issues)
-            if self.checker is not None:
-                self.checker.add(blocks, mapped.origin, seq)
-            return
+            blocks = mapped.blocks
+        self.emitter.emit(blocks, graph)
+        report.issues.extend((mapped.origin, issue) for issue in issues)
+        if self.checker is not None:
+            self.checker.add(blocks, mapped.origin, seq)
+
+    def _kept(
+        self, mapped: Mapped, graph: str | None, summary: FileSummary
+    ) -> list[Prepared] | None:
+        """The blocks of a record that describes a work, as the build writes them: all of
+        them for the first description of the work (in its graph), only what any source may
+        add for a later one; None for the same description again."""
+        report = self.report
+        blocks = mapped.blocks
         fingerprint = mapped.fingerprint
         key = self._work_key(mapped.subject, graph)
         earlier = self.works.get(key)
@@ -113,7 +126,7 @@ class State:
                 report.built += 1
         elif earlier == fingerprint:
             report.duplicates += 1
-            return
+            return None
         else:
             # The first record to describe a work (in its graph) gives its
             # description; the others add statuses, notices, subjects and ids.
@@ -131,10 +144,7 @@ class State:
                     ),
                 )
             )
-        self.emitter.emit(blocks, graph)
-        report.issues.extend((mapped.origin, issue) for issue in issues)
-        if self.checker is not None:
-            self.checker.add(blocks, mapped.origin, seq)
+        return blocks
 
     def restate(self, rec: Record, graph: str | None, detailed: bool = True) -> list[Prepared]:
         """What :meth:`add` stated for a record it added (mapped again): its blocks, or only
@@ -148,8 +158,8 @@ class State:
         return [b for b in mapped.blocks if b[5]]
 
     def finish(self) -> None:
-        """Works named only by an identifier (cited, a status's target or source) get it, and
-        ``a fabio:Expression``, at the end (kg/build/named.py)."""
+        """Works named only by an identifier (cited, a status's target or source) get it at
+        the end (kg/build/named.py), unless a record described them."""
         named = self.named
         for graph, target, scheme, value in named.sorted():
             # a notice node written for a status already carries its DOI

@@ -12,9 +12,10 @@
   self-citation), a ``cito:Citation`` of its own at ``{base}citation/{digest}``, a digest
   of the citing and cited works' IRIs: the same citation from two sources is one node.
 
-The ``cites`` links and the cited works' blocks are ``merge`` blocks: any source may add
-them (OpenCitations to a work Crossref described). The reference list is part of the
-work's description: the first source to describe the work gives it, like its authors.
+The ``cites`` links and the citations are ``merge`` blocks: any source may add them
+(OpenCitations to a work Crossref described). The reference list is part of the work's
+description: the first source to describe the work gives it, like its authors. The
+record states nothing about the works it cites (see :func:`map_references`).
 """
 
 from __future__ import annotations
