@@ -458,3 +458,30 @@ def test_build_finds_citations_before_and_after_a_retraction(tmp_path: Path) -> 
         (str(n + 1), ref.get("DOI"), ref.get("unstructured"))
         for n, ref in enumerate(works[0]["reference"])
     ]
+
+
+def test_a_notice_citing_the_work_it_retracts_is_not_a_citing_work(tmp_path: Path) -> None:
+    """Publishers' retraction notices list the work they retract in their references (the
+    real Crossref notices of tests/data/samples do): that is no citation of retracted work."""
+    work = crossref_work("10.7777/later.1", [2021, 2, 10], 1)
+    notice = {
+        "DOI": "10.7777/retraction.1",
+        "type": "journal-article",
+        "title": ["Retraction: A bad study"],
+        "issued": {"date-parts": [[2019, 3, 15]]},
+        "update-to": [
+            {"DOI": BAD_DOI, "type": "retraction", "updated": {"date-parts": [[2019, 3, 15]]}}
+        ],
+        "reference": [{"key": "n1", "DOI": BAD_DOI, "unstructured": "Doe J. A bad study."}],
+    }
+    path = tmp_path / "crossref.jsonl"
+    path.write_text("".join(json.dumps(w) + "\n" for w in (work, notice)), encoding="utf-8")
+    out = tmp_path / "out.nq"
+    build([path], out, base=BASE, validate=False)
+    found = kg("query", "citing-retracted", "--data", str(out))
+    assert {r["citing"] for r in found} == {f"{BASE}doi/10.7777/later.1"}
+    top = kg("query", "most-cited-retracted", "--data", str(out))
+    assert [(r["doi"], r["citingWorks"]) for r in top] == [(BAD_DOI, "1")]
+    # the notice's reference is still in the graph: only the query leaves it out
+    both = kg("query", "work-citations", "--param", f"doi={BAD_DOI}", "--data", str(out))
+    assert f"{BASE}doi/10.7777/retraction.1" in {r.get("other") for r in both}
