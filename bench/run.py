@@ -25,7 +25,20 @@ from the kernel (os.wait4):
   records;
 - ``kg load`` of the N-Triples into a fresh embedded store: of the build with
   references when there is one, so that the citation queries find citations;
+  beside it, on the same file (bench/load_bench.py): pyoxigraph's bulk loader
+  alone, ``kg load --endpoint ... --store-type oxigraph`` into an ``oxigraph
+  serve`` started for it (Graph Store Protocol), and ``oxigraph load`` (each
+  noted with kg's share of the other's triples/s);
+- the peers (bench/peers/): Morph-KGC and maplib, each in its own virtual
+  environment under bench/out/ (made with pip the first time), from the same
+  works flattened to CSV (not timed), each noted with its triples against kg's
+  (they map fewer fields and check nothing: compare triples/s); ``--skip-peers``
+  leaves them out;
 - every library query over that store (bench/query_bench.py).
+
+``--only TEXT`` keeps the rows whose name holds TEXT: ``--only load``, ``--only
+peer``, ``--only pyoxigraph``... (the kg load row also runs when the build it
+loads ran; a load row whose file was not built builds it first, untimed).
 
 Prints a table per size and writes bench/out/run-N.json.
 """
@@ -47,9 +60,13 @@ HERE = Path(__file__).resolve().parent
 # validated build (batches of records, --workers) is the way, and is timed instead
 WHOLE_VALIDATE_MAX = 10_000
 OUT = HERE / "out"
+W2 = "kg build to N-Triples, --no-resolve, --workers 2"  # the peers' yardstick
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE / "peers"))
 
 from build_bench import count_lines, measure  # noqa: E402
+from load_bench import LABELS, load_rows  # noqa: E402
+from peer_bench import peer_rows  # noqa: E402
 
 
 def generated(n: int, references: int = 0) -> Path:
@@ -72,10 +89,15 @@ def run_size(
     only: list[str] | None = None,
     load: bool = True,
     references: int = 20,
+    peers: bool = True,
 ) -> dict[str, object]:
     records = generated(n)
     kg = [sys.executable, "-m", "kg", "-q"]
     rows: list[dict[str, object]] = []
+
+    def row(stage: str, triples: int, seconds: float, rss: int, code: int) -> dict[str, object]:
+        return _row(stage, n, triples, seconds, rss, code)
+
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         work = Path(tmp)
         base_nt = work / "baseline.nt"
@@ -92,7 +114,7 @@ def run_size(
         stages: list[tuple[str, Path, list[str]]] = [
             ("kg build to N-Triples, --no-resolve", nt, ["--no-resolve", "--no-validate"]),
             (
-                "kg build to N-Triples, --no-resolve, --workers 2",
+                W2,
                 work / "w2.nt",
                 ["--no-resolve", "--no-validate", *two],
             ),
@@ -133,8 +155,11 @@ def run_size(
             )
         if resolve_max is not None and n > resolve_max:
             stages = [s for s in stages if "--no-resolve" in s[2]]
-        if only:
-            stages = [s for s in stages if any(word in s[0] for word in only)]
+
+        def wanted(label: str) -> bool:
+            return not only or any(word in label for word in only)
+
+        stages = [s for s in stages if wanted(s[0])]
         if validate:
             stages.append(
                 (
@@ -167,11 +192,37 @@ def run_size(
             rows.append(_row("kg validate (N-Triples, whole)", n, triples, seconds, rss, code))
         store = work / "store"
         code = 1
-        loaded, label = (refs, ", with references") if refs.exists() else (nt, "")
+        with_refs = refs.exists() or (references and not nt.exists())
+        loaded, label = (refs, ", with references") if with_refs else (nt, "")
+        had_input = loaded.exists()
+        if load and not had_input and any(wanted(s + label) for s in LABELS.values()):
+            source = generated(n, references) if loaded == refs else records
+            build = [*kg, "build", str(source), "-o", str(loaded), "--no-resolve", "--no-validate"]
+            subprocess.run([*build, *two], check=True)  # the input of the load rows: not timed
         if load and loaded.exists():
-            size = count_lines(loaded)
-            seconds, rss, code = measure([*kg, "load", str(loaded), "--store", str(store)])
-            rows.append(_row(f"kg load (embedded store){label}", n, size, seconds, rss, code))
+            rows += load_rows(
+                kg,
+                loaded,
+                work,
+                row,
+                lambda stage: wanted(stage) or (had_input and stage == LABELS["kg"] + label),
+                label,
+                store,
+            )
+            kg_loaded = [r for r in rows if r["stage"] == LABELS["kg"] + label]
+            code = 0 if kg_loaded and kg_loaded[0]["exit_code"] == 0 else 1
+        if peers:
+            w2 = next((r for r in rows if r["stage"] == W2 and r["exit_code"] == 0), None)
+            rows += peer_rows(
+                records,
+                n,
+                OUT,
+                work,
+                row,
+                wanted,
+                triples,
+                int(str(w2["triples_per_s"])) if w2 else 0,
+            )
         query_rows: list[dict[str, object]] = []
         if load and queries and code == 0:
             subprocess.run(
@@ -198,8 +249,8 @@ def _row(
     return {
         "stage": stage,
         "seconds": round(seconds, 2),
-        "records_per_s": round(n / seconds),
-        "triples_per_s": round(triples / seconds),
+        "records_per_s": round(n / seconds) if seconds else 0,
+        "triples_per_s": round(triples / seconds) if seconds else 0,
         "peak_rss_mb": round(rss / 2**20),
         "exit_code": code,
     }
@@ -226,6 +277,9 @@ def main() -> None:
     )
     ap.add_argument("--skip-load", action="store_true", help="do not time kg load (nor queries)")
     ap.add_argument(
+        "--skip-peers", action="store_true", help="do not run the peers (Morph-KGC, maplib)"
+    )
+    ap.add_argument(
         "--references",
         type=int,
         default=20,
@@ -242,15 +296,29 @@ def main() -> None:
             args.only,
             not args.skip_load,
             args.references,
+            not args.skip_peers,
         )
         (OUT / f"run-{n}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(f"\n{n:,} records, {result['triples']:,} triples; {result['machine']}")
-        print(f"{'stage':48} {'seconds':>8} {'records/s':>10} {'triples/s':>10} {'peak MB':>8}")
+        width = max([48, *(len(str(r["stage"])) for r in result["stages"])])  # type: ignore[attr-defined]
+        print(
+            f"{'stage':{width}} {'seconds':>8} {'records/s':>10} {'triples/s':>10} {'peak MB':>8}"
+        )
         for r in result["stages"]:  # type: ignore[attr-defined]
+            if str(r.get("note", "")).startswith("skipped"):
+                print(f"{r['stage']:{width}} {r['note']}")
+                continue
             print(
-                f"{r['stage']:48} {r['seconds']:8.1f} {r['records_per_s']:10,} "
+                f"{r['stage']:{width}} {r['seconds']:8.1f} {r['records_per_s']:10,} "
                 f"{r['triples_per_s']:10,} {r['peak_rss_mb']:8,}"
                 + ("" if r["exit_code"] in (0, 1) else f"  (exit {r['exit_code']})")
+            )
+            if "note" in r:
+                print(f"    {r['note']}")
+        if any(str(r["stage"]).startswith("peer:") for r in result["stages"]):  # type: ignore[attr-defined]
+            print(
+                "    (the peers map the core fields from CSV and check nothing: compare "
+                "triples/s, not triples)"
             )
         for q in result["queries"]:  # type: ignore[attr-defined]
             print(f"  query {q['query']:34} {q['seconds']:8.3f} s  {q['results']:>8} result(s)")

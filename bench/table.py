@@ -27,12 +27,24 @@ def main() -> None:
         cells = []
         for n in sizes:
             row = next((r for r in runs[n]["stages"] if r["stage"] == stage), None)
-            cells.append(
-                "-"
-                if row is None
-                else f"{row['seconds']:,.1f} / {row['triples_per_s']:,} / {row['peak_rss_mb']:,}"
-            )
+            if row is None:
+                cells.append("-")
+            elif str(row.get("note", "")).startswith("skipped"):
+                cells.append("skipped")
+            else:
+                cells.append(
+                    f"{row['seconds']:,.1f} / {row['triples_per_s']:,} / {row['peak_rss_mb']:,}"
+                )
         print(f"| {stage.strip()} | " + " | ".join(cells) + " |")
+    notes = [
+        f"- {row['stage']}, {n:,} records: {row['note']}"
+        for n, run in runs.items()
+        for row in run["stages"]
+        if row.get("note")
+    ]
+    if notes:  # the load rows' ratios, the peers' triples against kg's, what was skipped
+        print()
+        print("\n".join(notes))
     print()
     print("| query | " + " | ".join(f"{n:,} records (s)" for n in sizes) + " |")
     print("|---|" + "---:|" * len(sizes))
