@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.query.library import bind, library, run_local
+from kg.query.fast import run_store
+from kg.query.library import bind, library
 
 HERE = Path(__file__).resolve().parent
 
@@ -45,6 +46,15 @@ def main() -> None:
     )
     ap.add_argument("store", type=Path)
     ap.add_argument("--repeat", type=int, default=3, help="runs per query; the median is kept")
+    ap.add_argument(
+        "--queries",
+        type=Path,
+        help="run the .rq files of this folder instead of the library (e.g. "
+        "tests/query/reference, the queries as they were before issue 20), as files: "
+        "never from side data",
+    )
+    ap.add_argument("--only", help="only the queries whose name contains this")
+    ap.add_argument("-o", "--output", type=Path, default=HERE / "out" / "queries.json")
     args = ap.parse_args()
     store = ox.Store.read_only(str(args.store))
     ror = pick(store, "?i datacite:usesIdentifierScheme datacite:ror ; literal:hasLiteralValue ?v")
@@ -76,7 +86,13 @@ def main() -> None:
         },
     }
     rows = []
-    for name, q in library().items():
+    queries = library(args.queries) if args.queries else library()
+    for name, q in queries.items():
+        if args.only and args.only not in name:
+            continue
+        if args.queries:
+            q.source = str(args.queries / f"{name}.rq")
+            q.name = f"{name} (file)"  # not the library's: run as it is
         terms = bind(q, params.get(name, {}))
         times = []
         size = 0
@@ -84,7 +100,7 @@ def main() -> None:
             if times and times[0] > 5:
                 break  # a slow query's one run is figure enough
             start = time.perf_counter()
-            result = run_local(store, q, terms)
+            result = run_store(args.store, q, terms, store=store)
             times.append(time.perf_counter() - start)
             size = len(result.rows) or len(result.triples)
         times.sort()
@@ -97,8 +113,8 @@ def main() -> None:
             }
         )
         print(f"{name:32} {rows[-1]['seconds']:8.3f} s  {size:8} result(s)", flush=True)
-    out = HERE / "out" / "queries.json"
-    out.parent.mkdir(exist_ok=True)
+    out = args.output
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"store": args.store.name, "queries": rows}, indent=2) + "\n")
 
 

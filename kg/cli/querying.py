@@ -170,10 +170,9 @@ def query(
     elif data_files:
         result = run_local(load_data(list(data_files)), named, terms)
     else:
-        from kg.stores.embedded import open_store
+        from kg.query.fast import run_store
 
-        store = open_store(state.store(store_path), create=False, read_only=True)
-        result = run_local(store, named, terms)
+        result = run_store(state.store(store_path), named, terms)
     terminal = sys.stdout.isatty()
     click.echo(render(result, fmt, terminal=terminal, width=table_width(terminal)), nl=False)
     if result.form == "ASK":

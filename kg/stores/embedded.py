@@ -8,6 +8,7 @@ graphs (kg/query/library.py asks Oxigraph for it).
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from kg.rdf.export import write_quads
 from kg.rdf.files import FORMATS, QUAD_FORMATS, format_of
 from kg.stores.counts import Counting, LoadReport, Step, parse, survey
 from kg.stores.endpoints import graph_iri
+from kg.stores.side import refresh, stamp
 from kg.vocab import DC_TITLE, WAS_DERIVED_FROM
 
 DEFAULT_STORE = Path(".kg") / "store"
@@ -102,6 +104,11 @@ def load_into_store(
         gl.batches_done = gl.batches_total = len(gl.sources)
         gl.sent = gl.read
         gl.count = count_graph(store, gl.graph)
+    refresh(store, path, replaced)
+    store.flush()
+    del store  # closed when its last reference goes: then its files are final
+    gc.collect()
+    stamp(path)
     report.check()
     return report
 

@@ -9,15 +9,23 @@ and compared with the distinct triples read for it (kg/stores/counts.py).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from pathlib import Path
 
 from kg.iris import DEFAULT_BASE, segment
 from kg.rdf.files import QUAD_FORMATS, format_of
 from kg.stores.counts import LoadReport, Progress
-from kg.stores.embedded import GraphInfo, count_graph, list_graphs, load_into_store, open_store
+from kg.stores.embedded import (
+    GraphInfo,
+    count_graph,
+    list_graphs,
+    load_into_store,
+    open_store,
+)
 from kg.stores.endpoints import Auth, derive_endpoints, graph_iri
 from kg.stores.remote import RemoteStore, load_remote
+from kg.stores.side import refresh, stamp
 
 
 def graph_for(path: Path, base: str) -> str:
@@ -100,7 +108,11 @@ def drop(
         st = open_store(store, create=False)
         n = count_graph(st, graph)
         st.remove_graph(ox.NamedNode(graph))
+        refresh(st, store, [graph])
         st.flush()
+        del st  # closed when its last reference goes: then its files are final
+        gc.collect()
+        stamp(store)
         return n
     endpoints = derive_endpoints(endpoint, store_type=store_type, update=update, gsp=gsp)
     with RemoteStore(endpoints, auth, timeout=timeout) as remote:
