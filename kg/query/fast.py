@@ -2,8 +2,9 @@
 some (kg/stores/side.py): the whole-graph reports that no join order makes fast.
 
 :func:`run_store` is what ``kg query`` runs over the embedded store. For
-``institutions-by-output`` (without ``rollup=parent``) and ``articles-missing-data``
-it reads the summaries that ``kg load`` and ``kg drop`` keep, when they are current
+``institutions-by-output`` (without ``rollup=parent``), ``articles-missing-data``
+and ``source-conflicts`` (the works that more than one graph describes) it reads
+the summaries that ``kg load`` and ``kg drop`` keep, when they are current
 (the store's files unchanged since they were written) and the query is the
 library's own text; the names and ROR ids of the institutions still come from
 the store, by a join from the bound institutions. In every other case, or when a
@@ -119,7 +120,37 @@ def _articles_missing_data(
     )
 
 
+_CONFLICTS = """
+PREFIX fabio: <http://purl.org/spar/fabio/>
+PREFIX frbr: <http://purl.org/vocab/frbr/core#>
+PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
+SELECT DISTINCT ?work ?property ?value ?source
+WHERE {
+  VALUES ?work { %s }
+  GRAPH ?source { ?work ?property ?value }
+  GRAPH ?other { ?work ?property ?otherValue }
+  FILTER(?property IN (fabio:hasPublicationYear, prism:publicationDate, prism:startingPage,
+                       prism:endingPage, prism:pageRange, frbr:partOf, fabio:hasRetractionDate))
+  FILTER(?source != ?other && ?value != ?otherValue)
+}
+ORDER BY ?work ?property ?value ?source
+"""
+
+
+def _source_conflicts(
+    store: ox.Store, side: sqlite3.Connection, terms: Mapping[str, str]
+) -> QueryResult | None:
+    works = [w for (w,) in side.execute("SELECT work FROM shared")]
+    if not all(_iri(w) for w in works):
+        return None
+    if not works:  # no work that two graphs describe: nothing to compare
+        return QueryResult("SELECT", ["work", "property", "value", "source"])
+    text = _CONFLICTS % " ".join(f"<{w}>" for w in works)
+    return run_local(store, NamedQuery("source-conflicts", text, "side data"), {})
+
+
 _ANSWERS: dict[str, Answer] = {
+    "source-conflicts": _source_conflicts,
     "institutions-by-output": _institutions_by_output,
     "articles-missing-data": _articles_missing_data,
 }

@@ -6,14 +6,15 @@ Two layers:
 
 - **facts**, one set per named graph, read from the store with one index scan
   per predicate (``quads_for_pattern``): the journal articles, which subjects
-  have a DOI and an abstract, the (work, organisation) pairs of the author
+  have a DOI, an abstract and a title, the (work, organisation) pairs of the author
   affiliations (``pro:isDocumentContextFor/pro:relatesToOrganization``, joined
   within the graph, where kg writes a role with its work; and
   ``kgo:affiliation``), and the retracted works. A load or a drop recomputes the
   facts of the graphs it touched and no others.
 - **summaries**, computed from all graphs' facts in SQL after every change: the
-  works (and retracted works) per organisation, and the articles without DOI,
-  abstract or affiliation. Distinct across graphs, as the union of the graphs is.
+  works (and retracted works) per organisation, the articles without DOI,
+  abstract or affiliation, and the works that more than one graph gives a title.
+  Distinct across graphs, as the union of the graphs is.
 
 The side data is trusted only while the store is exactly as it was when the side
 data was written: :func:`stamp` records a fingerprint of the store's files (the
@@ -38,12 +39,13 @@ import pyoxigraph as ox
 from kg.vocab import DCTERMS, FABIO, KGO, PRISM, PRO, PSO, RDF
 
 SIDE_FILE = "kg-side.sqlite"
-VERSION = "1"
+VERSION = "2"
 
 _TYPE = ox.NamedNode(RDF + "type")
 _ARTICLE = ox.NamedNode(FABIO + "JournalArticle")
 _DOI = ox.NamedNode(PRISM + "doi")
 _ABSTRACT = ox.NamedNode(DCTERMS + "abstract")
+_TITLE = ox.NamedNode(DCTERMS + "title")
 _CONTEXT = ox.NamedNode(PRO + "isDocumentContextFor")
 _RELATES = ox.NamedNode(PRO + "relatesToOrganization")
 _AFFILIATION = ox.NamedNode(KGO + "affiliation")
@@ -57,25 +59,30 @@ CREATE TABLE IF NOT EXISTS graph (id INTEGER PRIMARY KEY, iri TEXT UNIQUE);
 CREATE TABLE IF NOT EXISTS article (g INTEGER, node TEXT);
 CREATE TABLE IF NOT EXISTS has_doi (g INTEGER, node TEXT);
 CREATE TABLE IF NOT EXISTS has_abstract (g INTEGER, node TEXT);
+CREATE TABLE IF NOT EXISTS titled (g INTEGER, node TEXT);
 CREATE TABLE IF NOT EXISTS affil (g INTEGER, work TEXT, org TEXT);
 CREATE TABLE IF NOT EXISTS holds (g INTEGER, work TEXT, status TEXT);
 CREATE TABLE IF NOT EXISTS retracted_status (g INTEGER, status TEXT);
 CREATE INDEX IF NOT EXISTS article_g ON article (g);
 CREATE INDEX IF NOT EXISTS has_doi_g ON has_doi (g);
 CREATE INDEX IF NOT EXISTS has_abstract_g ON has_abstract (g);
+CREATE INDEX IF NOT EXISTS titled_g ON titled (g);
 CREATE INDEX IF NOT EXISTS affil_g ON affil (g);
 CREATE INDEX IF NOT EXISTS holds_g ON holds (g);
 CREATE INDEX IF NOT EXISTS retracted_status_g ON retracted_status (g);
 CREATE TABLE IF NOT EXISTS output (org TEXT PRIMARY KEY, works INTEGER, retracted INTEGER);
 CREATE TABLE IF NOT EXISTS missing (article TEXT, problem TEXT);
+CREATE TABLE IF NOT EXISTS shared (work TEXT PRIMARY KEY);
 """
 
-_FACTS = ("article", "has_doi", "has_abstract", "affil", "holds", "retracted_status")
+_FACTS = ("article", "has_doi", "has_abstract", "titled", "affil", "holds", "retracted_status")
 
 # the summaries, from every graph's facts (DISTINCT: a fact two graphs state counts once)
 _SUMMARIES = """
 DELETE FROM output;
 DELETE FROM missing;
+DELETE FROM shared;
+INSERT INTO shared SELECT node FROM titled GROUP BY node HAVING COUNT(DISTINCT g) > 1;
 CREATE TEMP TABLE retracted AS
   SELECT DISTINCT h.work FROM holds h JOIN retracted_status r ON r.status = h.status;
 CREATE TEMP TABLE pairs AS SELECT DISTINCT org, work FROM affil;
@@ -144,6 +151,10 @@ def _read_graph(db: sqlite3.Connection, store: ox.Store, gid: int, graph: str) -
     db.executemany(
         "INSERT INTO has_abstract VALUES (?, ?)",
         ((gid, s) for s, _ in _subjects(store, _ABSTRACT, None, g)),
+    )
+    db.executemany(
+        "INSERT INTO titled VALUES (?, ?)",
+        ((gid, s) for s, _ in _subjects(store, _TITLE, None, g)),
     )
     db.executemany(
         "INSERT INTO holds VALUES (?, ?, ?)",
