@@ -265,8 +265,13 @@ class SparqlCheck:
         assert isinstance(found, ox.QuerySolutions)
         return {row["this"] for row in found}
 
-    def rows(self, store: ox.Store) -> Iterator[tuple[Any, dict[str, Any]]]:
-        focus_nodes = self.focus_nodes(store)
+    def rows(
+        self, store: ox.Store, focus_nodes: set[Any] | None = None
+    ) -> Iterator[tuple[Any, dict[str, Any]]]:
+        """Each result: its focus node and the solution's bindings (``focus_nodes``: the
+        shape's focus nodes where the caller knows them already)."""
+        if focus_nodes is None:
+            focus_nodes = self.focus_nodes(store)
         if not focus_nodes:
             return
         solutions = store.query(self.query)

@@ -493,14 +493,8 @@ def _validate(
     engine: str | None = None,
 ) -> ValidationReport:
     """Validate N-Triples text (one batch or one end-pass run), in this process or a worker."""
-    # pyoxigraph loads the batch 10x faster than rdflib builds a graph of it;
-    # the turbo engine validates the store as it is.
-    import pyoxigraph as ox
+    from kg.validation.shacl import validate_ntriples
 
-    from kg.validation.shacl import validate_graph
-
-    store = ox.Store()
-    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     shapes = shapes if shapes is not None else _WORKER["shapes"]
     engine = engine if engine is not None else str(_WORKER["engine"])
-    return validate_graph(store, shapes, sources=sources, engine=engine)
+    return validate_ntriples(data, shapes, sources=sources, engine=engine)

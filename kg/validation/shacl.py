@@ -11,23 +11,21 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.processor import SPARQLProcessor
-from rdflib.plugins.sparql.sparql import Query
+from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import Location, ShapesError
 from kg.resources import shapes_dir
 from kg.validation.batched import SparqlCheck, split_shapes
+from kg.validation.compiled import Compiled, Constraint, Index, Row, compile_shapes
+from kg.validation.prepared import prepared_queries
+from kg.validation.terms import iri, rdflib_term, split_lines
 from kg.vocab import PREFIXES, XSD_STRING
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -282,6 +280,7 @@ def validate_graph(
     *,
     sources: Mapping[str, Location] | None = None,
     engine: str = "auto",
+    compiled: bool = True,
 ) -> ValidationReport:
     """Validate ``data`` (an rdflib graph or a pyoxigraph store) against ``shapes``.
 
@@ -291,6 +290,8 @@ def validate_graph(
         results can name the file and record.
     :param engine: ``pyshacl``, ``turbo`` (pyshacl-turbo) or ``auto`` (turbo
         where installed).
+    :param compiled: with turbo, check the shapes kg/validation/compiled.py
+        follows in Python (the same results; false: all in the engine, for tests).
     """
     shapes = load_shapes() if shapes is None else shapes
     options: dict[str, Any] = {
@@ -303,29 +304,158 @@ def validate_graph(
     engine = pick_engine(engine)
     sources = sources or {}
     extra: list[ValidationResult] = []
+    report_graph: Graph | None = None
     if engine == "turbo":
-        import pyshacl_turbo
-
         # The SHACL-SPARQL constraints that provably allow it run once over the
         # whole data, each as one query, instead of once per focus node
-        # (kg/validation/batched.py); the engine validates the rest.
+        # (kg/validation/batched.py); the core constraints of the shapes that
+        # kg/validation/compiled.py can follow are checked in Python; the
+        # engine validates the rest.
         core, checks = split_shapes(shapes)
         store = data if isinstance(data, ox.Store) else graph_to_store(data)
-        options["shacl_graph"] = core
-        _, report_graph, _ = pyshacl_turbo.validate(store, **options)
-        for check in checks:
-            extra.extend(_batched_results(check, store, sources))
+        rest: Graph | None = core
+        if compiled:
+            program = compile_shapes(core)
+            rest = program.rest
+            dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            triples = split_lines(dump or b"")
+            if triples is None:  # oxigraph writes N-Triples the simple way
+                raise AssertionError("unexpected N-Triples from oxigraph")
+            extra.extend(_checked(program, checks, triples, store, shapes, sources))
+        if rest is not None:
+            import pyshacl_turbo
+
+            options["shacl_graph"] = rest
+            _, report_graph, _ = pyshacl_turbo.validate(store, **options)
+        if not compiled:
+            for check in checks:
+                extra.extend(_batched_results(check, store, sources))
     else:
         if isinstance(data, ox.Store):
             data = store_to_graph(data)
         import pyshacl
 
-        with _prepared_queries():
+        with prepared_queries():
             _, report_graph, _ = pyshacl.validate(data, meta_shacl=False, **options)
     report = ValidationReport(triples=len(data), engine=engine)
+    found = [] if report_graph is None else list(_results(report_graph, shapes, sources))
     # each distinct result once, as a build's batches report them
-    report.merge(ValidationReport(results=[*_results(report_graph, shapes, sources), *extra]))
+    report.merge(ValidationReport(results=[*found, *extra]))
     return report
+
+
+def validate_ntriples(
+    data: bytes,
+    shapes: Graph,
+    *,
+    sources: Mapping[str, Location] | None = None,
+    engine: str = "auto",
+) -> ValidationReport:
+    """Validate N-Triples text (a build's batch): :func:`validate_graph` of its triples.
+
+    Where kg/validation/compiled.py follows every shape, the text is parsed
+    once, the compiled checks read the triples as Python objects, and the store
+    the SPARQL constraints run on holds only the triples with the predicates
+    their patterns name (kg/validation/patterns.py), if they name them all.
+    """
+    engine = pick_engine(engine)
+    if engine == "turbo":
+        core, checks = split_shapes(shapes)
+        program = compile_shapes(core)
+        found = split_lines(data) if program.rest is None else None
+        if found is not None:
+            report = ValidationReport(triples=len(found), engine=engine)
+            results = _checked(program, checks, found, None, shapes, sources or {})
+            report.merge(ValidationReport(results=results))
+            return report
+    store = ox.Store()
+    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    return validate_graph(store, shapes, sources=sources, engine=engine)
+
+
+def _checked(
+    program: Compiled,
+    checks: list[SparqlCheck],
+    triples: set[tuple[str, str, str]],
+    store: ox.Store | None,
+    shapes: Graph,
+    sources: Mapping[str, Location],
+) -> list[ValidationResult]:
+    """The results of the compiled shapes and of the SPARQL constraints run once, on
+    ``triples`` (and ``store``, the same triples, where there is one already)."""
+    index = program.index(triples)
+    results = list(_compiled_results(program.rows(index), shapes, sources))
+    if checks and store is None:
+        # the SPARQL constraints read only the triples of the predicates they name
+        wanted = _read_by(tuple(checks))
+        lines = [f"{s} {p} {o} .\n" for s, p, o in triples if wanted is None or p in wanted]
+        store = ox.Store()
+        store.bulk_load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    for check in checks:
+        assert store is not None
+        results.extend(_batched_results(check, store, sources, _focus_nodes(index, check)))
+    return results
+
+
+@lru_cache(maxsize=16)
+def _read_by(checks: tuple[SparqlCheck, ...]) -> frozenset[str] | None:
+    """The predicates the checks' patterns and focus nodes read; None: any predicate."""
+    from kg.validation.patterns import all_edges, parse
+
+    wanted = {f"<{RDF.type}>", f"<{RDFS.subClassOf}>"}
+    for check in checks:
+        tree, problems = parse(check.query, {})
+        if tree is None or problems:
+            return None
+        wanted.update(edge[1] for edge in all_edges(tree))
+    if "*" in wanted:
+        return None
+    return frozenset(wanted)
+
+
+def _focus_nodes(index: Index, check: SparqlCheck) -> set[Any] | None:
+    """A SPARQL check's focus nodes, from the compiled checks' index of the same data (None
+    where one is a blank node: the store's labels may not be the text's)."""
+    found: set[str] = set()
+    for target in check.targets:
+        found |= index.of_class(f"<{target}>")
+    if any(f[:1] != "<" for f in found):
+        return None
+    return {ox.NamedNode(iri(f)) for f in found}
+
+
+# the report's forms of a compiled constraint: shape, path, component
+_FORMS: dict[int, tuple[Constraint, str, str | None, str]] = {}
+
+
+def _compiled_results(
+    rows: Iterable[Row], shapes: Graph, sources: Mapping[str, Location]
+) -> Iterator[ValidationResult]:
+    """The results of kg/validation/compiled.py's checks, as _results takes them from an
+    engine's report."""
+    for c, focus, value in rows:
+        forms = _FORMS.get(id(c))
+        if forms is None or forms[0] is not c:
+            forms = (
+                c,
+                _shape_name(shapes, c.shape),
+                _path_name(shapes, c.path),
+                _short(c.component) or "",
+            )
+            if len(_FORMS) > 10_000:
+                _FORMS.clear()
+            _FORMS[id(c)] = forms
+        focus_text = str(rdflib_term(focus))
+        yield ValidationResult(
+            severity=c.severity,
+            message=c.message,
+            focus=focus_text,
+            path=forms[2],
+            value=None if value is None else _short(rdflib_term(value)),
+            shape=forms[1],
+            component=forms[3],
+            source=sources.get(focus_text),
+        )
 
 
 def validate_dataset(
@@ -365,12 +495,15 @@ def graph_to_store(graph: Graph) -> ox.Store:
 
 
 def _batched_results(
-    check: SparqlCheck, store: ox.Store, sources: Mapping[str, Location]
+    check: SparqlCheck,
+    store: ox.Store,
+    sources: Mapping[str, Location],
+    focus_nodes: set[Any] | None = None,
 ) -> Iterator[ValidationResult]:
     """The results of a constraint run once over the whole data (kg/validation/batched.py),
     as the engine would report them."""
     shape = _short(check.shape) or ""
-    for focus, bound in check.rows(store):
+    for focus, bound in check.rows(store, focus_nodes):
         value = bound.get("value", focus)
         # the first of its messages, as _results takes it from an engine's report
         message = min((_fill(m, bound) for m in check.messages), default="(no message)")
@@ -386,44 +519,6 @@ def _batched_results(
             component="sh:SPARQLConstraintComponent",
             source=sources.get(focus_text),
         )
-
-
-@lru_cache(maxsize=256)
-def _translate(text: str, base: str | None, ns: tuple[tuple[str, str], ...]) -> Query:
-    return translateQuery(parseQuery(text), base=base, initNs=dict(ns))
-
-
-@contextmanager
-def _prepared_queries() -> Iterator[None]:
-    """Parse each SHACL-SPARQL query once per process instead of once per focus node.
-
-    pySHACL passes the query text to rdflib for every focus node, and rdflib
-    parses it again each time: on kg's shapes that parsing took 8.2 s of a
-    8.7 s validation of 4 records (cProfile). A translated query can be run
-    again with other bindings (that is what rdflib's prepareQuery is for), so
-    while pySHACL runs, each query string is translated once (per base and
-    namespace map) and reused.
-    """
-    original = SPARQLProcessor.query
-
-    def query(
-        self: SPARQLProcessor,
-        q: Any,
-        initBindings: Any = None,  # noqa: N803
-        initNs: Any = None,
-        base: str | None = None,
-        DEBUG: bool = False,
-    ) -> Any:  # noqa: N803
-        if isinstance(q, str):
-            ns = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
-            q = _translate(q, base, ns)
-        return original(self, q, initBindings, initNs, base, DEBUG)
-
-    SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        SPARQLProcessor.query = original  # type: ignore[method-assign]
 
 
 def store_to_graph(store: ox.Store) -> Graph:
