@@ -117,11 +117,11 @@ def peer_rows(
     make_row: MakeRow,
     wanted: Callable[[str], bool] = lambda label: True,
     kg_triples: int = 0,
-    kg_rate: int = 0,
+    kg_rates: dict[str, int] | None = None,
 ) -> list[Row]:
     """A row for each peer that ``wanted`` lets through, mapping ``records`` (``n`` works);
-    each notes its triples against kg's (``kg_triples``) and its triples/s against
-    ``kg_rate`` (kg's N-Triples build, --no-resolve, --workers 2) when given."""
+    each notes its triples against kg's (``kg_triples``) and its triples/s against each of
+    ``kg_rates`` (triples/s of kg's builds by name) when given."""
     names = [name for name, (label, _, _) in PEER_TOOLS.items() if wanted(label)]
     if not names:
         return []
@@ -149,11 +149,9 @@ def peer_rows(
         notes = []
         if kg_triples and triples:
             notes.append(f"{triples:,} triples, {triples / kg_triples:.0%} of kg's {kg_triples:,}")
-        if kg_rate and code == 0:
-            notes.append(
-                f"{row['triples_per_s'] / kg_rate:.2f}x the triples/s of kg build "  # type: ignore[operator]
-                "--no-resolve --workers 2"
-            )
+        if code == 0:
+            rate = float(str(row["triples_per_s"]))
+            notes += [f"{rate / r:.2f}x kg's {k}" for k, r in (kg_rates or {}).items() if r]
         if notes:
             row["note"] = "; ".join(notes)
         rows.append(row)
