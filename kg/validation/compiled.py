@@ -86,6 +86,7 @@ SUBCLASS = f"<{RDFS.subClassOf}>"
 # a result: the constraint, its focus node and its value (or None)
 Row = tuple["Constraint", Any, Any]
 Emit = Callable[[Row], None]
+Check = Callable[[Any, list[Any], "Index", Emit], None]
 
 
 @dataclass(eq=False)
@@ -103,27 +104,45 @@ class Constraint:
 class _Shape:
     node: Node
     path: tuple[bool, str] | None  # (inverse?, predicate); None: a node shape
-    checks: list[Callable[[Any, list[Any], Index, Emit], None]] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)  # the checks that read the values
+    empty: list[Check] = field(default_factory=list)  # those with a result for no value
     properties: list[_Shape] = field(default_factory=list)
 
     def validate(self, focus_nodes: Iterable[Any], data: Index, emit: Emit) -> None:
         path = self.path
-        for f in focus_nodes:
-            if path is None:
-                values = [f]
-            elif path[0]:
-                values = data.inc.get(f, {}).get(path[1], [])
-            else:
-                values = data.out.get(f, {}).get(path[1], [])
-            for check in self.checks:
-                check(f, values, data, emit)
+        checks = self.checks
+        if path is None:  # a node shape: each focus node is its one value node
+            if checks:
+                for f in focus_nodes:
+                    values = [f]
+                    for check in checks:
+                        check(f, values, data, emit)
             for prop in self.properties:
-                prop.validate(values, data, emit)
+                prop.validate(focus_nodes, data, emit)
+            return
+        table = data.inc if path[0] else data.out
+        p = path[1]
+        empty = self.empty
+        properties = self.properties
+        for f in focus_nodes:
+            d = table.get(f)
+            found = d.get(p) if d is not None else None
+            if found is None:  # most properties of most nodes: only minCount can fail
+                for check in empty:
+                    check(f, _NONE, data, emit)
+                continue
+            for check in checks:
+                check(f, found, data, emit)
+            for prop in properties:
+                prop.validate(found, data, emit)
 
     def conforms(self, node: Any, data: Index) -> bool:
         found: list[Row] = []
         self.validate((node,), data, found.append)
         return not found
+
+
+_NONE: list[Any] = []
 
 
 @dataclass(eq=False)
@@ -446,7 +465,10 @@ class _Compiler:
 
         add = shape.checks.append
         for n in g.objects(node, SH.minCount):
-            add(_min_count(constraint(SH.MinCountConstraintComponent), int(str(n))))
+            count = _min_count(constraint(SH.MinCountConstraintComponent), int(str(n)))
+            add(count)
+            if int(str(n)) > 0:
+                shape.empty.append(count)
         for n in g.objects(node, SH.maxCount):
             add(_max_count(constraint(SH.MaxCountConstraintComponent), int(str(n))))
         for n in g.objects(node, SH.datatype):
@@ -479,9 +501,6 @@ class _Compiler:
         for prop in g.objects(node, SH.property):
             shape.properties.append(self.shape(prop))
         return shape
-
-
-Check = Callable[[Any, list[Any], Index, Emit], None]
 
 
 def _min_count(c: Constraint, n: int) -> Check:

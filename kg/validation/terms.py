@@ -41,17 +41,19 @@ def split_lines(data: bytes) -> set[tuple[str, str, str]] | None:
     when a line is not written the simple way (single spaces, ``" ."`` at the end), so that
     the caller parses it properly."""
     found: set[tuple[str, str, str]] = set()
+    add = found.add
     for line in data.decode("utf-8").splitlines():
-        if not line or line[0] == "#":
-            continue
-        s, _, rest = line.partition(" ")
-        p, _, o = rest.partition(" ")
-        if not (o.endswith(" .") and p[:1] == "<" and p[-1:] == ">" and s[:1] in "<_"):
+        parts = line.split(" ", 2)
+        if len(parts) != 3:
+            if not line or line[0] == "#":
+                continue
             return None
-        o = o[:-2]
-        if o[:1] not in '<_"' or o != o.strip():
+        s, p, o = parts
+        if not (s and p and len(o) > 3 and o[-2:] == " ." and p[0] == "<" and p[-1] == ">"):
             return None
-        found.add((s, p, o))
+        if s[0] not in "<_" or o[0] not in '<_"' or o[-3] == " ":
+            return None
+        add((s, p, o[:-2]))
     return found
 
 
