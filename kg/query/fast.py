@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -25,7 +26,7 @@ from kg.query.library import NamedQuery, QueryResult, Term, library, run_local
 from kg.rdf.writers import literal
 from kg.stores.embedded import open_store
 from kg.stores.side import current
-from kg.vocab import XSD
+from kg.vocab import DATACITE, FOAF, LITERAL, XSD
 
 Answer = Callable[[ox.Store, sqlite3.Connection, Mapping[str, str]], QueryResult | None]
 
@@ -66,24 +67,38 @@ def _integer(n: int) -> str:
     return literal(str(n), datatype=XSD + "integer")
 
 
-_OUTPUT_NAMES = """
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX datacite: <http://purl.org/spar/datacite/>
-PREFIX literal: <http://www.essepuntato.it/2010/06/literalreification/>
-SELECT DISTINCT ?institution ?name ?ror ?works (COALESCE(?r, 0) AS ?retractedWorks)
-WHERE {
-  { SELECT ?institution ?works ?r (MIN(?n) AS ?name) WHERE {
-      VALUES (?institution ?works ?r) { %s }
-      OPTIONAL { ?institution foaf:name ?n } }
-    GROUP BY ?institution ?works ?r }
-  OPTIONAL { SELECT ?institution (MIN(?v) AS ?ror) WHERE {
-      VALUES ?institution { %s }
-      ?institution datacite:hasIdentifier ?id .
-      ?id datacite:usesIdentifierScheme datacite:ror ; literal:hasLiteralValue ?v }
-    GROUP BY ?institution }
-}
-ORDER BY DESC(?works) ?institution
-"""
+_NAME = ox.NamedNode(FOAF + "name")
+_HAS_ID = ox.NamedNode(DATACITE + "hasIdentifier")
+_SCHEME = ox.NamedNode(DATACITE + "usesIdentifierScheme")
+_ROR = ox.NamedNode(DATACITE + "ror")
+_VALUE = ox.NamedNode(LITERAL + "hasLiteralValue")
+_STRING = XSD + "string"
+
+
+def _least_name(store: ox.Store, node: ox.NamedNode) -> Term | None:
+    """``MIN(?n)`` of a node's ``foaf:name``s as SPARQL orders them: a single name is
+    its own least, plain strings compare by their text; anything else is asked of
+    the store for this node alone (by its IRI: an index lookup)."""
+    names = list({q.object for q in store.quads_for_pattern(node, _NAME, None)})
+    if len(names) <= 1:
+        return Term.of(names[0]) if names else None
+    if all(isinstance(v, ox.Literal) and v.datatype.value == _STRING for v in names):
+        return Term.of(min(names, key=lambda v: v.value))  # type: ignore[union-attr]
+    query = f"SELECT (MIN(?v) AS ?m) WHERE {{ <{node.value}> <{FOAF}name> ?v }}"
+    for row in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        return None if row[0] is None else Term.of(row[0])
+    return None
+
+
+def _rors(store: ox.Store, node: ox.NamedNode) -> set[Any]:
+    """The values of the node's identifiers whose scheme is ROR."""
+    out: set[Any] = set()
+    for ident in {q.object for q in store.quads_for_pattern(node, _HAS_ID, None)}:
+        if isinstance(ident, ox.Literal):
+            continue
+        if any(True for _ in store.quads_for_pattern(ident, _SCHEME, _ROR)):
+            out.update(q.object for q in store.quads_for_pattern(ident, _VALUE, None))
+    return out
 
 
 def _institutions_by_output(
@@ -97,12 +112,24 @@ def _institutions_by_output(
     ).fetchall()
     if not all(_iri(org) for org, _, _ in rows):
         return None
-    values = " ".join(
-        f"(<{org}> {_integer(works)} {_integer(r) if r else 'UNDEF'})" for org, works, r in rows
-    )
-    nodes = " ".join(f"<{org}>" for org, _, _ in rows)
-    text = _OUTPUT_NAMES % (values, nodes)
-    return run_local(store, NamedQuery("institutions-by-output", text, "side data"), {})
+    out = []
+    for org, works, retracted in rows:
+        node = ox.NamedNode(org)
+        row = {"institution": Term("uri", org)}
+        name = _least_name(store, node)
+        if name is not None:
+            row["name"] = name
+        rors = _rors(store, node)
+        if not all(isinstance(v, ox.Literal) and v.datatype.value == _STRING for v in rors):
+            return None  # not plain strings: the full query orders them
+        if rors:
+            row["ror"] = Term.of(min(rors, key=lambda v: v.value))
+        row["works"] = Term("literal", str(works), datatype=XSD + "integer")
+        row["retractedWorks"] = Term("literal", str(retracted), datatype=XSD + "integer")
+        out.append(row)
+    out.sort(key=lambda r: (-int(r["works"].value), r["institution"].value))
+    variables = ["institution", "name", "ror", "works", "retractedWorks"]
+    return QueryResult("SELECT", variables, out)
 
 
 def _articles_missing_data(
