@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from kg.digest import digest as _digest
+from kg.digest import digest_bytes as _digest_bytes
 from kg.digest import node_digest as _node_digest
 from kg.errors import Location
 from kg.mapping.blocks import MappedBlock
@@ -48,9 +49,28 @@ Statement = tuple[int, int, int, tuple[tuple[int, int, bool], ...] | None, tuple
 # (subject, N-Triples lines, pairs if the writer groups them else None,
 #  number of triples, tracked, merge, key digest, fingerprint, class to count or None,
 #  what the block states for validation or None)
+# The lines are UTF-8 bytes where the build neither validates nor groups them (``raw``,
+# N-Triples and N-Quads): encoded where they are made, in the workers, so that the main
+# process neither decodes them from the pipe nor encodes them for the file
+# (kg/rdf/writers.py byte_sink).
 Prepared = tuple[
-    str, str, list[tuple[str, str]] | None, int, bool, bool, int, int, str | None, Statement | None
+    str,
+    str | bytes,
+    list[tuple[str, str]] | None,
+    int,
+    bool,
+    bool,
+    int,
+    int,
+    str | None,
+    Statement | None,
 ]
+
+
+def raw_lines(pairs_too: bool, reads: Reads | None) -> bool:
+    """Whether a build's lines go as UTF-8 bytes: when its writer takes lines (N-Triples,
+    N-Quads) and it does not validate (validation reads them as text)."""
+    return not pairs_too and reads is None
 
 
 def prepare(
@@ -58,13 +78,16 @@ def prepare(
     pairs_too: bool,
     reads: Reads | None = None,
     work: str | None = None,
+    raw: bool = False,
 ) -> list[Prepared]:
     """Blocks as the emitter takes them: N-Triples text, and digests for the tracked ones.
 
     With ``reads`` (the build validates), each block also says what it states
     for kg/validation/settle.py; ``work`` is the record's work, the one untracked node
-    that other records may add to.
+    that other records may add to. ``raw``: the lines as UTF-8 bytes (only without
+    ``reads``: validation reads them as text).
     """
+    assert not (raw and reads is not None)
     blocks = list(blocks)
     local = (
         {b.subject for b in blocks if not b.tracked and b.subject != work}
@@ -76,19 +99,21 @@ def prepare(
         pairs = b.pairs
         if not pairs:
             continue
-        text = nt_lines(b.subject, pairs)
-        if b.tracked:
-            key, fingerprint = _digest(b.key or b.subject), _digest(text)
-            cls = _class_name(pairs[0][1]) if b.key is None else None
+        memo = cast("tuple[bool, bool, Prepared] | None", b.memo)
+        if memo is not None and memo[0] is pairs_too and memo[1] is raw:
+            done: Prepared = memo[2]  # a journal or organisation again
         else:
-            key = fingerprint = 0
-            cls = _class_name(pairs[0][1])
-        kept = pairs if pairs_too else None
-        statement = None
-        if reads is not None and b.subject not in local:
-            statement = _statement(b.subject, pairs, text, fingerprint, reads, local)
-        out.append(
-            (
+            lines = nt_lines(b.subject, pairs)
+            text: str | bytes = lines.encode("utf-8") if raw else lines
+            if b.tracked:
+                key = _digest(b.key or b.subject)
+                fingerprint = _digest_bytes(text) if isinstance(text, bytes) else _digest(text)
+                cls = _class_name(pairs[0][1]) if b.key is None else None
+            else:
+                key = fingerprint = 0
+                cls = _class_name(pairs[0][1])
+            kept = pairs if pairs_too else None
+            done = (
                 b.subject,
                 text,
                 kept,
@@ -98,16 +123,24 @@ def prepare(
                 key,
                 fingerprint,
                 cls,
-                statement,
+                None,
             )
-        )
+            # kept with the block: the mapper gives the same block object for a journal or
+            # an organisation it has mapped before (cProfile: prepare was about a sixth of a
+            # build, mostly these), and a unit's results then cross to the main process with
+            # the text once (pickle keeps one copy of an object it meets again)
+            b.memo = (pairs_too, raw, done)
+        if reads is not None and b.subject not in local:
+            statement = _statement(b.subject, pairs, done[1], done[7], reads, local)
+            done = (*done[:9], statement)
+        out.append(done)
     return out
 
 
 def _statement(
     subject: str,
     pairs: list[tuple[str, str]],
-    text: str,
+    text: str | bytes,
     fingerprint: int,
     reads: Reads,
     local: set[str],
@@ -131,7 +164,7 @@ def _statement(
                 refs.append(_node_digest(o))
     return (  # no empty lists: a build has millions of these in flight between processes
         _node_digest(subject),
-        fingerprint or _digest(text),
+        fingerprint or (_digest_bytes(text) if isinstance(text, bytes) else _digest(text)),
         _digest("\n".join(far)) if far else 0,
         tuple(inv) if inv else None,
         tuple(refs) if refs else None,
@@ -154,11 +187,16 @@ class Mapped:
 
 
 def prepare_record(
-    mapper: Mapper, rec: Record, pairs_too: bool, reads: Reads | None = None
+    mapper: Mapper, rec: Record, pairs_too: bool, reads: Reads | None = None, raw: bool = False
 ) -> Mapped:
     m = mapper.map_record(rec)
-    blocks = prepare(m.blocks, pairs_too, reads, m.subject)
-    fingerprint = _digest("".join(b[1] for b in blocks))
+    blocks = prepare(m.blocks, pairs_too, reads, m.subject, raw)
+    texts = [b[1] for b in blocks]
+    fingerprint = (
+        _digest_bytes(b"".join(texts))  # type: ignore[arg-type]
+        if raw
+        else _digest("".join(texts))  # type: ignore[arg-type]
+    )
     refs = rec.references
     cited = sum(1 for r in refs if r.doi or r.pmid) if refs else 0
     return Mapped(

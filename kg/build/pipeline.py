@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from kg.build.emitter import Emitter, writer_for
 from kg.build.inputs import Inputs
 from kg.build.options import BuildOptions
-from kg.build.pools import MappingPool, in_order, observe_unit, spawn_pool
+from kg.build.pools import MappingPool, collecting_less, in_order, observe_unit, spawn_pool
 from kg.build.replay import Replay
 from kg.build.report import (
     BuildReport,
@@ -89,27 +89,28 @@ def build_stream(
     # the inputs are read more than once: every pass must read the same records
     inputs = Inputs(sources, progress) if options.resolve or options.validate else None
     total = sum(file_size(s.path) for s in sources)
-    if options.resolve:
-        # the first pass: what identifies journals, organisations and people
-        progress.phase("resolving", total)
-        resolver = _first_pass(sources, minter, options, counts, progress)
-        report.merges, report.near_misses = resolver.merges, resolver.near_misses
-    try:
-        return _second_pass(
-            sources,
-            out,
-            report,
-            options,
-            progress=progress,
-            minter=minter,
-            resolver=resolver,
-            counts=counts,
-            inputs=inputs,
-            total=total,
-        )
-    finally:
-        if resolver is not None:
-            resolver.close()
+    with collecting_less():
+        if options.resolve:
+            # the first pass: what identifies journals, organisations and people
+            progress.phase("resolving", total)
+            resolver = _first_pass(sources, minter, options, counts, progress)
+            report.merges, report.near_misses = resolver.merges, resolver.near_misses
+        try:
+            return _second_pass(
+                sources,
+                out,
+                report,
+                options,
+                progress=progress,
+                minter=minter,
+                resolver=resolver,
+                counts=counts,
+                inputs=inputs,
+                total=total,
+            )
+        finally:
+            if resolver is not None:
+                resolver.close()
 
 
 def _second_pass(

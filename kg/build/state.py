@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kg.build.blocks import Mapped, Prepared, prepare, prepare_record
+from kg.build.blocks import Mapped, Prepared, prepare, prepare_record, raw_lines
 from kg.build.emitter import Emitter
 from kg.build.named import NamedWorks
 from kg.build.report import BuildReport, FileSummary
@@ -35,6 +35,8 @@ class State:
         self.mapper = mapper
         self.emitter = emitter
         self.pairs_too = emitter.writer.wants_pairs
+        # lines as UTF-8 bytes where nothing reads them as text (kg/build/blocks.py)
+        self.raw = raw_lines(self.pairs_too, reads)
         self.checker = checker
         self.reads = reads
         self.report = report
@@ -77,7 +79,7 @@ class State:
         mapped = (
             rec
             if isinstance(rec, Mapped)
-            else prepare_record(self.mapper, rec, self.pairs_too, self.reads)
+            else prepare_record(self.mapper, rec, self.pairs_too, self.reads, self.raw)
         )
         report = self.report
         issues = mapped.issues
@@ -167,7 +169,9 @@ class State:
                 hash(target) in self.described if self.per_graph else hash(target) in self.works
             )
             if not described and not self.emitter.wrote(graph, target):
-                blocks = prepare(self.mapper.named_only(scheme, value), True, self.reads)
+                blocks = prepare(
+                    self.mapper.named_only(scheme, value), True, self.reads, raw=self.raw
+                )
                 self.emitter.emit(blocks, graph)
                 self.report.named_only += 1
                 seq = named.wrote(graph, scheme, value)

@@ -18,7 +18,9 @@ class MappedBlock:
     tracked: bool  # the node may come again: write it once, then only what is new
     merge: bool = False  # kept when another record already described the work
     key: str | None = None  # what "the same block" means for tracking (default: subject)
-    fingerprint: int | None = None  # hash of the pairs, set by the build when it needs it
+    # what the build made of this block (kg/build/blocks.py), kept on it: the mapper hands
+    # out the same block object again for a journal or organisation it has mapped before
+    memo: object = None
 
 
 @dataclass(slots=True)

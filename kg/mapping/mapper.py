@@ -455,7 +455,7 @@ class Mapper:
             if len(self._orgs) < self.CACHE_SIZE:
                 self._orgs[key] = cached
         if merge:
-            out.extend(replace(b, merge=True, fingerprint=None) for b in cached[1])
+            out.extend(replace(b, merge=True, memo=None) for b in cached[1])
         else:
             out.extend(cached[1])
         return cached[0]

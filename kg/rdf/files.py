@@ -267,16 +267,19 @@ class ShardFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self.file = open(path, "w", encoding="utf-8", newline="\n", buffering=1 << 20)  # noqa: SIM115
+            self.file = open(path, "wb", buffering=1 << 20)  # noqa: SIM115
         except OSError as e:
             raise _output_error(path, e) from None
         self.lines = 0
         self.digest = hashlib.sha256()
 
     def write(self, text: str) -> int:
-        self.lines += text.count("\n")
-        self.digest.update(text.encode("utf-8", "surrogatepass"))
-        return int(self.file.write(text))
+        return self.write_bytes(text.encode("utf-8"))
+
+    def write_bytes(self, data: bytes) -> int:
+        self.lines += data.count(b"\n")
+        self.digest.update(data)
+        return int(self.file.write(data))
 
     def close(self) -> dict[str, Any]:
         """Close it; its entry in the manifest: file name, statements, digest."""
@@ -323,6 +326,9 @@ class ShardedOutput:
 
     def write(self, text: str) -> int:
         return self.current.write(text)
+
+    def write_bytes(self, data: bytes) -> int:
+        return self.current.write_bytes(data)
 
     def record_done(self, triples: int) -> None:
         """Start a new shard once the current one holds ``size`` triples."""
