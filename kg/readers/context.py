@@ -66,6 +66,16 @@ class ReaderContext:
 
     def plain(self, field: str, text: str, *, single_line: bool = True) -> str:
         """A text that may hold HTML, JATS or MathML markup, as plain text."""
+        if (  # most names and titles: what markup_to_text and clean_text leave as it is
+            single_line
+            and text.isascii()
+            and text.isprintable()
+            and "<" not in text
+            and "&" not in text
+            and "  " not in text
+            and text.strip() == text
+        ):
+            return text
         try:
             return markup_to_text(text, single_line=single_line)
         except ValueError as e:

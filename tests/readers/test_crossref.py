@@ -509,3 +509,41 @@ def test_the_chapters_of_a_book_and_the_books_own_record_are_one_node(tmp_path: 
     assert [(r["print"].value, r["online"].value) for r in rows] == [
         ("9783642058530", "9783662079188")
     ]
+
+
+def test_an_affiliation_read_again_says_what_it_said_the_first_time() -> None:
+    """Affiliations seen before come from a cache (kg/readers/crossref.py): a warning is
+    given again for every record, and each record gets an organisation of its own."""
+    good = {
+        "name": "Tomsk Polytechnic University",
+        "id": [{"id": "https://ror.org/00a45v709", "id-type": "ROR"}],
+    }
+    bad = {"name": "Somewhere", "id": [{"id": "https://ror.org/00a45v70x", "id-type": "ROR"}]}
+    spaced = {"name": "  Tomsk   Polytechnic University ", "id": []}
+
+    def read(n: int) -> Record:
+        work = {
+            "DOI": f"10.1234/cache.{n}",
+            "type": "journal-article",
+            "title": ["A title"],
+            "author": [
+                {"family": "Kartashova", "given": "A. A.", "affiliation": [good, bad, spaced]}
+            ],
+        }
+        rec = parse_work(work, Location("works.jsonl", f"line {n}"))
+        assert isinstance(rec, Record)
+        return rec
+
+    first, second = read(1), read(2)
+    for rec in (first, second):
+        orgs = rec.authors[0].affiliations
+        assert [(o.names, o.ror) for o in orgs] == [
+            ([("Tomsk Polytechnic University", "und")], "00a45v709"),
+            ([("Somewhere", "und")], None),
+            ([("Tomsk Polytechnic University", "und")], None),
+        ]
+        warnings = [i for i in rec.issues if "affiliation[1].id[0]" in i.field]
+        assert len(warnings) == 1, rec.issues
+    first.authors[0].affiliations[0].names.append(("Changed", "en"))
+    assert second.authors[0].affiliations[0].names == [("Tomsk Polytechnic University", "und")]
+    assert read(3).authors[0].affiliations[0].names == [("Tomsk Polytechnic University", "und")]

@@ -18,7 +18,7 @@ from kg.build.pipeline import build
 from kg.errors import Location
 from kg.readers import fields
 from kg.readers.context import ReaderContext
-from kg.readers.normalize import REPAIRS, clean_text, has_mojibake, repair_encoding
+from kg.readers.normalize import REPAIRS, clean_text, has_mojibake, repair_encoding, squeeze
 from kg.readers.retraction_watch import author, parse_row
 from kg.records import REPAIRED
 
@@ -327,3 +327,15 @@ def test_a_sample_in_mojibake_builds_the_same_graph(sample: str, tmp_path: Path)
     assert two.files[0].reader == one.files[0].reader
     assert one.files[0].repaired == 0 and two.files[0].repaired > 0
     assert (tmp_path / "broken.nt").read_bytes() == (tmp_path / "right.nt").read_bytes()
+
+
+def test_white_space_is_squeezed_as_the_regular_expression_would() -> None:
+    """squeeze() (str.split) takes the place of re's \\s+ because both call the same code
+    points white space: every one of them is checked, alone and between words."""
+    ws = re.compile(r"\s+")
+    for code in range(0x110000):
+        ch = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # lone surrogates: no text kg reads holds them
+        text = f"a{ch}{ch}b {ch}"
+        assert squeeze(text) == ws.sub(" ", text).strip(), hex(code)

@@ -8,18 +8,16 @@ found on the way; kg/readers/jats/article.py maps the article's fields with it.
 from __future__ import annotations
 
 import html.entities
-import re
 from typing import Any
 
 from lxml import etree
 
 from kg.errors import Location
 from kg.readers.context import ReaderContext
-from kg.readers.normalize import clean_text, language_tag
+from kg.readers.normalize import clean_text, language_tag, squeeze
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _MATHML = "http://www.w3.org/1998/Math/MathML"
-_WS = re.compile(r"\s+")
 # elements whose text is not part of the text around them (footnote markers, labels)
 NOT_TEXT = frozenset({"xref", "fn", "label", "object-id", "contrib-group", "alt-text"})
 # elements that start a new paragraph in an abstract
@@ -54,7 +52,7 @@ class ArticleContext(ReaderContext):
         return out
 
     def _clean(self, field: str, text: str) -> str:
-        return self.read(field, clean_text, _WS.sub(" ", text).strip())
+        return self.read(field, clean_text, squeeze(text))
 
     def _gather(
         self, el: Any, out: list[str], skip: frozenset[str], field: str, *, blocks: bool
