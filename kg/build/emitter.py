@@ -57,9 +57,15 @@ class Emitter:
             if tracked:
                 if graph is not None:
                     key = hash((graph, key))
-                first = seen.get(key)
+                # Segmented.get, with its most common case (a journal or an organisation
+                # again, in the protected part's newer half) looked up here first
+                # (read each time: a full generation is replaced by a new dict)
+                first = seen.protected.new.get(key)
+                if first is None:
+                    first = seen.get(key)
                 if first == fingerprint:
-                    known.get(key)  # keeps what a node that comes often has in the window
+                    if key not in known.protected.new:
+                        known.get(key)  # keeps what a node that comes often has in the window
                     continue
                 if first is None:
                     seen[key] = fingerprint
