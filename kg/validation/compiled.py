@@ -33,7 +33,7 @@ fixture and on random graphs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,25 @@ from rdflib import OWL, RDF, RDFS, SH, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from kg.validation.terms import datatype_ok, literal, rdflib_term, text
+from kg.validation.checks import (
+    RDF_TYPE,
+    SUBCLASS,
+    Check,
+    Constraint,
+    Emit,
+    Index,
+    Row,
+    class_check,
+    datatype_check,
+    in_check,
+    max_count,
+    min_count,
+    node_kind,
+    not_check,
+    or_check,
+    pattern_check,
+    unique_lang,
+)
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 # what a compiled shape may say: constraints, and what validates nothing
@@ -80,24 +98,6 @@ _KINDS = {
     SH.BlankNodeOrLiteral: (False, True, True),
     SH.IRIOrLiteral: (True, False, True),
 }
-RDF_TYPE = f"<{RDF.type}>"
-SUBCLASS = f"<{RDFS.subClassOf}>"
-
-# a result: the constraint, its focus node and its value (or None)
-Row = tuple["Constraint", Any, Any]
-Emit = Callable[[Row], None]
-Check = Callable[[Any, list[Any], "Index", Emit], None]
-
-
-@dataclass(eq=False)
-class Constraint:
-    """One constraint of one shape: what its results say besides their nodes."""
-
-    shape: Node  # the shape that holds it (sh:sourceShape)
-    path: Node | None  # the shape's sh:path (sh:resultPath)
-    component: URIRef  # sh:sourceConstraintComponent
-    severity: str  # Violation, Warning, Info (or the IRI's last part)
-    message: str  # the first of the shape's messages, or pySHACL's own
 
 
 @dataclass(eq=False)
@@ -152,66 +152,6 @@ class _Top:
     nodes: tuple[Any, ...]
     subjects_of: tuple[str, ...]
     objects_of: tuple[str, ...]
-
-
-class Index:
-    """The triples a compiled shapes graph reads, by subject and (for inverse paths and
-    ``sh:targetObjectsOf``) by object; the data's rdf:type and rdfs:subClassOf. Terms are
-    strings in N-Triples form (kg/validation/terms.py), each triple given once."""
-
-    def __init__(
-        self, triples: Iterable[tuple[str, str, str]], out: frozenset[str], inc: frozenset[str]
-    ) -> None:
-        self.out: dict[Any, dict[Any, list[Any]]] = {}
-        self.inc: dict[Any, dict[Any, list[Any]]] = {}
-        self.instances: dict[Any, list[Any]] = {}
-        self.subclasses: dict[Any, list[Any]] = {}
-        self._supers: dict[Any, frozenset[Any]] = {}
-        o_, i_ = self.out, self.inc
-        for s, p, o in triples:
-            if p in out:
-                d = o_.get(s)
-                if d is None:
-                    o_[s] = {p: [o]}
-                else:
-                    v = d.get(p)
-                    if v is None:
-                        d[p] = [o]
-                    else:
-                        v.append(o)
-                if p == RDF_TYPE:
-                    self.instances.setdefault(o, []).append(s)
-                elif p == SUBCLASS:
-                    self.subclasses.setdefault(o, []).append(s)
-            if p in inc:
-                i_.setdefault(o, {}).setdefault(p, []).append(s)
-
-    def of_class(self, cls: Any) -> set[Any]:
-        """The instances of ``cls`` and of its subclasses (rdf:type/rdfs:subClassOf*)."""
-        found = set(self.instances.get(cls, ()))
-        seen = {cls}
-        todo = [cls]
-        while todo:
-            for sub in self.subclasses.get(todo.pop(), ()):
-                if sub not in seen:
-                    seen.add(sub)
-                    todo.append(sub)
-                    found.update(self.instances.get(sub, ()))
-        return found
-
-    def supers(self, cls: Any) -> frozenset[Any]:
-        """``cls`` and its superclasses in the data."""
-        found = self._supers.get(cls)
-        if found is None:
-            seen = {cls}
-            todo = [cls]
-            while todo:
-                for sup in self.out.get(todo.pop(), {}).get(SUBCLASS, ()):
-                    if sup not in seen:
-                        seen.add(sup)
-                        todo.append(sup)
-            found = self._supers[cls] = frozenset(seen)
-        return found
 
 
 @dataclass(eq=False)
@@ -465,148 +405,39 @@ class _Compiler:
 
         add = shape.checks.append
         for n in g.objects(node, SH.minCount):
-            count = _min_count(constraint(SH.MinCountConstraintComponent), int(str(n)))
+            count = min_count(constraint(SH.MinCountConstraintComponent), int(str(n)))
             add(count)
             if int(str(n)) > 0:
                 shape.empty.append(count)
         for n in g.objects(node, SH.maxCount):
-            add(_max_count(constraint(SH.MaxCountConstraintComponent), int(str(n))))
+            add(max_count(constraint(SH.MaxCountConstraintComponent), int(str(n))))
         for n in g.objects(node, SH.datatype):
             c = constraint(
                 SH.DatatypeConstraintComponent, generic("Value is not Literal with datatype {}", n)
             )
-            add(_datatype(c, URIRef(str(n))))
+            add(datatype_check(c, URIRef(str(n))))
         for n in g.objects(node, SH.nodeKind):
             text = generic("Value is not of Node Kind {}", n)
             c = constraint(SH.NodeKindConstraintComponent, text)
-            add(_node_kind(c, _KINDS.get(URIRef(str(n)), (False, False, False))))
+            add(node_kind(c, _KINDS.get(URIRef(str(n)), (False, False, False))))
         for n in g.objects(node, SH["class"]):
             c = constraint(SH.ClassConstraintComponent, generic("Value does not have class {}", n))
-            add(_class(c, _nt(n)))
+            add(class_check(c, _nt(n)))
         for n in g.objects(node, SH.pattern):
             text = f"Value does not match pattern '{n}'"
-            add(_pattern(constraint(SH.PatternConstraintComponent, text), re.compile(str(n))))
+            add(pattern_check(constraint(SH.PatternConstraintComponent, text), re.compile(str(n))))
         for lst in g.objects(node, SH["in"]):
             allowed = frozenset(Collection(g, lst))
-            add(_in(constraint(SH.InConstraintComponent), allowed))
+            add(in_check(constraint(SH.InConstraintComponent), allowed))
         for n in g.objects(node, SH.uniqueLang):
             if bool(n.value):  # type: ignore[attr-defined]
                 text = "More than one String shares the same Language"
-                add(_unique_lang(constraint(SH.UniqueLangConstraintComponent, text)))
+                add(unique_lang(constraint(SH.UniqueLangConstraintComponent, text)))
         for lst in g.objects(node, SH["or"]):
             members = [self.shape(m) for m in Collection(g, lst)]
-            add(_or(constraint(SH.OrConstraintComponent), members))
+            add(or_check(constraint(SH.OrConstraintComponent), members))
         for n in g.objects(node, SH["not"]):
-            add(_not(constraint(SH.NotConstraintComponent), self.shape(n)))
+            add(not_check(constraint(SH.NotConstraintComponent), self.shape(n)))
         for prop in g.objects(node, SH.property):
             shape.properties.append(self.shape(prop))
         return shape
-
-
-def _min_count(c: Constraint, n: int) -> Check:
-    def check(f: Any, values: list[Any], data: Index, emit: Emit) -> None:
-        if len(values) < n:
-            emit((c, f, None))
-
-    return check
-
-
-def _max_count(c: Constraint, n: int) -> Check:
-    def check(f: Any, values: list[Any], data: Index, emit: Emit) -> None:
-        if len(values) > n:
-            emit((c, f, None))
-
-    return check
-
-
-def _datatype(c: Constraint, rule: URIRef) -> Check:
-    text = str(rule)
-
-    def check(f: Any, values: list[Any], data: Index, emit: Emit) -> None:
-        for v in values:
-            if not datatype_ok(v, text):
-                emit((c, f, v))
-
-    return check
-
-
-def _node_kind(c: Constraint, kinds: tuple[bool, bool, bool]) -> Check:
-    iri, blank, literal = kinds
-
-    def check(f: Any, values: list[Any], data: Index, emit: Emit) -> None:
-        for v in values:
-            first = v[:1]
-            ok = iri if first == "<" else literal if first == '"' else blank
-            if not ok:
-                emit((c, f, v))
-
-    return check
-
-
-def _class(c: Constraint, cls: str) -> Check:
-    def check(f: Any, values: list[Any], data: Index, emit: Emit) -> None:
-        out = data.out
-        for v in values:
-            ok = False
-            if v[:1] != '"':
-                for t in out.get(v, {}).get(RDF_TYPE, ()):
-                    if t == cls or cls in data.supers(t):
-                        ok = True
-                        break
-            if not ok:
-                emit((c, f, v))
-
-    return check
-
-
-def _pattern(c: Constraint, regex: re.Pattern[str]) -> Check:
-    search = regex.search
-
-    def check(f: Any, values: list[Any], data: Index, emit: Emit) -> None:
-        for v in values:
-            found = text(v)
-            if found is None or not search(found):
-                emit((c, f, v))
-
-    return check
-
-
-def _in(c: Constraint, allowed: frozenset[Node]) -> Check:
-    def check(f: Any, values: list[Any], data: Index, emit: Emit) -> None:
-        for v in values:
-            if v[:1] == "_" or rdflib_term(v) not in allowed:
-                emit((c, f, v))
-
-    return check
-
-
-def _unique_lang(c: Constraint) -> Check:
-    def check(f: Any, values: list[Any], data: Index, emit: Emit) -> None:
-        seen: set[str] = set()
-        for v in values:
-            language = literal(v)[2] if v[:1] == '"' else None
-            if language:
-                lang = language.lower()
-                if lang in seen:
-                    emit((c, f, None))
-                seen.add(lang)
-
-    return check
-
-
-def _or(c: Constraint, members: list[_Shape]) -> Check:
-    def check(f: Any, values: list[Any], data: Index, emit: Emit) -> None:
-        for v in values:
-            if not any(m.conforms(v, data) for m in members):
-                emit((c, f, v))
-
-    return check
-
-
-def _not(c: Constraint, member: _Shape) -> Check:
-    def check(f: Any, values: list[Any], data: Index, emit: Emit) -> None:
-        for v in values:
-            if member.conforms(v, data):
-                emit((c, f, v))
-
-    return check

@@ -22,8 +22,9 @@ from rdflib.term import Node
 
 from kg.errors import Location, ShapesError
 from kg.resources import shapes_dir
-from kg.validation.batched import SparqlCheck, split_shapes
-from kg.validation.compiled import Compiled, Constraint, Index, Row, compile_shapes
+from kg.validation.batched import SparqlCheck, predicates_read, split_shapes
+from kg.validation.checks import Constraint, Index, Row
+from kg.validation.compiled import Compiled, compile_shapes
 from kg.validation.prepared import prepared_queries
 from kg.validation.terms import iri, rdflib_term, split_lines
 from kg.vocab import PREFIXES, XSD_STRING
@@ -400,16 +401,12 @@ def _checked(
 @lru_cache(maxsize=16)
 def _read_by(checks: tuple[SparqlCheck, ...]) -> frozenset[str] | None:
     """The predicates the checks' patterns and focus nodes read; None: any predicate."""
-    from kg.validation.patterns import all_edges, parse
-
     wanted = {f"<{RDF.type}>", f"<{RDFS.subClassOf}>"}
     for check in checks:
-        tree, problems = parse(check.query, {})
-        if tree is None or problems:
+        found = predicates_read(check.query)
+        if found is None:
             return None
-        wanted.update(edge[1] for edge in all_edges(tree))
-    if "*" in wanted:
-        return None
+        wanted |= found
     return frozenset(wanted)
 
 
