@@ -219,3 +219,25 @@ def test_compiled_equals_pyshacl_on_random_graphs(graph: Graph) -> None:
     compiled = validate_graph(graph, _CORE, engine="turbo")
     reference = validate_graph(graph, _CORE, engine="pyshacl")
     assert keys(compiled, component=False) == keys(reference, component=False)
+
+
+def test_a_batch_written_another_way_is_parsed_by_oxigraph_with_the_same_results() -> None:
+    shapes = load_shapes(SHAPES)
+    graph = read_graph([TESTS / "shapes" / "invalid" / "journal-issn-check-digit.ttl"])
+    text = graph.serialize(format="nt", encoding="utf-8")
+    tabbed = text.replace(b"> <", b">\t<")
+    assert split_lines(tabbed) is None
+    assert keys(validate_ntriples(tabbed, shapes)) == keys(validate_ntriples(text, shapes))
+    assert validate_ntriples(text, shapes).results  # the check digit
+
+
+def test_the_sparql_store_holds_the_predicates_the_patterns_name() -> None:
+    from kg.validation.batched import predicates_read
+
+    query = "SELECT $this WHERE { $this <http://ex/p>/^<http://ex/q> ?x . ?x a ?t }"
+    assert predicates_read(query) == {
+        "<http://ex/p>",
+        "<http://ex/q>",
+        f"<{RDF.type}>",
+    }
+    assert predicates_read("SELECT $this WHERE { $this ?p ?x }") is None
