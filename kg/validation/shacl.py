@@ -315,20 +315,24 @@ def validate_graph(
         core, checks = split_shapes(shapes)
         store = data if isinstance(data, ox.Store) else graph_to_store(data)
         rest: Graph | None = core
-        if compiled:
+        # oxigraph writes N-Triples the simple way; a triple term (RDF 1.2) is the engine's
+        triples = (
+            split_lines(
+                store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+            )
+            if compiled
+            else None
+        )
+        if triples is not None:
             program = compile_shapes(core)
             rest = program.rest
-            dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-            triples = split_lines(dump or b"")
-            if triples is None:  # oxigraph writes N-Triples the simple way
-                raise AssertionError("unexpected N-Triples from oxigraph")
             extra.extend(_checked(program, checks, triples, store, shapes, sources))
         if rest is not None:
             import pyshacl_turbo
 
             options["shacl_graph"] = rest
             _, report_graph, _ = pyshacl_turbo.validate(store, **options)
-        if not compiled:
+        if triples is None:
             for check in checks:
                 extra.extend(_batched_results(check, store, sources))
     else:

@@ -51,7 +51,7 @@ def split_lines(data: bytes) -> set[tuple[str, str, str]] | None:
         s, p, o = parts
         if not (s and p and len(o) > 3 and o[-2:] == " ." and p[0] == "<" and p[-1] == ">"):
             return None
-        if s[0] not in "<_" or o[0] not in '<_"' or o[-3] == " ":
+        if s[0] not in "<_" or o[0] not in '<_"' or o[-3] == " " or "<<" in (s[:2], o[:2]):
             return None
         add((s, p, o[:-2]))
     return found
