@@ -204,6 +204,8 @@ def run_size(
             source = generated(n, references) if loaded == refs else records
             build = [*kg, "build", str(source), "-o", str(loaded), "--no-resolve", "--no-validate"]
             subprocess.run([*build, *two], check=True)  # the input of the load rows: not timed
+            if loaded == nt:
+                triples = count_lines(nt)
         if load and loaded.exists():
             rows += load_rows(
                 kg,
