@@ -235,7 +235,7 @@ def _first_pass(
         if workers > 1:
             pool = spawn_pool(workers)
             try:
-                todo = ((unit.size, unit) for s in sources for unit in units(s))
+                todo = ((u.size, u) for s in sources for u in units(s, spans=True))
                 for size, observations in in_order(pool, observe_unit, todo, 3 * workers):
                     for obs in observations:
                         resolver.add(obs)

@@ -170,7 +170,7 @@ class MappingPool:
         first_record = 0
         record_counts = iter(counts)
         for source in sources:
-            for unit in units(source):
+            for unit in units(source, spans=True):
                 yield (source, unit.size), (unit, first_record)
                 first_record += next(record_counts, 0)
 

@@ -72,11 +72,17 @@ def syntax_of(path: Path) -> tuple[str | None, bool]:
     return EXTENSIONS.get(ext), gz
 
 
+def is_compressed(path: Path) -> bool:
+    """Whether the file's name ends in ``.gz`` or its bytes start as gzip's do."""
+    if syntax_of(path)[1]:
+        return True
+    with path.open("rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
 def open_binary(path: Path) -> IO[bytes]:
     """The file's bytes, decompressed if its name ends in ``.gz`` or its bytes start as
     gzip's do."""
-    if not syntax_of(path)[1]:
-        with path.open("rb") as f:
-            if f.read(2) != b"\x1f\x8b":
-                return path.open("rb")
+    if not is_compressed(path):
+        return path.open("rb")
     return gzip.open(path, "rb")  # type: ignore[return-value]

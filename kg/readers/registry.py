@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import gzip
 import importlib
+import io
 import os
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from kg.readers.base import (
     ReadResult,
     Reject,
     SourceFile,
+    is_compressed,
     open_binary,
     syntax_of,
 )
@@ -296,17 +298,26 @@ class Unit:
     """
 
     source: SourceFile
-    lines: list[bytes] | None = None  # None: the whole file
+    lines: list[bytes] | None = None  # None: the whole file (or its ``span``)
     first_line: int = 1
     error: Reject | None = None  # the file broke off here (a cut gzip stream)
     size: int = 0  # bytes of the file on disk this unit covers (for progress)
+    span: int | None = None  # the lines are ``size`` bytes from this offset: read them there
 
 
 UNIT_LINES = 200  # lines of a JSON Lines file per unit: about 0.5 MB of Crossref works
 
 
-def units(source: SourceFile, lines_per_unit: int | None = None) -> Iterator[Unit]:
+def units(
+    source: SourceFile, lines_per_unit: int | None = None, spans: bool = False
+) -> Iterator[Unit]:
     """The units of one source, in order.
+
+    ``spans``: a JSON Lines file that is not compressed is cut into byte ranges,
+    which the process that reads the unit reads itself (:func:`read_unit`), instead of
+    lines the cutting process read and then sends it. With ``--workers`` the main
+    process spent about a seventh of its time sending the lines to the workers
+    (py-spy, 20,000 Crossref works).
 
     :raises InputError: if the file cannot be opened or its format is unknown.
     """
@@ -319,6 +330,9 @@ def units(source: SourceFile, lines_per_unit: int | None = None) -> Iterator[Uni
         yield Unit(source, size=file_size(source.path))  # read whole (or refused) by read_source
         return
     size = lines_per_unit or UNIT_LINES
+    if spans and not _compressed(source):
+        yield from _spans(source, size)
+        return
     first = 1
     batch: list[bytes] = []
     done = 0  # bytes on disk up to the end of the last unit
@@ -345,6 +359,39 @@ def units(source: SourceFile, lines_per_unit: int | None = None) -> Iterator[Uni
         yield Unit(source, batch, first, size=max(0, file_size(source.path) - done))
 
 
+def _compressed(source: SourceFile) -> bool:
+    try:
+        return is_compressed(source.path)
+    except OSError as e:
+        raise InputError(f"{source.name}: cannot read: {e.strerror or e}") from None
+
+
+def _spans(source: SourceFile, size: int) -> Iterator[Unit]:
+    """Units of ``size`` lines of an uncompressed file, as byte ranges: the lines a file
+    object gives (cut after each ``\\n``), found by searching for ``\\n`` chunk by chunk."""
+    start = 0  # where the unit being cut starts
+    lines = 0  # lines of it found so far
+    first = 1
+    here = 0  # bytes of the file read so far
+    try:
+        with open(source.path, "rb") as f:
+            while chunk := f.read(1 << 22):
+                pos = 0
+                while (nl := chunk.find(b"\n", pos)) >= 0:
+                    pos = nl + 1
+                    lines += 1
+                    if lines == size:
+                        end = here + pos
+                        yield Unit(source, None, first, size=end - start, span=start)
+                        first += lines
+                        start, lines = end, 0
+                here += len(chunk)
+    except OSError as e:
+        raise InputError(f"{source.name}: cannot read: {e.strerror or e}") from None
+    if here > start:  # the last lines, the very last perhaps without its "\\n"
+        yield Unit(source, None, first, size=here - start, span=start)
+
+
 def file_size(path: Path) -> int:
     """The size of a file on disk, or 0 if it cannot be told."""
     try:
@@ -355,10 +402,18 @@ def file_size(path: Path) -> int:
 
 def read_unit(unit: Unit) -> Iterator[ReadResult]:
     """The records of one unit, as :func:`read_source` gives them for its lines."""
-    if unit.lines is None:
-        yield from read_source(unit.source)
-        return
     source = unit.source
-    yield from parse_lines(unit.lines, unit.first_line, source.name, _parser(source.reader))
+    lines: Iterable[bytes] | None = unit.lines
+    if unit.span is not None:
+        try:
+            with open(source.path, "rb") as f:
+                f.seek(unit.span)
+                lines = io.BytesIO(f.read(unit.size))  # cut after each "\\n", as a file is
+        except OSError as e:
+            raise InputError(f"{source.name}: cannot read: {e.strerror or e}") from None
+    if lines is None:
+        yield from read_source(source)
+        return
+    yield from parse_lines(lines, unit.first_line, source.name, _parser(source.reader))
     if unit.error is not None:
         yield unit.error
