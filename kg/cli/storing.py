@@ -188,7 +188,8 @@ def describe(
     else:
         from kg.stores.embedded import open_store
 
-        store = open_store(state.store(store_path), create=False)
+        # read-only: a store opened for writing no longer matches its side data's stamp
+        store = open_store(state.store(store_path), create=False, read_only=True)
         text = describe_dataset(store=store, base=base, version=dataset_version, **options)
     if output is None:
         click.echo(text, nl=False)

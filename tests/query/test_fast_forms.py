@@ -242,3 +242,21 @@ def test_citing_dates_as_before(name: str) -> None:
         every = run_local(data, LIBRARY[name], {})
         when = {r["citing"].value[-1]: r["when"].value for r in every.rows}
         assert when == {"a": "after", "b": "before", "c": "after", "d": "same day"}
+
+
+def test_reading_commands_leave_the_side_data_current(samples: list[Path], tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    store = tmp_path / "store"
+    load(samples[:1], store=store)
+    for args in (
+        ["describe"],
+        ["graphs"],
+        ["query", "institutions-by-output"],
+        ["export", "-o", str(tmp_path / "all.nq")],
+    ):
+        result = CliRunner().invoke(cli, [*args, "--store", str(store)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert current(store) is not None, args
